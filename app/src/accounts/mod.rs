@@ -1,0 +1,13 @@
+//! Customer accounts: the account number, service address and service points a customer sees on
+//! their home page, and the server function that loads them.
+
+mod api;
+mod model;
+mod page;
+
+pub use api::my_account;
+pub use model::{
+    AccountId, AccountNumber, AccountNumberError, AccountOverview, BillCycleDay, Fuel,
+    ServicePoint,
+};
+pub use page::AccountPage;

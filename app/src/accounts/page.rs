@@ -1,0 +1,78 @@
+use super::{my_account, AccountOverview, ServicePoint};
+use crate::shell::{ErrorNotice, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The customer's home: whose account this is, where, and the service points it covers.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| my_account());
+    view! {
+        <Title text="My account" />
+        <h1>"My account"</h1>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(account) => view! { <AccountDetails account /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccountDetails(account: AccountOverview) -> impl IntoView {
+    let points = account
+        .service_points
+        .into_iter()
+        .map(|point| view! { <ServicePointCard point /> })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="account-heading">
+            <h2 id="account-heading">"Account"</h2>
+            <dl class="facts">
+                <div>
+                    <dt>"Account number"</dt>
+                    <dd class="account-number">{account.account_number.to_string()}</dd>
+                </div>
+                <div>
+                    <dt>"Name"</dt>
+                    <dd>{account.customer_name}</dd>
+                </div>
+                <div>
+                    <dt>"Service address"</dt>
+                    <dd>{account.service_address}</dd>
+                </div>
+            </dl>
+        </section>
+        <section aria-labelledby="service-points-heading">
+            <h2 id="service-points-heading">"Service points"</h2>
+            <ul class="card-list">{points}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn ServicePointCard(point: ServicePoint) -> impl IntoView {
+    let meter = if point.ami { "Smart meter (hourly readings)" } else { "Standard meter (monthly reading)" };
+    view! {
+        <li class="card">
+            <h3>{format!("{} service point {}", point.fuel.label(), point.number)}</h3>
+            <dl class="facts">
+                <div>
+                    <dt>"Rate"</dt>
+                    <dd>{point.rate_class}</dd>
+                </div>
+                <div>
+                    <dt>"Meter"</dt>
+                    <dd>{meter}</dd>
+                </div>
+                <div>
+                    <dt>"Billing period starts"</dt>
+                    <dd>{format!("Day {} of each month", point.bill_cycle_day.get())}</dd>
+                </div>
+            </dl>
+        </li>
+    }
+}

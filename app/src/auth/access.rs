@@ -1,0 +1,142 @@
+use serde::{Deserialize, Serialize};
+
+/// Every role a signed-in person can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Customer,
+    Agent,
+    ProgramManager,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Customer, Role::Agent, Role::ProgramManager, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Agent => "agent",
+            Role::ProgramManager => "program_manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Customer => "Customer",
+            Role::Agent => "Customer service agent",
+            Role::ProgramManager => "Program manager",
+            Role::Admin => "Administrator",
+        }
+    }
+
+    /// Where this role lands after signing in.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::Customer => "/account",
+            Role::Agent => "/agent",
+            Role::ProgramManager => "/programs",
+            Role::Admin => "/admin",
+        }
+    }
+}
+
+/// Who may use a page or a server function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// A customer, and only on their own account.
+    Customer,
+    /// Any staff member: agents, program managers, administrators.
+    Staff,
+    /// Program managers and administrators.
+    ProgramManager,
+    /// Administrators only.
+    Admin,
+}
+
+impl Access {
+    /// Whether a person with `role` may pass.
+    pub fn permits(self, role: Role) -> bool {
+        match self {
+            Access::Public => true,
+            Access::Customer => role == Role::Customer,
+            Access::Staff => role != Role::Customer,
+            Access::ProgramManager => matches!(role, Role::ProgramManager | Role::Admin),
+            Access::Admin => role == Role::Admin,
+        }
+    }
+}
+
+/// Every page and who may open it: the one table the server's guard and the pages read.
+/// A path matches an entry when it equals it or continues it after a `/`.
+pub const PAGES: &[(&str, Access)] = &[
+    ("/signin", Access::Public),
+    ("/account", Access::Customer),
+    ("/agent", Access::Staff),
+    ("/programs", Access::ProgramManager),
+    ("/admin", Access::Admin),
+];
+
+/// Who may open the page at `path`; `None` for paths that are not pages (the 404 page, files).
+pub fn page_access(path: &str) -> Option<Access> {
+    PAGES.iter().find_map(|(prefix, access)| {
+        let rest = path.strip_prefix(prefix)?;
+        (rest.is_empty() || rest.starts_with('/')).then_some(*access)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_may_open_its_own_home() {
+        for role in Role::ALL {
+            let access = page_access(role.home()).expect("every home is a page");
+            assert!(access.permits(role), "{role:?} cannot open {}", role.home());
+        }
+    }
+
+    #[test]
+    fn a_customer_may_not_open_staff_pages() {
+        for page in ["/agent", "/programs", "/admin", "/agent/accounts/123"] {
+            assert!(!page_access(page).unwrap().permits(Role::Customer), "{page}");
+        }
+    }
+
+    #[test]
+    fn staff_may_not_open_the_customer_home() {
+        for role in [Role::Agent, Role::ProgramManager, Role::Admin] {
+            assert!(!page_access("/account").unwrap().permits(role));
+        }
+    }
+
+    #[test]
+    fn an_agent_may_not_open_program_or_admin_pages() {
+        assert!(!page_access("/programs").unwrap().permits(Role::Agent));
+        assert!(!page_access("/admin").unwrap().permits(Role::Agent));
+        assert!(!page_access("/admin").unwrap().permits(Role::ProgramManager));
+    }
+
+    #[test]
+    fn prefixes_match_whole_segments_only() {
+        assert_eq!(page_access("/accounting"), None);
+        assert_eq!(page_access("/account/alerts"), Some(Access::Customer));
+        assert_eq!(page_access("/nowhere"), None);
+    }
+
+    #[test]
+    fn roles_round_trip_through_stored_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

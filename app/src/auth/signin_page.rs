@@ -1,0 +1,166 @@
+use super::credentials::PASSWORD_MAX_LEN;
+use crate::contact::EmailAddress;
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Why the sign-in page is shown again; the server names it in the `notice` query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInNotice {
+    /// Wrong email or password: one message for both, so nobody learns which emails exist.
+    Invalid,
+    /// Too many failed attempts for the account or from the client.
+    Locked,
+    SignedOut,
+    Expired,
+}
+
+impl SignInNotice {
+    pub fn as_query(self) -> &'static str {
+        match self {
+            SignInNotice::Invalid => "invalid",
+            SignInNotice::Locked => "locked",
+            SignInNotice::SignedOut => "signed_out",
+            SignInNotice::Expired => "expired",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Invalid, Self::Locked, Self::SignedOut, Self::Expired]
+            .into_iter()
+            .find(|notice| notice.as_query() == value)
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            SignInNotice::Invalid => "The email or password is not right. Check both and try again.",
+            SignInNotice::Locked => {
+                "Too many failed sign-in attempts. Wait 15 minutes, then try again."
+            }
+            SignInNotice::SignedOut => "You have signed out.",
+            SignInNotice::Expired => "Your session ended. Sign in again to continue.",
+        }
+    }
+
+    fn is_error(self) -> bool {
+        matches!(self, SignInNotice::Invalid | SignInNotice::Locked)
+    }
+}
+
+/// The sign-in form. It posts to the server's `/signin` handler as a plain form, so it works
+/// before (or without) the WASM; once hydrated it checks the email's shape before sending.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let notice = move || query.read().get("notice").as_deref().and_then(SignInNotice::parse);
+    let next = move || query.read().get("next").unwrap_or_default();
+
+    let email_input = NodeRef::<leptos::html::Input>::new();
+    let password_input = NodeRef::<leptos::html::Input>::new();
+    let (email_error, set_email_error) = signal(None::<String>);
+    let (password_error, set_password_error) = signal(None::<String>);
+
+    let check_email = move || {
+        let value = email_input.get().map(|input| input.value()).unwrap_or_default();
+        let error = EmailAddress::parse(&value).err().map(|e| e.to_string());
+        set_email_error.set(error.clone());
+        error.is_none()
+    };
+    let check_password = move || {
+        let empty = password_input.get().is_some_and(|input| input.value().is_empty());
+        set_password_error.set(empty.then(|| "Enter your password.".to_owned()));
+        !empty
+    };
+    let on_submit = move |event: SubmitEvent| {
+        let email_ok = check_email();
+        let password_ok = check_password();
+        if !(email_ok && password_ok) {
+            event.prevent_default();
+            let first_bad = if email_ok { password_input } else { email_input };
+            if let Some(input) = first_bad.get() {
+                let _ = input.focus();
+            }
+        }
+    };
+
+    view! {
+        <Title text="Sign in" />
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            {move || {
+                notice()
+                    .map(|notice| {
+                        let class = if notice.is_error() { "notice notice--error" } else { "notice" };
+                        let role = if notice.is_error() { "alert" } else { "status" };
+                        view! {
+                            <div class=class role=role>
+                                <p>{notice.message()}</p>
+                            </div>
+                        }
+                    })
+            }}
+            <form method="post" action="/signin" novalidate on:submit=on_submit>
+                <input type="hidden" name="next" prop:value=next />
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        required
+                        node_ref=email_input
+                        aria-invalid=move || email_error.get().is_some().to_string()
+                        aria-describedby="email-error"
+                        on:blur=move |_| {
+                            if email_error.get_untracked().is_some() {
+                                check_email();
+                            }
+                        }
+                    />
+                    <p id="email-error" class="field-error">
+                        {move || email_error.get()}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        maxlength=PASSWORD_MAX_LEN.to_string()
+                        node_ref=password_input
+                        aria-invalid=move || password_error.get().is_some().to_string()
+                        aria-describedby="password-error"
+                    />
+                    <p id="password-error" class="field-error">
+                        {move || password_error.get()}
+                    </p>
+                </div>
+                <button type="submit" class="primary">
+                    "Sign in"
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_round_trip_through_the_query_string() {
+        for notice in [
+            SignInNotice::Invalid,
+            SignInNotice::Locked,
+            SignInNotice::SignedOut,
+            SignInNotice::Expired,
+        ] {
+            assert_eq!(SignInNotice::parse(notice.as_query()), Some(notice));
+        }
+        assert_eq!(SignInNotice::parse("<script>"), None);
+    }
+}

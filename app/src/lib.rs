@@ -1,0 +1,18 @@
+//! Peakday's shared half: the domain models and validation both the browser and the server use,
+//! the pages and components, and the server-function signatures.
+//!
+//! Server-only code sits behind `#[cfg(feature = "ssr")]` in as few places as possible; storage
+//! lives in the `server` crate and is reached through [`service::PortalService`], which the server
+//! puts into Leptos context at start-up, so this crate never depends on a database driver.
+
+pub mod accounts;
+pub mod auth;
+pub mod contact;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod shell;
+pub mod staff;
+pub mod utility;
+
+pub use shell::{shell, App};

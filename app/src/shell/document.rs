@@ -1,0 +1,92 @@
+use super::{guard::Guarded, header::Header, notices::NotFound, ViewerResource};
+use crate::accounts::AccountPage;
+use crate::auth::{current_viewer, SignInPage};
+use crate::staff::{AdminPage, AgentPage, ProgramsPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// Paths of the built static assets whose names carry a content hash, resolved by the server at
+/// start-up from cargo-leptos' `hash.txt`.
+#[derive(Clone, Debug)]
+pub struct AssetPaths {
+    pub stylesheet: String,
+}
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    let stylesheet = use_context::<AssetPaths>()
+        .map(|paths| paths.stylesheet)
+        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="stylesheet" href=stylesheet />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The page's Content-Security-Policy, with this response's nonce for Leptos' inline scripts.
+/// `wasm-unsafe-eval` lets the browser compile the app's WASM; nothing else runs inline.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let nonce = leptos::nonce::use_nonce().map(|nonce| nonce.to_string()).unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The application: header, routes, and the pages behind them.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(ViewerResource(Resource::new(|| (), |_| current_viewer())));
+
+    view! {
+        <Title formatter=|title: String| format!("{title} · Peakday") />
+        <Router>
+            <a class="skip-link" href="#main">
+                "Skip to main content"
+            </a>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/signin") view=SignInPage />
+                    <Route
+                        path=path!("/account")
+                        view=|| view! { <Guarded><AccountPage /></Guarded> }
+                    />
+                    <Route path=path!("/agent") view=|| view! { <Guarded><AgentPage /></Guarded> } />
+                    <Route
+                        path=path!("/programs")
+                        view=|| view! { <Guarded><ProgramsPage /></Guarded> }
+                    />
+                    <Route path=path!("/admin") view=|| view! { <Guarded><AdminPage /></Guarded> } />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,56 @@
+use super::ViewerResource;
+use crate::auth::{page_access, SignedInAs};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Navigation entries; each shows only to roles its page admits.
+const NAVIGATION: &[(&str, &str)] = &[
+    ("/account", "My account"),
+    ("/agent", "Customer service"),
+    ("/programs", "Programs"),
+    ("/admin", "Administration"),
+];
+
+/// The banner: the product's name, the signed-in person's navigation, who they are, and Sign out.
+#[component]
+pub fn Header() -> impl IntoView {
+    let viewer = expect_context::<ViewerResource>().0;
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                // "/" is answered by the server (it sends each role to its home), not by the router.
+                <a class="brand" href="/" rel="external">"Peakday"</a>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        viewer.await.ok().flatten().map(|viewer| view! { <SignedInBar viewer /> })
+                    })}
+                </Suspense>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn SignedInBar(viewer: SignedInAs) -> impl IntoView {
+    let links = NAVIGATION
+        .iter()
+        .filter(|(href, _)| page_access(href).is_some_and(|access| access.permits(viewer.role)))
+        .map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> })
+        .collect_view();
+    view! {
+        <nav aria-label="Main">
+            <ul class="nav-links">{links}</ul>
+        </nav>
+        <div class="who">
+            <span class="who__name">
+                "Signed in as " <strong>{viewer.display_name}</strong>
+                <span class="who__role">{format!(" ({})", viewer.role.label())}</span>
+            </span>
+            // A plain form: signing out is a full page load, so nothing of the account stays in
+            // the page or the router's history state.
+            <form method="post" action="/signout">
+                <button type="submit" class="secondary">"Sign out"</button>
+            </form>
+        </div>
+    }
+}

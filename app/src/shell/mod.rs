@@ -1,0 +1,19 @@
+//! The frame every page sits in: the HTML document, the header with who is signed in, the guard
+//! that keeps pages to the roles allowed to see them, and the 404 / 403 / error views.
+
+mod document;
+mod guard;
+mod header;
+mod notices;
+
+pub use document::{shell, App, AssetPaths};
+pub use guard::Guarded;
+pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
+
+use crate::auth::SignedInAs;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The current viewer, loaded once per page load and shared by the header and the guard.
+#[derive(Clone, Copy)]
+pub struct ViewerResource(pub Resource<Result<Option<SignedInAs>, AppError>>);

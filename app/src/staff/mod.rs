@@ -1,0 +1,14 @@
+//! Staff homes: the agent's, the program manager's and the administrator's.
+
+mod admin_page;
+mod agent_page;
+mod api;
+mod model;
+mod programs_page;
+mod utility_summary;
+
+pub use admin_page::AdminPage;
+pub use agent_page::AgentPage;
+pub use api::{load_utility_overview, staff_members};
+pub use model::StaffMember;
+pub use programs_page::ProgramsPage;

@@ -1,0 +1,50 @@
+use super::load_utility_overview;
+use crate::shell::{ErrorNotice, Loading};
+use crate::utility::UtilityOverview;
+use leptos::prelude::*;
+
+/// The utility's configuration as every staff home shows it.
+#[component]
+pub fn UtilitySummary() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| load_utility_overview());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <UtilityFacts overview /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UtilityFacts(overview: UtilityOverview) -> impl IntoView {
+    let settings = overview.settings;
+    let channels =
+        settings.channels.iter().map(|channel| channel.label()).collect::<Vec<_>>().join(", ");
+    view! {
+        <section class="card" aria-labelledby="utility-heading">
+            <h2 id="utility-heading">{settings.name}</h2>
+            <dl class="facts">
+                <div>
+                    <dt>"Peak-day product"</dt>
+                    <dd>{settings.product.label()}</dd>
+                </div>
+                <div>
+                    <dt>"Channels offered"</dt>
+                    <dd>{channels}</dd>
+                </div>
+                <div>
+                    <dt>"Time zone"</dt>
+                    <dd>{settings.time_zone}</dd>
+                </div>
+                <div>
+                    <dt>"Customer accounts"</dt>
+                    <dd>{overview.account_count.to_string()}</dd>
+                </div>
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,103 @@
+//! The demo utility "Demo Power & Light", seeded on first start of an empty database.
+
+use crate::auth::hash_password;
+use crate::store::{NewAccount, NewServicePoint, NewUser, Store, StoreError};
+use peakday_app::accounts::{AccountNumber, BillCycleDay, Fuel};
+use peakday_app::auth::{Identity, StaffRole};
+use peakday_app::contact::EmailAddress;
+use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
+
+/// A fixed demo sign-in, printed at start and listed in the README.
+pub struct DemoSignIn {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub role: &'static str,
+}
+
+pub const DEMO_SIGN_INS: [DemoSignIn; 4] = [
+    DemoSignIn { email: "demo@peakday.example", password: "peakday-demo", role: "customer" },
+    DemoSignIn { email: "agent@peakday.example", password: "peakday-agent", role: "agent" },
+    DemoSignIn { email: "pm@peakday.example", password: "peakday-pm", role: "program manager" },
+    DemoSignIn { email: "admin@peakday.example", password: "peakday-admin", role: "admin" },
+];
+
+/// The demo customer's account number.
+pub const DEMO_ACCOUNT_NUMBER: &str = "3000012345";
+
+pub fn demo_utility() -> UtilitySettings {
+    UtilitySettings {
+        name: "Demo Power & Light".into(),
+        time_zone: "America/New_York".into(),
+        product: Product::PeakTimeRebates,
+        channels: vec![Channel::Email, Channel::Sms, Channel::Voice, Channel::Print],
+        eligibility: EligibilityRules { peak_day_rate_classes: vec!["R-PTR".into()] },
+    }
+}
+
+/// Three varied accounts: electric only on a peak time rebate rate; dual fuel; non-AMI.
+fn demo_accounts() -> Vec<NewAccount> {
+    let point = |number: &str, fuel, rate: &str, ami, day| NewServicePoint {
+        number: number.into(),
+        fuel,
+        rate_class: rate.into(),
+        ami,
+        bill_cycle_day: BillCycleDay::new(day).expect("demo bill cycle days are valid"),
+    };
+    let account = |number: &str, name: &str, address: &str, points| NewAccount {
+        account_number: AccountNumber::parse(number).expect("demo account numbers are valid"),
+        customer_name: name.into(),
+        service_address: address.into(),
+        service_points: points,
+    };
+    vec![
+        account(
+            DEMO_ACCOUNT_NUMBER,
+            "Jordan Rivera",
+            "12 Maple Street, Springfield, NY 12345",
+            vec![point("SP-1000001", Fuel::Electric, "R-PTR", true, 3)],
+        ),
+        account(
+            "3000067890",
+            "Priya Okafor",
+            "88 Harbor View Road, Springfield, NY 12346",
+            vec![
+                point("SP-1000002", Fuel::Electric, "R-TOU", true, 12),
+                point("SP-1000003", Fuel::Gas, "G-1", true, 12),
+            ],
+        ),
+        account(
+            "3000054321",
+            "Harold Becker",
+            "4 Old Mill Lane, Riverton, NY 12350",
+            vec![point("SP-1000004", Fuel::Electric, "R-1", false, 21)],
+        ),
+    ]
+}
+
+/// Seeds the demo utility, accounts and sign-ins if the database has no utility yet. Returns
+/// whether it seeded. One transaction: a crash leaves nothing half-seeded, and of several
+/// instances starting at once only one seeds.
+pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    if !Store::insert_utility_settings_once(&mut tx, &demo_utility()).await? {
+        return Ok(false);
+    }
+    let account_ids = store.insert_accounts(&mut tx, &demo_accounts()).await?;
+    let identities = [
+        ("Jordan Rivera", Identity::Customer { account_id: account_ids[0] }),
+        ("Alex Agent", Identity::Staff { role: StaffRole::Agent }),
+        ("Morgan Manager", Identity::Staff { role: StaffRole::ProgramManager }),
+        ("Ada Admin", Identity::Staff { role: StaffRole::Admin }),
+    ];
+    for (sign_in, (name, identity)) in DEMO_SIGN_INS.iter().zip(identities) {
+        let user = NewUser {
+            email: EmailAddress::parse(sign_in.email).expect("demo emails are valid"),
+            display_name: name.into(),
+            password_hash: hash_password(sign_in.password),
+            identity,
+        };
+        Store::insert_user(&mut tx, &user).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

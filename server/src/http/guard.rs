@@ -1,0 +1,40 @@
+//! Page access at the HTTP level, from the same table the pages use (`peakday_app::auth::PAGES`):
+//! anonymous visitors are sent to sign in, and a signed-in person opening another role's page is
+//! answered 403 before any of it renders.
+
+use super::session::SessionEnded;
+use super::signin::signin_location;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{Method, StatusCode};
+use peakday_app::auth::{page_access, Access, SignInNotice, Viewer};
+
+pub async fn page_guard(request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_owned();
+    let viewer = request.extensions().get::<Viewer>().cloned();
+    if path == "/signin" {
+        if let Some(viewer) = &viewer {
+            return Redirect::to(viewer.role().home()).into_response();
+        }
+    }
+    let Some(access) = page_access(&path).filter(|access| *access != Access::Public) else {
+        return next.run(request).await;
+    };
+    match viewer {
+        None => {
+            let notice = request.extensions().get::<SessionEnded>().map(|_| SignInNotice::Expired);
+            let wanted = request.uri().path_and_query().map_or(path.as_str(), |pq| pq.as_str());
+            Redirect::to(&signin_location(notice, Some(wanted))).into_response()
+        }
+        Some(viewer) if access.permits(viewer.role()) => next.run(request).await,
+        Some(_) => {
+            let mut response = next.run(request).await;
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response
+        }
+    }
+}

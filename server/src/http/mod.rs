@@ -1,0 +1,111 @@
+//! The HTTP edge: the axum router with the Leptos pages and server functions, the session,
+//! same-origin and page-access checks, and the security and caching headers every response gets.
+
+mod assets;
+mod guard;
+mod headers;
+mod health;
+mod origin;
+mod session;
+mod signin;
+
+pub use assets::asset_paths;
+pub use session::SESSION_COOKIE;
+
+use crate::auth::AuthService;
+use crate::config::HttpConfig;
+use crate::store::Store;
+use axum::extract::FromRef;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use peakday_app::service::Services;
+use peakday_app::shell::AssetPaths;
+use peakday_app::{shell, App};
+use http::StatusCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted. Forms and server-function calls are small.
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// A request still running after this is answered 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything a request handler may need.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub auth: AuthService,
+    pub services: Services,
+    pub config: Arc<HttpConfig>,
+    pub assets: AssetPaths,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let context = {
+        let services = state.services.clone();
+        let assets = state.assets.clone();
+        move || {
+            provide_context(services.clone());
+            provide_context(assets.clone());
+        }
+    };
+    let app_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+
+    // Pages, server functions and the sign-in handlers: they know who is signed in.
+    let pages = Router::new()
+        .route("/", get(signin::home))
+        .route("/signin", post(signin::sign_in))
+        .route("/signout", post(signin::sign_out))
+        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), app_shell)
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(from_fn(guard::page_guard))
+        .layer(from_fn_with_state(state.clone(), session::resolve_session))
+        .layer(from_fn_with_state(state.clone(), origin::same_origin_only))
+        .layer(from_fn(headers::no_store_for_dynamic));
+
+    Router::new()
+        .route("/healthz", get(health::health))
+        .nest("/pkg", assets::hashed_assets(&state.config.site_root))
+        .merge(pages)
+        .with_state(state.clone())
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(from_fn_with_state(state.config.secure_cookies, headers::security_headers))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+}
+
+/// Each request's log lines carry its method, path and request id.
+fn request_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+}

@@ -1,0 +1,165 @@
+//! `peakday`: runs the portal (`serve`, the default), applies migrations (`migrate`), or fills a
+//! database with synthetic accounts (`generate`).
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use peakday_server::config::{default_addr, default_site_root, HttpConfig};
+use peakday_server::demo::{seed_if_empty, DEMO_SIGN_INS};
+use peakday_server::store::{now, Store};
+use peakday_server::{app_state, generate, http};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "peakday", version, about = "Peakday: the Account Center for utility customers")]
+struct Cli {
+    /// SQLite file (`sqlite://path`) or PostgreSQL (`postgres://…`).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/peakday.db", global = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Add synthetic accounts, for benchmarks and search.
+    Generate {
+        /// How many accounts to add.
+        #[arg(long)]
+        accounts: u64,
+        /// Seed for the random generator: the same seed gives the same accounts.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(clap::Args, Default)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PEAKDAY_ADDR")]
+    addr: Option<SocketAddr>,
+    /// The origin browsers use, e.g. https://portal.example.com (CSRF checks compare to it).
+    #[arg(long, env = "PEAKDAY_PUBLIC_ORIGIN")]
+    public_origin: Option<String>,
+    /// Mark cookies Secure; implied by an https public origin.
+    #[arg(long, env = "PEAKDAY_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Trust X-Forwarded-For from a load balancer for the client address.
+    #[arg(long, env = "PEAKDAY_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Do not seed the demo utility and sign-ins into an empty database.
+    #[arg(long, env = "PEAKDAY_NO_DEMO")]
+    no_demo: bool,
+    /// The built site (defaults to the one built beside this binary).
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    site_root: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let store = Store::connect(&cli.database_url)
+        .await
+        .with_context(|| format!("opening the database at {}", cli.database_url))?;
+    store.migrate().await.context("applying migrations")?;
+
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Migrate => println!("Migrations applied to {}.", store.backend().name()),
+        Command::Generate { accounts, seed } => {
+            seed_if_empty(&store).await?;
+            let started = std::time::Instant::now();
+            generate::generate_accounts(&store, accounts, seed).await?;
+            println!(
+                "Added {accounts} accounts in {:.1} s; the database now holds {}.",
+                started.elapsed().as_secs_f64(),
+                store.count_accounts().await?
+            );
+        }
+        Command::Serve(args) => serve(store, &cli.database_url, args).await?,
+    }
+    Ok(())
+}
+
+async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    if !args.no_demo && seed_if_empty(&store).await? {
+        println!("Seeded the demo utility \"Demo Power & Light\".");
+    }
+    let https = args.public_origin.as_deref().is_some_and(|origin| origin.starts_with("https://"));
+    let config = HttpConfig {
+        public_origin: args.public_origin.clone(),
+        secure_cookies: args.secure_cookies || https,
+        trust_forwarded_for: args.trust_forwarded_for,
+        site_root: args.site_root.unwrap_or_else(default_site_root),
+    };
+    let hash_file = std::env::current_exe()?.with_file_name("hash.txt");
+    let hash_file = hash_file.exists().then_some(hash_file);
+    let state = app_state(store.clone(), config, hash_file.as_deref());
+    spawn_session_purge(state.auth.clone());
+
+    let addr = args.addr.unwrap_or_else(default_addr);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    print_welcome(&args.public_origin.unwrap_or_else(|| format!("http://{addr}")), database_url, !args.no_demo);
+
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    println!("Peakday stopped.");
+    Ok(())
+}
+
+fn print_welcome(url: &str, database_url: &str, demo: bool) {
+    println!("\nPeakday is running. Open {url}");
+    println!("Database: {database_url}");
+    if demo {
+        println!("Demo sign-ins (email / password):");
+        for sign_in in DEMO_SIGN_INS {
+            println!("  {:<16} {} / {}", sign_in.role, sign_in.email, sign_in.password);
+        }
+    }
+    println!("Stop with Ctrl+C.\n");
+}
+
+/// Sessions and throttle records past their time are deleted every ten minutes. Deletes are
+/// idempotent, so several instances may all do it.
+fn spawn_session_purge(auth: peakday_server::auth::AuthService) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(error) = auth.purge_expired(now()).await {
+                tracing::warn!(%error, "could not purge expired sessions");
+            }
+        }
+    });
+}
+
+/// Ctrl+C or SIGTERM: stop accepting, finish the requests in flight, then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

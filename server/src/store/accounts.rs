@@ -1,0 +1,177 @@
+use super::{flag, now, Backend, Store, StoreError, Tx};
+use peakday_app::accounts::{
+    AccountId, AccountNumber, AccountOverview, BillCycleDay, Fuel, ServicePoint,
+};
+use sqlx::Row;
+
+/// An account to create, with its service points.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub account_number: AccountNumber,
+    pub customer_name: String,
+    pub service_address: String,
+    pub service_points: Vec<NewServicePoint>,
+}
+
+/// A service point to create under a new account.
+#[derive(Debug, Clone)]
+pub struct NewServicePoint {
+    pub number: String,
+    pub fuel: Fuel,
+    pub rate_class: String,
+    pub ami: bool,
+    pub bill_cycle_day: BillCycleDay,
+}
+
+/// Rows per multi-row INSERT: 500 accounts x 5 values stays far below both databases' limits on
+/// bound parameters (SQLite 32,766; PostgreSQL 65,535).
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl Store {
+    /// The account a customer sees on their home page; `None` if there is no such account.
+    pub async fn account_overview(
+        &self,
+        account: AccountId,
+    ) -> Result<Option<AccountOverview>, StoreError> {
+        let Some(row) = sqlx::query(
+            "SELECT account_number, customer_name, service_address FROM accounts WHERE id = $1",
+        )
+        .bind(account.0)
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let number: String = row.try_get("account_number")?;
+        let points = sqlx::query(
+            "SELECT service_point_number, fuel, rate_class, ami, bill_cycle_day \
+             FROM service_points WHERE account_id = $1 ORDER BY service_point_number",
+        )
+        .bind(account.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(Some(AccountOverview {
+            account_number: AccountNumber::parse(&number)
+                .map_err(|e| StoreError::Corrupt(format!("account number {number:?}: {e}")))?,
+            customer_name: row.try_get("customer_name")?,
+            service_address: row.try_get("service_address")?,
+            service_points: points.iter().map(service_point).collect::<Result<_, _>>()?,
+        }))
+    }
+
+    /// The account with this number, if any.
+    pub async fn account_id_by_number(
+        &self,
+        number: &AccountNumber,
+    ) -> Result<Option<AccountId>, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
+            .bind(number.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(id.map(AccountId))
+    }
+
+    pub async fn count_accounts(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(self.pool()).await?)
+    }
+
+    /// Creates accounts and their service points with set-based, multi-row inserts, and returns
+    /// the new accounts' ids in input order. Ids are assigned here (one past the largest), so
+    /// service points can name their account without a query per row.
+    pub async fn insert_accounts(
+        &self,
+        tx: &mut Tx,
+        accounts: &[NewAccount],
+    ) -> Result<Vec<AccountId>, StoreError> {
+        let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM accounts")
+            .fetch_one(&mut **tx)
+            .await?;
+        let created_at = now();
+        let ids: Vec<i64> = (first..).take(accounts.len()).collect();
+
+        for (chunk_index, chunk) in accounts.chunks(ROWS_PER_STATEMENT).enumerate() {
+            let sql = format!(
+                "INSERT INTO accounts (id, account_number, customer_name, service_address, created_at) \
+                 VALUES {}",
+                placeholders(chunk.len(), 5)
+            );
+            let mut query = sqlx::query(&sql);
+            for (offset, account) in chunk.iter().enumerate() {
+                query = query
+                    .bind(ids[chunk_index * ROWS_PER_STATEMENT + offset])
+                    .bind(account.account_number.as_str())
+                    .bind(&account.customer_name)
+                    .bind(&account.service_address)
+                    .bind(created_at);
+            }
+            query.execute(&mut **tx).await?;
+        }
+
+        let points: Vec<(i64, &NewServicePoint)> = ids
+            .iter()
+            .zip(accounts)
+            .flat_map(|(id, account)| account.service_points.iter().map(move |point| (*id, point)))
+            .collect();
+        for chunk in points.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO service_points \
+                 (account_id, service_point_number, fuel, rate_class, ami, bill_cycle_day) VALUES {}",
+                placeholders(chunk.len(), 6)
+            );
+            let mut query = sqlx::query(&sql);
+            for (account_id, point) in chunk {
+                query = query
+                    .bind(*account_id)
+                    .bind(&point.number)
+                    .bind(point.fuel.as_str())
+                    .bind(&point.rate_class)
+                    .bind(i64::from(point.ami))
+                    .bind(i64::from(point.bill_cycle_day.get()));
+            }
+            query.execute(&mut **tx).await?;
+        }
+
+        if self.backend() == Backend::Postgres && !ids.is_empty() {
+            // Explicit ids do not move PostgreSQL's identity sequence; keep it past them.
+            sqlx::query("SELECT setval(pg_get_serial_sequence('accounts', 'id'), MAX(id)) FROM accounts")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(ids.into_iter().map(AccountId).collect())
+    }
+}
+
+fn service_point(row: &sqlx::any::AnyRow) -> Result<ServicePoint, StoreError> {
+    let fuel: String = row.try_get("fuel")?;
+    let day: i64 = row.try_get("bill_cycle_day")?;
+    Ok(ServicePoint {
+        number: row.try_get("service_point_number")?,
+        fuel: Fuel::parse(&fuel).ok_or_else(|| StoreError::Corrupt(format!("fuel {fuel:?}")))?,
+        rate_class: row.try_get("rate_class")?,
+        ami: flag(row.try_get("ami")?),
+        bill_cycle_day: u8::try_from(day)
+            .ok()
+            .and_then(|day| BillCycleDay::new(day).ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("bill cycle day {day}")))?,
+    })
+}
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
+pub(super) fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let values: Vec<String> =
+                (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
+            format!("({})", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}

@@ -1,0 +1,185 @@
+//! Storage: one store over SQLite (the default, one file) or PostgreSQL (`DATABASE_URL=postgres://`).
+//!
+//! Queries are written once with `$n` placeholders, which both databases accept, and run through
+//! sqlx's `Any` driver. Where the dialects differ the store asks [`Backend`]. Times are unix
+//! seconds (UTC); booleans are 0/1 integers, so decoding is the same on both.
+
+mod accounts;
+mod audit;
+mod sessions;
+mod signin_failures;
+mod users;
+mod utility;
+
+pub use accounts::{NewAccount, NewServicePoint};
+pub use audit::{AuditEntry, AuditSource};
+pub use sessions::StoredSession;
+pub use users::{NewUser, StoredUser};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A transaction over whichever database the store uses.
+pub type Tx = Transaction<'static, sqlx::Any>;
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not apply database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported DATABASE_URL {0:?}: use sqlite://path/to/file.db or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("could not create the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    /// A stored row that no longer parses into the domain type: a bug or a hand edit.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// The database, shared by every request and job.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database at `url`, creating a SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
+            (Backend::Sqlite, sqlite_url(path)?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = match backend {
+            // WAL lets readers run beside the one writer; writers queue on the busy timeout
+            // instead of failing, and read-modify-write takes the lock up front (begin_write).
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await?,
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?,
+        };
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies the migrations of this store's database. Safe to run from several instances.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two read-modify-writes cannot interleave and then fail on upgrade.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        let statement = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        Ok(self.pool.begin_with(statement).await?)
+    }
+
+    /// A trivial query, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `sqlite://data/peakday.db` names a file relative to the working directory; make sure its
+/// folder exists and ask SQLite to create the file.
+fn sqlite_url(path: &str) -> Result<String, StoreError> {
+    let file = path.split('?').next().unwrap_or(path);
+    if let Some(folder) = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
+            path: folder.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(if path.contains("mode=") {
+        format!("sqlite://{path}")
+    } else if path.contains('?') {
+        format!("sqlite://{path}&mode=rwc")
+    } else {
+        format!("sqlite://{path}?mode=rwc")
+    })
+}
+
+/// The current time as the store records it: unix seconds, UTC.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// Stored 0/1 integers as booleans.
+fn flag(value: i64) -> bool {
+    value != 0
+}
+
+impl Store {
+    /// Runs one statement outside any transaction: `CREATE DATABASE` and the like, for tools
+    /// and tests. Never give it user input.
+    pub async fn execute_admin(&self, statement: &str) -> Result<(), StoreError> {
+        sqlx::raw_sql(statement).execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,61 @@
+use super::{now, Store, StoreError, Tx};
+use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
+use sqlx::Row;
+
+impl Store {
+    /// The utility's configuration; `None` before the first start has written it.
+    pub async fn utility_settings(&self) -> Result<Option<UtilitySettings>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, time_zone, product, channels, eligibility_rules \
+             FROM utility_settings WHERE id = 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let product: String = row.try_get("product")?;
+        let channels: String = row.try_get("channels")?;
+        let rules: String = row.try_get("eligibility_rules")?;
+        Ok(Some(UtilitySettings {
+            name: row.try_get("name")?,
+            time_zone: row.try_get("time_zone")?,
+            product: Product::parse(&product)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown product {product:?}")))?,
+            channels: channels
+                .split(',')
+                .filter(|name| !name.is_empty())
+                .map(|name| {
+                    Channel::parse(name)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown channel {name:?}")))
+                })
+                .collect::<Result<_, _>>()?,
+            eligibility: serde_json::from_str::<EligibilityRules>(&rules)
+                .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?,
+        }))
+    }
+
+    /// Writes the utility's configuration unless one exists. Returns whether it wrote: the first
+    /// start of several instances seeds once.
+    pub async fn insert_utility_settings_once(
+        tx: &mut Tx,
+        settings: &UtilitySettings,
+    ) -> Result<bool, StoreError> {
+        let channels =
+            settings.channels.iter().map(|channel| channel.as_str()).collect::<Vec<_>>().join(",");
+        let rules = serde_json::to_string(&settings.eligibility)
+            .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?;
+        let result = sqlx::query(
+            "INSERT INTO utility_settings \
+             (id, name, time_zone, product, channels, eligibility_rules, updated_at) \
+             VALUES (1, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&settings.name)
+        .bind(&settings.time_zone)
+        .bind(settings.product.as_str())
+        .bind(channels)
+        .bind(rules)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+}

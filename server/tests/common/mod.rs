@@ -1,0 +1,111 @@
+//! Test databases: every storage test body runs against a fresh SQLite file and a fresh
+//! PostgreSQL database (created per test, dropped afterwards).
+#![allow(dead_code)]
+
+use peakday_server::config::HttpConfig;
+use peakday_server::demo::seed_if_empty;
+use peakday_server::http::AppState;
+use peakday_server::store::Store;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Where PostgreSQL is reached to create and drop test databases.
+fn postgres_admin_url() -> String {
+    std::env::var("PEAKDAY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database for one test; removed when dropped.
+pub struct TestDb {
+    pub store: Store,
+    pub name: &'static str,
+    _sqlite_dir: Option<tempfile::TempDir>,
+    postgres_database: Option<String>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("peakday.db").display());
+        let store = Store::connect(&url).await.expect("SQLite opens");
+        store.migrate().await.expect("SQLite migrations apply");
+        Self { store, name: "sqlite", _sqlite_dir: Some(dir), postgres_database: None }
+    }
+
+    pub async fn postgres() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let database = format!(
+            "peakday_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            rand_suffix()
+        );
+        let admin = Store::connect(&postgres_admin_url())
+            .await
+            .expect("PostgreSQL is reachable at PEAKDAY_TEST_POSTGRES_URL (default 127.0.0.1:5432)");
+        admin.execute_admin(&format!("CREATE DATABASE {database}")).await.expect("CREATE DATABASE");
+        admin.close().await;
+        let url = replace_database(&postgres_admin_url(), &database);
+        let store = Store::connect(&url).await.expect("the test database opens");
+        store.migrate().await.expect("PostgreSQL migrations apply");
+        Self { store, name: "postgres", _sqlite_dir: None, postgres_database: Some(database) }
+    }
+
+    /// One of each backend.
+    pub async fn all() -> Vec<TestDb> {
+        vec![Self::sqlite().await, Self::postgres().await]
+    }
+
+    /// Seeds the demo data and returns self, for tests that sign in as the demo users.
+    pub async fn seeded(self) -> Self {
+        seed_if_empty(&self.store).await.expect("the demo data seeds");
+        self
+    }
+
+    pub fn app_state(&self) -> AppState {
+        peakday_server::app_state(self.store.clone(), HttpConfig::local(site_root()), None)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(database) = self.postgres_database.take() else { return };
+        // Drop runs on the test's runtime, which this blocks: a thread with its own runtime does
+        // the work, and FORCE ends the test pool's connections without waiting on that runtime.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                if let Ok(admin) = Store::connect(&postgres_admin_url()).await {
+                    let _ = admin.execute_admin(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
+
+/// A site root with a hashed asset, for the static-file tests.
+pub fn site_root() -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("peakday-test-site-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    std::fs::write(root.join("pkg/peakday.0123abcd.js"), "export default function() {}\n").unwrap();
+    std::fs::write(root.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    root
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default()
+}
+
+fn replace_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
+}

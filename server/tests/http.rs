@@ -1,0 +1,332 @@
+//! The HTTP edge through the real router, in process (`tower::ServiceExt::oneshot`).
+
+mod common;
+
+use axum::body::Body;
+use axum::Router;
+use common::TestDb;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use http::{Request, Response, StatusCode};
+use peakday_server::config::HttpConfig;
+use peakday_server::http::router;
+use tower::ServiceExt;
+
+const SITE: &str = "http://127.0.0.1:3000";
+
+async fn app(db: &TestDb) -> Router {
+    router(db.app_state())
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
+    app.clone().oneshot(request).await.unwrap()
+}
+
+async fn body_text(response: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024).await.unwrap();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path).header("host", "127.0.0.1:3000");
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+fn post_form(path: &str, body: &str, origin: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, origin)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+fn location(response: &Response<Body>) -> &str {
+    response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+/// Signs in through the form handler and returns `name=value` of the session cookie.
+async fn sign_in(app: &Router, email: &str, password: &str) -> String {
+    let body = format!("email={email}&password={password}&next=");
+    let response = send(app, post_form("/signin", &body, SITE, None)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in redirects");
+    session_cookie(&response).expect("sign-in sets a session cookie")
+}
+
+fn session_cookie(response: &Response<Body>) -> Option<String> {
+    let set = response.headers().get(SET_COOKIE)?.to_str().ok()?;
+    let pair = set.split(';').next()?.trim();
+    (!pair.ends_with('=')).then(|| pair.to_owned())
+}
+
+#[tokio::test]
+async fn health_reports_the_database_on_both_backends() {
+    for db in TestDb::all().await {
+        let app = app(&db).await;
+        let response = send(&app, get("/healthz", None)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["database"]["backend"], db.name);
+    }
+}
+
+#[tokio::test]
+async fn signing_in_sets_an_http_only_lax_cookie_and_lands_on_the_role_home() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = app(&db).await;
+        for (email, password, home) in [
+            ("demo@peakday.example", "peakday-demo", "/account"),
+            ("agent@peakday.example", "peakday-agent", "/agent"),
+            ("pm@peakday.example", "peakday-pm", "/programs"),
+            ("admin@peakday.example", "peakday-admin", "/admin"),
+        ] {
+            let body = format!("email={email}&password={password}&next=");
+            let response = send(&app, post_form("/signin", &body, SITE, None)).await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", db.name);
+            assert_eq!(location(&response), home);
+            let cookie = response.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
+            assert!(cookie.starts_with("peakday_session="), "{cookie}");
+            assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+            assert!(!cookie.contains("Secure"), "plain HTTP: no Secure flag");
+        }
+    }
+}
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_and_host_prefixed() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let config = HttpConfig {
+        public_origin: Some("https://portal.utility.example".into()),
+        secure_cookies: true,
+        ..HttpConfig::local(common::site_root())
+    };
+    let app = router(peakday_server::app_state(db.store.clone(), config, None));
+    let body = "email=demo@peakday.example&password=peakday-demo";
+    let response = send(&app, post_form("/signin", body, "https://portal.utility.example", None)).await;
+    let cookie = response.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("__Host-peakday_session=") && cookie.contains("; Secure"), "{cookie}");
+    assert!(response.headers().contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_returns_to_signin_with_one_message_and_no_cookie() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let body = "email=demo@peakday.example&password=nope&next=%2Faccount";
+    let response = send(&app, post_form("/signin", body, SITE, None)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/signin?notice=invalid&next=%2Faccount");
+    assert!(!response.headers().contains_key(SET_COOKIE));
+}
+
+#[tokio::test]
+async fn sign_in_after_five_failures_says_locked() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    for _ in 0..5 {
+        send(&app, post_form("/signin", "email=demo@peakday.example&password=nope", SITE, None)).await;
+    }
+    let body = "email=demo@peakday.example&password=peakday-demo";
+    let response = send(&app, post_form("/signin", body, SITE, None)).await;
+    assert_eq!(location(&response), "/signin?notice=locked");
+}
+
+#[tokio::test]
+async fn every_sign_in_gets_a_new_session_id_and_the_old_one_stops_working() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let first = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let body = "email=demo@peakday.example&password=peakday-demo";
+    let response = send(&app, post_form("/signin", body, SITE, Some(&first))).await;
+    let second = session_cookie(&response).unwrap();
+    assert_ne!(first, second);
+    let with_first = send(&app, get("/account", Some(&first))).await;
+    assert_eq!(with_first.status(), StatusCode::SEE_OTHER, "the earlier session ended");
+    assert_eq!(send(&app, get("/account", Some(&second))).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_anonymous_visitor_is_sent_to_sign_in_with_the_page_to_return_to() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    for page in ["/account", "/agent", "/programs", "/admin"] {
+        let response = send(&app, get(page, None)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(location(&response), format!("/signin?next=%2F{}", &page[1..]));
+    }
+    assert_eq!(location(&send(&app, get("/", None)).await), "/signin");
+}
+
+#[tokio::test]
+async fn the_customer_sees_their_own_account_on_both_backends() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = app(&db).await;
+        let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let response = send(&app, get("/account", Some(&cookie))).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", db.name);
+        assert_eq!(response.headers().get(CACHE_CONTROL).unwrap(), "no-store");
+        let page = body_text(response).await;
+        assert!(page.contains("3000012345"), "{}: the account number is on the page", db.name);
+        assert!(page.contains("12 Maple Street"), "{}", db.name);
+        assert!(!page.contains("3000067890"), "{}: no other account", db.name);
+    }
+}
+
+#[tokio::test]
+async fn a_page_of_another_role_is_answered_403() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+    let pm = sign_in(&app, "pm@peakday.example", "peakday-pm").await;
+    for (cookie, page) in [
+        (&customer, "/agent"),
+        (&customer, "/programs"),
+        (&customer, "/admin"),
+        (&agent, "/account"),
+        (&agent, "/programs"),
+        (&agent, "/admin"),
+        (&pm, "/admin"),
+    ] {
+        let response = send(&app, get(page, Some(cookie))).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{page}");
+        assert!(body_text(response).await.contains("Not allowed"), "{page}");
+    }
+    for (cookie, page) in [(&agent, "/agent"), (&pm, "/agent"), (&pm, "/programs")] {
+        assert_eq!(send(&app, get(page, Some(cookie))).await.status(), StatusCode::OK, "{page}");
+    }
+}
+
+#[tokio::test]
+async fn server_functions_answer_401_and_403_and_never_leak_data() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let call = |cookie: Option<&str>| {
+        let mut request = Request::post("/api/my_account")
+            .header("host", "127.0.0.1:3000")
+            .header(ORIGIN, SITE)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let anonymous = send(&app, call(None)).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(!body_text(anonymous).await.contains("3000012345"));
+
+    let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+    let refused = send(&app, call(Some(&agent))).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let own = send(&app, call(Some(&customer))).await;
+    assert_eq!(own.status(), StatusCode::OK);
+    assert!(body_text(own).await.contains("3000012345"));
+}
+
+#[tokio::test]
+async fn state_changes_from_another_origin_are_refused_and_change_nothing() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let body = "email=demo@peakday.example&password=peakday-demo";
+    let forged = send(&app, post_form("/signin", body, "http://evil.test", None)).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(!forged.headers().contains_key(SET_COOKIE));
+
+    let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let forged_signout = send(&app, post_form("/signout", "", "http://evil.test", Some(&cookie))).await;
+    assert_eq!(forged_signout.status(), StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, get("/account", Some(&cookie))).await.status(), StatusCode::OK, "still signed in");
+
+    let cross_site = Request::post("/api/my_account")
+        .header("host", "127.0.0.1:3000")
+        .header("sec-fetch-site", "cross-site")
+        .header(COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, cross_site).await.status(), StatusCode::FORBIDDEN);
+
+    let no_origin = Request::post("/signout").header(COOKIE, &cookie).body(Body::empty()).unwrap();
+    assert_eq!(send(&app, no_origin).await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn signing_out_clears_the_cookie_and_the_old_cookie_is_worthless() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let response = send(&app, post_form("/signout", "", SITE, Some(&cookie))).await;
+    assert_eq!(location(&response), "/signin?notice=signed_out");
+    let cleared = response.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+
+    let replayed = send(&app, get("/account", Some(&cookie))).await;
+    assert_eq!(replayed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&replayed), "/signin?notice=expired&next=%2Faccount");
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_nonce_csp() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let response = send(&app, get("/signin", None)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    let csp = headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("'nonce-") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(headers.get("referrer-policy").unwrap(), "same-origin");
+    assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    assert!(headers.contains_key("x-request-id"));
+    let page = body_text(response).await;
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(page.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+    assert!(page.contains("<label for=\"email\">Email</label>"));
+}
+
+#[tokio::test]
+async fn a_signed_in_visitor_to_signin_or_the_root_goes_home() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let cookie = sign_in(&app, "pm@peakday.example", "peakday-pm").await;
+    assert_eq!(location(&send(&app, get("/signin", Some(&cookie))).await), "/programs");
+    assert_eq!(location(&send(&app, get("/", Some(&cookie))).await), "/programs");
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_friendly_404() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let response = send(&app, get("/no/such/page", None)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(body_text(response).await.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_a_year_and_missing_ones_are_not() {
+    let db = TestDb::sqlite().await;
+    let app = app(&db).await;
+    let asset = send(&app, get("/pkg/peakday.0123abcd.js", None)).await;
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_eq!(asset.headers().get(CACHE_CONTROL).unwrap(), "public, max-age=31536000, immutable");
+    let missing = send(&app, get("/pkg/peakday.ffff.js", None)).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().get(CACHE_CONTROL).is_none());
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let huge = format!("email=demo@peakday.example&password={}", "x".repeat(100 * 1024));
+    let response = send(&app, post_form("/signin", &huge, SITE, None)).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}

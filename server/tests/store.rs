@@ -1,0 +1,145 @@
+//! Storage rules, each run on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::TestDb;
+use peakday_app::accounts::{AccountNumber, Fuel};
+use peakday_app::utility::Product;
+use peakday_server::demo::{seed_if_empty, DEMO_ACCOUNT_NUMBER};
+use peakday_server::generate::generate_accounts;
+use peakday_server::store::{AuditEntry, AuditSource, NewUser, Store};
+use peakday_app::auth::Identity;
+use peakday_app::contact::EmailAddress;
+
+#[tokio::test]
+async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        assert!(seed_if_empty(store).await.unwrap(), "{}: first start seeds", db.name);
+        assert!(!seed_if_empty(store).await.unwrap(), "{}: second start does not", db.name);
+
+        let settings = store.utility_settings().await.unwrap().expect("settings exist");
+        assert_eq!(settings.name, "Demo Power & Light");
+        assert_eq!(settings.time_zone, "America/New_York");
+        assert_eq!(settings.product, Product::PeakTimeRebates);
+        assert_eq!(store.count_accounts().await.unwrap(), 3, "{}", db.name);
+
+        let dual = store
+            .account_id_by_number(&AccountNumber::parse("3000067890").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let dual = store.account_overview(dual).await.unwrap().unwrap();
+        let fuels: Vec<Fuel> = dual.service_points.iter().map(|p| p.fuel).collect();
+        assert_eq!(fuels, vec![Fuel::Electric, Fuel::Gas], "{}: dual fuel", db.name);
+
+        let non_ami = store
+            .account_id_by_number(&AccountNumber::parse("3000054321").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let non_ami = store.account_overview(non_ami).await.unwrap().unwrap();
+        assert!(non_ami.service_points.iter().all(|p| !p.ami), "{}: non-AMI", db.name);
+
+        let staff = store.staff_members().await.unwrap();
+        assert_eq!(staff.len(), 3, "{}: agent, program manager, admin", db.name);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_account_has_no_overview() {
+    for db in TestDb::all().await {
+        let missing = db.store.account_overview(peakday_app::accounts::AccountId(999_999)).await.unwrap();
+        assert!(missing.is_none(), "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn the_generator_adds_accounts_in_batches_with_their_service_points() {
+    for db in TestDb::all().await.into_iter().map(|db| async { db.seeded().await }) {
+        let db = db.await;
+        let store = &db.store;
+        generate_accounts(store, 1_234, 7).await.unwrap();
+        generate_accounts(store, 10, 7).await.unwrap();
+        assert_eq!(store.count_accounts().await.unwrap(), 3 + 1_234 + 10, "{}", db.name);
+
+        // The last generated account has its own service points, not another's.
+        let last = AccountNumber::parse(&(5_000_000_000u64 + 3 + 1_234 + 9).to_string()).unwrap();
+        let id = store.account_id_by_number(&last).await.unwrap().expect("the last account exists");
+        let overview = store.account_overview(id).await.unwrap().unwrap();
+        assert!(!overview.service_points.is_empty(), "{}", db.name);
+        assert_eq!(overview.service_points[0].fuel, Fuel::Electric);
+
+        // Ids keep working for rows created after generated ones (PostgreSQL's sequence moved).
+        let mut tx = store.begin_write().await.unwrap();
+        let user = NewUser {
+            email: EmailAddress::parse("late@example.com").unwrap(),
+            display_name: "Late Customer".into(),
+            password_hash: "x".into(),
+            identity: Identity::Customer { account_id: id },
+        };
+        Store::insert_user(&mut tx, &user).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_customer_user_must_belong_to_an_account_and_staff_to_none() {
+    for db in TestDb::all().await {
+        let result = db
+            .store
+            .execute_admin(
+                "INSERT INTO users (email, display_name, password_hash, role, account_id, created_at) \
+                 VALUES ('x@example.com', 'X', 'h', 'customer', NULL, 0)",
+            )
+            .await;
+        assert!(result.is_err(), "{}: a customer without an account is refused", db.name);
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_only_grows() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let store = &db.store;
+        let account = store
+            .account_id_by_number(&AccountNumber::parse(DEMO_ACCOUNT_NUMBER).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let entry = AuditEntry {
+            actor_user_id: None,
+            account: Some(account),
+            source: AuditSource::System,
+            action: "test_change".into(),
+            before: Some("{\"a\":1}".into()),
+            after: Some("{\"a\":2}".into()),
+        };
+        let mut tx = store.begin_write().await.unwrap();
+        Store::append_audit(&mut tx, &entry).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.audit_of_account(account, 10).await.unwrap(), vec![entry], "{}", db.name);
+
+        let update = store.execute_admin("UPDATE audit_log SET action = 'rewritten'").await;
+        assert!(update.is_err(), "{}: audit records cannot be changed", db.name);
+        let delete = store.execute_admin("DELETE FROM audit_log").await;
+        assert!(delete.is_err(), "{}: audit records cannot be deleted", db.name);
+        assert_eq!(store.audit_of_account(account, 10).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_rolled_back_write_leaves_nothing() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let mut tx = store.begin_write().await.unwrap();
+        seed_in(&mut tx).await;
+        tx.rollback().await.unwrap();
+        assert_eq!(store.count_accounts().await.unwrap(), 0, "{}", db.name);
+        assert!(store.utility_settings().await.unwrap().is_none(), "{}", db.name);
+    }
+}
+
+async fn seed_in(tx: &mut peakday_server::store::Tx) {
+    Store::insert_utility_settings_once(tx, &peakday_server::demo::demo_utility()).await.unwrap();
+}
