@@ -11,7 +11,7 @@ pub fn AdminPage() -> impl IntoView {
         <Title text="Administration" />
         <h1>"Administration"</h1>
         <UtilitySummary />
-        <section aria-labelledby="staff-heading">
+        <section>
             <h2 id="staff-heading">"Staff"</h2>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {

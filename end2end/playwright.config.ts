@@ -1,0 +1,46 @@
+import { defineConfig } from "@playwright/test";
+import * as path from "node:path";
+
+// The server under test: the binary `cargo leptos build` made, on a fresh SQLite file seeded
+// with the demo data, on its own port so a running dev server is not disturbed.
+const port = Number(process.env.PEAKDAY_E2E_PORT ?? 3100);
+const bin = process.env.PEAKDAY_BIN ?? path.resolve(__dirname, "../target/debug/peakday");
+const dataDir = path.resolve(__dirname, ".data");
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  retries: 0,
+  workers: 2,
+  reporter: [["list"]],
+  forbidOnly: !!process.env.CI,
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    // Debian's Chromium: Playwright's own browser download cannot run here (TOOLCHAIN.md).
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${bin}" serve`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      PEAKDAY_ADDR: `127.0.0.1:${port}`,
+      RUST_LOG: "warn",
+    },
+  },
+});

@@ -1,0 +1,53 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { DEMO, hydrated, signIn } from "./helpers";
+
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+async function expectNoViolations(page: Page, what: string) {
+  await hydrated(page);
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`);
+  expect(summary, `${what} has accessibility violations`).toEqual([]);
+}
+
+for (const width of [1280, 360]) {
+  test.describe(`at ${width} px wide`, () => {
+    test.use({ viewport: { width, height: 800 } });
+
+    test("the sign-in page, with and without an error, is accessible", async ({ page }) => {
+      await page.goto("/signin");
+      await expectNoViolations(page, "/signin");
+      await page.goto("/signin?notice=invalid");
+      await expectNoViolations(page, "/signin with an error");
+    });
+
+    test("the 404 page is accessible", async ({ page }) => {
+      const response = await page.goto("/no-such-page");
+      expect(response?.status()).toBe(404);
+      await expectNoViolations(page, "404");
+    });
+
+    test("the customer's pages are accessible", async ({ page }) => {
+      await signIn(page, DEMO.customer, "/account");
+      await expectNoViolations(page, "/account");
+      await page.goto("/admin");
+      await expectNoViolations(page, "403");
+    });
+
+    test("the staff pages are accessible", async ({ page }) => {
+      await signIn(page, DEMO.admin, "/admin");
+      await expectNoViolations(page, "/admin");
+      await page.goto("/agent");
+      await expectNoViolations(page, "/agent");
+      await page.goto("/programs");
+      await expectNoViolations(page, "/programs");
+    });
+
+    test("nothing scrolls sideways", async ({ page }) => {
+      await signIn(page, DEMO.customer, "/account");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+    });
+  });
+}
