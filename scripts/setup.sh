@@ -38,6 +38,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$bindgen_version"; then
   cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
+# PostgreSQL runs on machines of this kind; the storage tests need it at 127.0.0.1:5432.
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    log "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+  fi
+fi
+
 if [ -f end2end/package-lock.json ] && [ ! -d end2end/node_modules/@playwright/test ]; then
   log "installing Playwright (npm ci in end2end/)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

@@ -108,8 +108,14 @@ async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Res
     spawn_session_purge(state.auth.clone());
 
     let addr = args.addr.unwrap_or_else(default_addr);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
-    print_welcome(&args.public_origin.unwrap_or_else(|| format!("http://{addr}")), database_url, !args.no_demo);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    print_welcome(
+        &args.public_origin.unwrap_or_else(|| format!("http://{addr}")),
+        database_url,
+        !args.no_demo,
+    );
 
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
@@ -151,7 +157,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

@@ -31,10 +31,11 @@ impl PortalService for Portal {
     }
 
     async fn utility_overview(&self) -> Result<UtilityOverview, AppError> {
-        let settings = self.store.utility_settings().await.map_err(unavailable)?.ok_or_else(|| {
-            tracing::error!("utility settings missing: the database was not seeded");
-            AppError::Unavailable
-        })?;
+        let settings =
+            self.store.utility_settings().await.map_err(unavailable)?.ok_or_else(|| {
+                tracing::error!("utility settings missing: the database was not seeded");
+                AppError::Unavailable
+            })?;
         let account_count = self.store.count_accounts().await.map_err(unavailable)?;
         Ok(UtilityOverview { settings, account_count })
     }

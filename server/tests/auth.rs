@@ -12,7 +12,11 @@ fn service(db: &TestDb) -> AuthService {
     AuthService::new(db.store.clone(), SessionPolicy::default())
 }
 
-async fn active_role(auth: &AuthService, token: &peakday_server::auth::SessionToken, at: i64) -> Option<Role> {
+async fn active_role(
+    auth: &AuthService,
+    token: &peakday_server::auth::SessionToken,
+    at: i64,
+) -> Option<Role> {
     match auth.session(token, at).await.unwrap() {
         SessionState::Active(viewer) => Some(viewer.role()),
         SessionState::Ended => None,
@@ -24,7 +28,8 @@ async fn the_right_password_opens_a_session_and_records_it() {
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let auth = service(&db);
-        let signed_in = auth.sign_in(" Demo@Peakday.example ", "peakday-demo", "10.0.0.1", T0).await.unwrap();
+        let signed_in =
+            auth.sign_in(" Demo@Peakday.example ", "peakday-demo", "10.0.0.1", T0).await.unwrap();
         assert_eq!(signed_in.viewer.role(), Role::Customer, "{}", db.name);
         assert_eq!(active_role(&auth, &signed_in.token, T0 + 5).await, Some(Role::Customer));
 
@@ -64,13 +69,21 @@ async fn five_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_
                 Err(SignInError::Invalid)
             ));
         }
-        let locked = auth.sign_in("demo@peakday.example", "peakday-demo", "10.9.9.9", T0 + 10).await;
+        let locked =
+            auth.sign_in("demo@peakday.example", "peakday-demo", "10.9.9.9", T0 + 10).await;
         assert!(matches!(locked, Err(SignInError::Throttled)), "{}", db.name);
         // Another account is not affected.
-        assert!(auth.sign_in("agent@peakday.example", "peakday-agent", "10.9.9.9", T0 + 10).await.is_ok());
+        assert!(auth
+            .sign_in("agent@peakday.example", "peakday-agent", "10.9.9.9", T0 + 10)
+            .await
+            .is_ok());
         // Once the window has passed, the right password works again.
         let later = T0 + 15 * 60 + 10;
-        assert!(auth.sign_in("demo@peakday.example", "peakday-demo", "10.9.9.9", later).await.is_ok(), "{}", db.name);
+        assert!(
+            auth.sign_in("demo@peakday.example", "peakday-demo", "10.9.9.9", later).await.is_ok(),
+            "{}",
+            db.name
+        );
     }
 }
 
@@ -83,9 +96,13 @@ async fn thirty_failures_from_one_client_stop_that_client_only() {
             let email = format!("guess{attempt}@example.com");
             let _ = auth.sign_in(&email, "guess", "192.0.2.66", T0).await;
         }
-        let blocked = auth.sign_in("demo@peakday.example", "peakday-demo", "192.0.2.66", T0 + 1).await;
+        let blocked =
+            auth.sign_in("demo@peakday.example", "peakday-demo", "192.0.2.66", T0 + 1).await;
         assert!(matches!(blocked, Err(SignInError::Throttled)), "{}", db.name);
-        assert!(auth.sign_in("demo@peakday.example", "peakday-demo", "192.0.2.67", T0 + 1).await.is_ok());
+        assert!(auth
+            .sign_in("demo@peakday.example", "peakday-demo", "192.0.2.67", T0 + 1)
+            .await
+            .is_ok());
     }
 }
 
@@ -94,11 +111,18 @@ async fn idle_sessions_end_after_30_minutes_for_customers_and_15_for_staff() {
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let auth = service(&db);
-        let customer = auth.sign_in("demo@peakday.example", "peakday-demo", "c", T0).await.unwrap().token;
-        let agent = auth.sign_in("agent@peakday.example", "peakday-agent", "c", T0).await.unwrap().token;
+        let customer =
+            auth.sign_in("demo@peakday.example", "peakday-demo", "c", T0).await.unwrap().token;
+        let agent =
+            auth.sign_in("agent@peakday.example", "peakday-agent", "c", T0).await.unwrap().token;
 
         let sixteen_minutes = T0 + 16 * 60;
-        assert_eq!(active_role(&auth, &agent, sixteen_minutes).await, None, "{}: staff idle", db.name);
+        assert_eq!(
+            active_role(&auth, &agent, sixteen_minutes).await,
+            None,
+            "{}: staff idle",
+            db.name
+        );
         assert_eq!(active_role(&auth, &customer, sixteen_minutes).await, Some(Role::Customer));
         // That visit counted as activity: 29 minutes after it the customer is still in ...
         assert!(active_role(&auth, &customer, sixteen_minutes + 29 * 60).await.is_some());
@@ -115,7 +139,8 @@ async fn a_busy_session_still_ends_after_twelve_hours() {
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let auth = service(&db);
-        let token = auth.sign_in("demo@peakday.example", "peakday-demo", "c", T0).await.unwrap().token;
+        let token =
+            auth.sign_in("demo@peakday.example", "peakday-demo", "c", T0).await.unwrap().token;
         let mut at = T0;
         while at < T0 + 12 * 3600 - 600 {
             at += 600;
@@ -141,8 +166,12 @@ async fn disabling_a_user_ends_their_sessions_and_stops_sign_in() {
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let auth = service(&db);
-        let token = auth.sign_in("agent@peakday.example", "peakday-agent", "c", T0).await.unwrap().token;
-        db.store.execute_admin("UPDATE users SET disabled = 1 WHERE email = 'agent@peakday.example'").await.unwrap();
+        let token =
+            auth.sign_in("agent@peakday.example", "peakday-agent", "c", T0).await.unwrap().token;
+        db.store
+            .execute_admin("UPDATE users SET disabled = 1 WHERE email = 'agent@peakday.example'")
+            .await
+            .unwrap();
         assert_eq!(active_role(&auth, &token, T0 + 1).await, None, "{}", db.name);
         let again = auth.sign_in("agent@peakday.example", "peakday-agent", "c", T0 + 2).await;
         assert!(matches!(again, Err(SignInError::Invalid)), "{}", db.name);
@@ -154,10 +183,20 @@ async fn purging_removes_only_what_nobody_can_use() {
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let auth = service(&db);
-        let old = auth.sign_in("demo@peakday.example", "peakday-demo", "c", T0).await.unwrap().token;
-        let fresh = auth.sign_in("admin@peakday.example", "peakday-admin", "c", T0 + 3600).await.unwrap().token;
+        let old =
+            auth.sign_in("demo@peakday.example", "peakday-demo", "c", T0).await.unwrap().token;
+        let fresh = auth
+            .sign_in("admin@peakday.example", "peakday-admin", "c", T0 + 3600)
+            .await
+            .unwrap()
+            .token;
         auth.purge_expired(T0 + 3600 + 60).await.unwrap();
-        assert_eq!(active_role(&auth, &fresh, T0 + 3600 + 61).await, Some(Role::Admin), "{}", db.name);
+        assert_eq!(
+            active_role(&auth, &fresh, T0 + 3600 + 61).await,
+            Some(Role::Admin),
+            "{}",
+            db.name
+        );
         assert_eq!(active_role(&auth, &old, T0 + 3600 + 61).await, None, "{}", db.name);
     }
 }

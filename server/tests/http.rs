@@ -108,9 +108,13 @@ async fn over_https_the_cookie_is_secure_and_host_prefixed() {
     };
     let app = router(peakday_server::app_state(db.store.clone(), config, None));
     let body = "email=demo@peakday.example&password=peakday-demo";
-    let response = send(&app, post_form("/signin", body, "https://portal.utility.example", None)).await;
+    let response =
+        send(&app, post_form("/signin", body, "https://portal.utility.example", None)).await;
     let cookie = response.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
-    assert!(cookie.starts_with("__Host-peakday_session=") && cookie.contains("; Secure"), "{cookie}");
+    assert!(
+        cookie.starts_with("__Host-peakday_session=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
     assert!(response.headers().contains_key("strict-transport-security"));
 }
 
@@ -130,7 +134,8 @@ async fn sign_in_after_five_failures_says_locked() {
     let db = TestDb::sqlite().await.seeded().await;
     let app = app(&db).await;
     for _ in 0..5 {
-        send(&app, post_form("/signin", "email=demo@peakday.example&password=nope", SITE, None)).await;
+        send(&app, post_form("/signin", "email=demo@peakday.example&password=nope", SITE, None))
+            .await;
     }
     let body = "email=demo@peakday.example&password=peakday-demo";
     let response = send(&app, post_form("/signin", body, SITE, None)).await;
@@ -242,9 +247,14 @@ async fn state_changes_from_another_origin_are_refused_and_change_nothing() {
     assert!(!forged.headers().contains_key(SET_COOKIE));
 
     let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
-    let forged_signout = send(&app, post_form("/signout", "", "http://evil.test", Some(&cookie))).await;
+    let forged_signout =
+        send(&app, post_form("/signout", "", "http://evil.test", Some(&cookie))).await;
     assert_eq!(forged_signout.status(), StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, get("/account", Some(&cookie))).await.status(), StatusCode::OK, "still signed in");
+    assert_eq!(
+        send(&app, get("/account", Some(&cookie))).await.status(),
+        StatusCode::OK,
+        "still signed in"
+    );
 
     let cross_site = Request::post("/api/my_account")
         .header("host", "127.0.0.1:3000")

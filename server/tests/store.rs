@@ -4,12 +4,12 @@ mod common;
 
 use common::TestDb;
 use peakday_app::accounts::{AccountNumber, Fuel};
+use peakday_app::auth::Identity;
+use peakday_app::contact::EmailAddress;
 use peakday_app::utility::Product;
 use peakday_server::demo::{seed_if_empty, DEMO_ACCOUNT_NUMBER};
 use peakday_server::generate::generate_accounts;
 use peakday_server::store::{AuditEntry, AuditSource, NewUser, Store};
-use peakday_app::auth::Identity;
-use peakday_app::contact::EmailAddress;
 
 #[tokio::test]
 async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {
@@ -49,7 +49,8 @@ async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {
 #[tokio::test]
 async fn an_unknown_account_has_no_overview() {
     for db in TestDb::all().await {
-        let missing = db.store.account_overview(peakday_app::accounts::AccountId(999_999)).await.unwrap();
+        let missing =
+            db.store.account_overview(peakday_app::accounts::AccountId(999_999)).await.unwrap();
         assert!(missing.is_none(), "{}", db.name);
     }
 }

@@ -7,7 +7,6 @@ mod page;
 
 pub use api::my_account;
 pub use model::{
-    AccountId, AccountNumber, AccountNumberError, AccountOverview, BillCycleDay, Fuel,
-    ServicePoint,
+    AccountId, AccountNumber, AccountNumberError, AccountOverview, BillCycleDay, Fuel, ServicePoint,
 };
 pub use page::AccountPage;

@@ -55,7 +55,11 @@ fn AccountDetails(account: AccountOverview) -> impl IntoView {
 
 #[component]
 fn ServicePointCard(point: ServicePoint) -> impl IntoView {
-    let meter = if point.ami { "Smart meter (hourly readings)" } else { "Standard meter (monthly reading)" };
+    let meter = if point.ami {
+        "Smart meter (hourly readings)"
+    } else {
+        "Standard meter (monthly reading)"
+    };
     view! {
         <li class="card">
             <h3>{format!("{} service point {}", point.fuel.label(), point.number)}</h3>

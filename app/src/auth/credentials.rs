@@ -35,7 +35,9 @@ mod tests {
     #[test]
     fn empty_or_oversized_passwords_and_bad_emails_are_refused() {
         assert!(Credentials::parse("demo@peakday.example", "").is_none());
-        assert!(Credentials::parse("demo@peakday.example", &"x".repeat(PASSWORD_MAX_LEN + 1)).is_none());
+        assert!(
+            Credentials::parse("demo@peakday.example", &"x".repeat(PASSWORD_MAX_LEN + 1)).is_none()
+        );
         assert!(Credentials::parse("demo", "peakday-demo").is_none());
     }
 }

@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::service::Services;
 use http::request::Parts;
 use http::StatusCode;
-use leptos_axum::ResponseOptions;
 use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
 
 /// The signed-in person of the current request, put there by the server's session middleware.
 pub fn viewer_of_request() -> Option<Viewer> {

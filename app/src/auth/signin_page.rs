@@ -33,7 +33,9 @@ impl SignInNotice {
 
     pub fn message(self) -> &'static str {
         match self {
-            SignInNotice::Invalid => "The email or password is not right. Check both and try again.",
+            SignInNotice::Invalid => {
+                "The email or password is not right. Check both and try again."
+            }
             SignInNotice::Locked => {
                 "Too many failed sign-in attempts. Wait 15 minutes, then try again."
             }

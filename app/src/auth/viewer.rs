@@ -60,7 +60,9 @@ impl Identity {
         match (role, account_id) {
             (Role::Customer, Some(account_id)) => Some(Identity::Customer { account_id }),
             (Role::Agent, None) => Some(Identity::Staff { role: StaffRole::Agent }),
-            (Role::ProgramManager, None) => Some(Identity::Staff { role: StaffRole::ProgramManager }),
+            (Role::ProgramManager, None) => {
+                Some(Identity::Staff { role: StaffRole::ProgramManager })
+            }
             (Role::Admin, None) => Some(Identity::Staff { role: StaffRole::Admin }),
             _ => None,
         }

@@ -110,9 +110,10 @@ impl AuthService {
         let user = self.store.user_by_email(&credentials.email).await?;
         let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
         let password = credentials.password.clone();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, stored_hash.as_deref()))
-            .await
-            .unwrap_or(false);
+        let matches =
+            tokio::task::spawn_blocking(move || verify_password(&password, stored_hash.as_deref()))
+                .await
+                .unwrap_or(false);
         let user = match user {
             Some(user) if matches && !user.disabled => user,
             _ => {
@@ -137,7 +138,11 @@ impl AuthService {
     }
 
     /// Resolves a session cookie, ending sessions that timed out or whose user was disabled.
-    pub async fn session(&self, token: &SessionToken, now: i64) -> Result<SessionState, StoreError> {
+    pub async fn session(
+        &self,
+        token: &SessionToken,
+        now: i64,
+    ) -> Result<SessionState, StoreError> {
         let hash = token.hash();
         let Some(session) = self.store.session(&hash).await? else {
             return Ok(SessionState::Ended);
@@ -157,7 +162,11 @@ impl AuthService {
     }
 
     /// Ends the session on the server, so the cookie is worthless even if kept (ASVS 7.4.1).
-    pub async fn sign_out(&self, token: &SessionToken, viewer: Option<&Viewer>) -> Result<(), StoreError> {
+    pub async fn sign_out(
+        &self,
+        token: &SessionToken,
+        viewer: Option<&Viewer>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         let ended = Store::delete_session(&mut tx, &token.hash()).await?;
         if let (Some(_), Some(viewer)) = (ended, viewer) {
@@ -181,7 +190,11 @@ fn session_audit(viewer: &Viewer, action: &str) -> AuditEntry {
     AuditEntry {
         actor_user_id: Some(viewer.user_id),
         account: viewer.own_account(),
-        source: if viewer.role() == Role::Customer { AuditSource::Portal } else { AuditSource::Agent },
+        source: if viewer.role() == Role::Customer {
+            AuditSource::Portal
+        } else {
+            AuditSource::Agent
+        },
         action: action.to_owned(),
         before: None,
         after: None,

@@ -11,21 +11,21 @@ use tower_http::services::ServeDir;
 /// files, and cached for a year.
 pub fn hashed_assets<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<S> {
     Router::new()
-        .fallback_service(ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
+        .fallback_service(
+            ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip(),
+        )
         .layer(map_response(cache_forever))
 }
 
 /// The stylesheet's hashed path, from the `hash.txt` cargo-leptos writes beside the server binary
 /// (`css: <hash>` lines). Without one, the unhashed name.
 pub fn asset_paths(output_name: &str, hash_file: Option<&Path>) -> AssetPaths {
-    let css_hash = hash_file
-        .and_then(|file| std::fs::read_to_string(file).ok())
-        .and_then(|text| {
-            text.lines().find_map(|line| {
-                let (kind, hash) = line.split_once(':')?;
-                (kind.trim() == "css").then(|| hash.trim().to_owned())
-            })
-        });
+    let css_hash = hash_file.and_then(|file| std::fs::read_to_string(file).ok()).and_then(|text| {
+        text.lines().find_map(|line| {
+            let (kind, hash) = line.split_once(':')?;
+            (kind.trim() == "css").then(|| hash.trim().to_owned())
+        })
+    });
     let stylesheet = match css_hash {
         Some(hash) => format!("/pkg/{output_name}.{hash}.css"),
         None => format!("/pkg/{output_name}.css"),

@@ -29,7 +29,11 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
     );
     set_if_absent(headers, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     if https {
-        set_if_absent(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+        set_if_absent(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        );
     }
     response
 }
@@ -52,9 +56,10 @@ pub async fn no_store_for_dynamic(request: Request, next: Next) -> Response {
 /// Hashed build outputs never change under their name: cache them for a year.
 pub async fn cache_forever(mut response: Response) -> Response {
     if response.status().is_success() {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
     }
     response
 }

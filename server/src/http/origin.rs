@@ -7,7 +7,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, Method, StatusCode};
 
-pub async fn same_origin_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn same_origin_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe || is_same_origin(request.headers(), state.config.public_origin.as_deref()) {
         next.run(request).await
@@ -46,7 +50,10 @@ mod tests {
     use http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs.iter().map(|(k, v)| (http::HeaderName::from_static(k), HeaderValue::from_static(v))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (http::HeaderName::from_static(k), HeaderValue::from_static(v)))
+            .collect()
     }
 
     #[test]
@@ -54,15 +61,25 @@ mod tests {
         assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")]), None));
         assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")]), None));
         assert!(!is_same_origin(
-            &headers(&[("sec-fetch-site", "same-site"), ("origin", "http://a.test"), ("host", "a.test")]),
+            &headers(&[
+                ("sec-fetch-site", "same-site"),
+                ("origin", "http://a.test"),
+                ("host", "a.test")
+            ]),
             None
         ));
     }
 
     #[test]
     fn origin_must_match_the_host_or_the_configured_origin() {
-        assert!(is_same_origin(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]), None));
-        assert!(!is_same_origin(&headers(&[("origin", "http://evil.test"), ("host", "127.0.0.1:3000")]), None));
+        assert!(is_same_origin(
+            &headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]),
+            None
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("origin", "http://evil.test"), ("host", "127.0.0.1:3000")]),
+            None
+        ));
         assert!(!is_same_origin(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]), None));
         let public = Some("https://portal.utility.example/");
         assert!(is_same_origin(&headers(&[("origin", "https://portal.utility.example")]), public));

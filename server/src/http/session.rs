@@ -54,13 +54,20 @@ pub fn session_cookie(token: &SessionToken, https: bool) -> HeaderValue {
 
 pub fn clearing_cookie(https: bool) -> HeaderValue {
     let secure = if https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(https)))
-        .expect("a static cookie is a valid header")
+    HeaderValue::from_str(&format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        cookie_name(https)
+    ))
+    .expect("a static cookie is a valid header")
 }
 
 /// Resolves the session cookie into a `Viewer` request extension for the handlers, server
 /// functions and the page guard below; clears cookies whose session has ended.
-pub async fn resolve_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let https = state.config.secure_cookies;
     let mut ended = false;
     if let Some(token) = session_token(request.headers(), https) {
@@ -74,7 +81,10 @@ pub async fn resolve_session(State(state): State<AppState>, mut request: Request
             }
             Err(error) => {
                 tracing::error!(%error, "could not resolve a session");
-                return (StatusCode::SERVICE_UNAVAILABLE, "Peakday cannot reach its database. Try again in a moment.")
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Peakday cannot reach its database. Try again in a moment.",
+                )
                     .into_response();
             }
         }
@@ -102,7 +112,10 @@ mod tests {
     #[test]
     fn cookies_are_http_only_lax_and_secure_over_https() {
         let token = SessionToken::from_cookie("t");
-        assert_eq!(session_cookie(&token, false), "peakday_session=t; Path=/; HttpOnly; SameSite=Lax");
+        assert_eq!(
+            session_cookie(&token, false),
+            "peakday_session=t; Path=/; HttpOnly; SameSite=Lax"
+        );
         assert_eq!(
             session_cookie(&token, true),
             "__Host-peakday_session=t; Path=/; HttpOnly; SameSite=Lax; Secure"

@@ -52,7 +52,11 @@ fn landing(next: &str, role: Role) -> String {
 
 /// The client's address for throttling: the socket's peer, or the load balancer's
 /// `X-Forwarded-For` (its last hop) when configured to trust it.
-fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>, trust_forwarded_for: bool) -> String {
+fn client_address(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_forwarded_for: bool,
+) -> String {
     let forwarded = trust_forwarded_for
         .then(|| headers.get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(str::trim))
         .flatten()
@@ -83,7 +87,11 @@ pub async fn sign_in(
             tracing::error!(%error, "could not end the previous session");
         }
     }
-    let client = client_address(&headers, peer.map(|Extension(ConnectInfo(addr))| addr), state.config.trust_forwarded_for);
+    let client = client_address(
+        &headers,
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        state.config.trust_forwarded_for,
+    );
     match state.auth.sign_in(&form.email, &form.password, &client, now()).await {
         Ok(signed_in) => {
             let target = landing(&form.next, signed_in.viewer.role());
@@ -92,14 +100,19 @@ pub async fn sign_in(
             response
         }
         Err(SignInError::Invalid) => {
-            Redirect::to(&signin_location(Some(SignInNotice::Invalid), Some(&form.next))).into_response()
+            Redirect::to(&signin_location(Some(SignInNotice::Invalid), Some(&form.next)))
+                .into_response()
         }
         Err(SignInError::Throttled) => {
-            Redirect::to(&signin_location(Some(SignInNotice::Locked), Some(&form.next))).into_response()
+            Redirect::to(&signin_location(Some(SignInNotice::Locked), Some(&form.next)))
+                .into_response()
         }
         Err(SignInError::Store(error)) => {
             tracing::error!(%error, "sign-in failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "Peakday cannot sign you in right now. Try again in a moment.")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Peakday cannot sign you in right now. Try again in a moment.",
+            )
                 .into_response()
         }
     }
@@ -112,13 +125,18 @@ pub async fn sign_out(
 ) -> Response {
     let https = state.config.secure_cookies;
     if let Some(token) = session_token(&headers, https) {
-        if let Err(error) = state.auth.sign_out(&token, viewer.as_ref().map(|Extension(v)| v)).await {
+        if let Err(error) = state.auth.sign_out(&token, viewer.as_ref().map(|Extension(v)| v)).await
+        {
             tracing::error!(%error, "sign-out failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Peakday could not sign you out. Try again in a moment.")
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Peakday could not sign you out. Try again in a moment.",
+            )
                 .into_response();
         }
     }
-    let mut response = Redirect::to(&signin_location(Some(SignInNotice::SignedOut), None)).into_response();
+    let mut response =
+        Redirect::to(&signin_location(Some(SignInNotice::SignedOut), None)).into_response();
     response.headers_mut().insert(SET_COOKIE, clearing_cookie(https));
     response
 }

@@ -64,10 +64,11 @@ impl Store {
         &self,
         number: &AccountNumber,
     ) -> Result<Option<AccountId>, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
-            .bind(number.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
+                .bind(number.as_str())
+                .fetch_optional(self.pool())
+                .await?;
         Ok(id.map(AccountId))
     }
 
@@ -133,9 +134,11 @@ impl Store {
 
         if self.backend() == Backend::Postgres && !ids.is_empty() {
             // Explicit ids do not move PostgreSQL's identity sequence; keep it past them.
-            sqlx::query("SELECT setval(pg_get_serial_sequence('accounts', 'id'), MAX(id)) FROM accounts")
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "SELECT setval(pg_get_serial_sequence('accounts', 'id'), MAX(id)) FROM accounts",
+            )
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(ids.into_iter().map(AccountId).collect())
     }

@@ -81,25 +81,29 @@ impl Store {
         let pool = match backend {
             // WAL lets readers run beside the one writer; writers queue on the busy timeout
             // instead of failing, and read-modify-write takes the lock up front (begin_write).
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
-                        Ok(())
+                            )
+                            .await?;
+                            Ok(())
+                        })
                     })
-                })
-                .connect_with(options)
-                .await?,
-            Backend::Postgres => AnyPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await?,
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?
+            }
         };
         Ok(Self { pool, backend })
     }
@@ -148,10 +152,8 @@ impl Store {
 fn sqlite_url(path: &str) -> Result<String, StoreError> {
     let file = path.split('?').next().unwrap_or(path);
     if let Some(folder) = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
-            path: folder.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(folder)
+            .map_err(|source| StoreError::Folder { path: folder.display().to_string(), source })?;
     }
     Ok(if path.contains("mode=") {
         format!("sqlite://{path}")

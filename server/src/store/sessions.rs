@@ -75,7 +75,11 @@ impl Store {
     }
 
     /// Removes sessions idle since `idle_before` or created before `created_before`.
-    pub async fn purge_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
+    pub async fn purge_sessions(
+        &self,
+        idle_before: i64,
+        created_before: i64,
+    ) -> Result<u64, StoreError> {
         Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
             .bind(idle_before)
             .bind(created_before)

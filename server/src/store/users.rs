@@ -26,7 +26,10 @@ pub struct StoredUser {
 }
 
 impl Store {
-    pub async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<StoredUser>, StoreError> {
+    pub async fn user_by_email(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<StoredUser>, StoreError> {
         let row = sqlx::query(
             "SELECT id, email, display_name, password_hash, role, account_id, disabled \
              FROM users WHERE email = $1",

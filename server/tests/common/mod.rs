@@ -39,9 +39,9 @@ impl TestDb {
             NEXT.fetch_add(1, Ordering::Relaxed),
             rand_suffix()
         );
-        let admin = Store::connect(&postgres_admin_url())
-            .await
-            .expect("PostgreSQL is reachable at PEAKDAY_TEST_POSTGRES_URL (default 127.0.0.1:5432)");
+        let admin = Store::connect(&postgres_admin_url()).await.expect(
+            "PostgreSQL is reachable at PEAKDAY_TEST_POSTGRES_URL (default 127.0.0.1:5432)",
+        );
         admin.execute_admin(&format!("CREATE DATABASE {database}")).await.expect("CREATE DATABASE");
         admin.close().await;
         let url = replace_database(&postgres_admin_url(), &database);
@@ -72,10 +72,13 @@ impl Drop for TestDb {
         // Drop runs on the test's runtime, which this blocks: a thread with its own runtime does
         // the work, and FORCE ends the test pool's connections without waiting on that runtime.
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
                 if let Ok(admin) = Store::connect(&postgres_admin_url()).await {
-                    let _ = admin.execute_admin(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).await;
+                    let _ = admin
+                        .execute_admin(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                        .await;
                     admin.close().await;
                 }
             });
@@ -90,7 +93,8 @@ pub fn site_root() -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!("peakday-test-site-{}", std::process::id()));
     std::fs::create_dir_all(root.join("pkg")).unwrap();
     std::fs::write(root.join("pkg/peakday.0123abcd.js"), "export default function() {}\n").unwrap();
-    std::fs::write(root.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    std::fs::write(root.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .unwrap();
     root
 }
 

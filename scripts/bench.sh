@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Benchmarks (numbers, not pass/fail): the release front end's size (raw, gzip, brotli), and
+# requests per second for the signed-in /account page (SSR on SQLite) and for a static asset.
+# The server is pinned to core 0 and wrk to core 1, so they do not compete for a core.
+# Usage: scripts/bench.sh [seconds per run, default 10] [connections, default 16]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-10}"
+connections="${2:-16}"
+bash scripts/setup.sh >/dev/null
+source scripts/env.sh
+unset RUSTFLAGS # the production build, without the dev-only flag
+
+echo "==> building the release (cargo leptos build --release --precompress)"
+cargo leptos build --release --precompress >/tmp/peakday-bench-build.log 2>&1 ||
+  { tail -40 /tmp/peakday-bench-build.log; exit 1; }
+
+echo
+echo "==> front-end bundle (target/site/pkg)"
+printf '%-46s %10s %10s %10s\n' file raw gzip brotli
+total_raw=0 total_gz=0 total_br=0
+for file in target/site/pkg/peakday.*.wasm target/site/pkg/peakday.*.js target/site/pkg/peakday.*.css; do
+  raw=$(stat -c %s "$file")
+  gz=$(stat -c %s "$file.gz" 2>/dev/null || gzip -9 -c "$file" | wc -c)
+  br=$(stat -c %s "$file.br" 2>/dev/null || brotli -c -q 11 "$file" | wc -c)
+  printf '%-46s %10s %10s %10s\n' "$(basename "$file")" "$raw" "$gz" "$br"
+  case "$file" in *.css) ;; *) total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br)) ;; esac
+done
+printf '%-46s %10s %10s %10s\n' "WASM + JS" "$total_raw" "$total_gz" "$total_br"
+awk -v b="$total_br" 'BEGIN { printf "WASM + JS brotli: %.1f KB (budget for the shell: 200 KB)\n", b / 1000 }'
+
+port=3300
+data=$(mktemp -d)
+taskset -c 0 env DATABASE_URL="sqlite://$data/bench.db" PEAKDAY_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+  "$CARGO_TARGET_DIR/release/peakday" serve >"$data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
+  --data 'email=demo@peakday.example&password=peakday-demo' "http://127.0.0.1:$port/signin" |
+  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
+[ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
+curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/account" | grep -q 3000012345 ||
+  { echo "/account did not render the account"; exit 1; }
+asset=$(basename target/site/pkg/peakday.*.js)
+
+run() {
+  echo
+  echo "==> $1 ($duration s, $connections connections, server on core 0, wrk on core 1)"
+  shift
+  taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" |
+    grep -E 'Requests/sec|Transfer/sec|^ +(50|90|99)%|Non-2xx'
+}
+run "signed-in /account page, SSR on SQLite" -H "Cookie: $cookie" "http://127.0.0.1:$port/account"
+run "static asset /pkg/$asset (brotli)" -H "Accept-Encoding: br" "http://127.0.0.1:$port/pkg/$asset"
+run "health check /healthz (one SQLite query)" "http://127.0.0.1:$port/healthz"
