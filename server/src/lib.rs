@@ -33,6 +33,7 @@ pub fn app_state(store: Store, config: HttpConfig, hash_file: Option<&Path>) -> 
     let options = leptos_options(&config.site_root, hash_file);
     AppState {
         assets: crate::http::asset_paths(&options.output_name, hash_file),
+        static_files: crate::http::Assets::load(&config.site_root),
         leptos_options: options,
         auth: AuthService::new(store.clone(), SessionPolicy::default()),
         services: Arc::new(portal::Portal::new(store.clone())),

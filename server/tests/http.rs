@@ -327,6 +327,15 @@ async fn hashed_assets_are_cached_for_a_year_and_missing_ones_are_not() {
     let asset = send(&app, get("/pkg/peakday.0123abcd.js", None)).await;
     assert_eq!(asset.status(), StatusCode::OK);
     assert_eq!(asset.headers().get(CACHE_CONTROL).unwrap(), "public, max-age=31536000, immutable");
+    assert_eq!(asset.headers().get(CONTENT_TYPE).unwrap(), "text/javascript; charset=utf-8");
+    assert!(asset.headers().get("content-encoding").is_none(), "no br asked, none given");
+
+    let mut wants_brotli = get("/pkg/peakday.0123abcd.js", None);
+    wants_brotli.headers_mut().insert("accept-encoding", "gzip, br".parse().unwrap());
+    let brotli = send(&app, wants_brotli).await;
+    assert_eq!(brotli.headers().get("content-encoding").unwrap(), "br");
+    assert_eq!(body_text(brotli).await, "brotli bytes", "the precompressed file is sent as is");
+
     let missing = send(&app, get("/pkg/peakday.ffff.js", None)).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.headers().get(CACHE_CONTROL).is_none());

@@ -2,7 +2,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An email address that looks real (seed 000: "basic validation ... resemble real values"; it is
-/// not proven to exist). Stored lower-case so sign-in and look-ups ignore case.
+/// not proven to exist). ASCII letters are stored lower-case so sign-in and look-ups ignore case.
+///
+/// The rules are ASCII rules that let any non-ASCII character through (internationalized
+/// addresses stay valid): they need no Unicode tables, which keeps the browser bundle small.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct EmailAddress(String);
@@ -42,7 +45,7 @@ impl EmailAddress {
         if !local_ok || !is_domain(domain) {
             return Err(EmailError::Malformed);
         }
-        Ok(Self(text.to_lowercase()))
+        Ok(Self(text.to_ascii_lowercase()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -58,12 +61,16 @@ fn is_domain(domain: &str) -> bool {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && label.chars().all(|c| is_letter_or_digit(c) || c == '-')
     };
-    let tld_ok = labels
-        .last()
-        .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
+    let tld_ok = labels.last().is_some_and(|tld| {
+        tld.chars().count() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic() || !c.is_ascii())
+    });
     labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
+}
+
+fn is_letter_or_digit(c: char) -> bool {
+    c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
 }
 
 impl fmt::Display for EmailAddress {
@@ -98,6 +105,12 @@ mod tests {
     #[test]
     fn plus_addressing_and_subdomains_are_accepted() {
         assert!(EmailAddress::parse("a+alerts@mail.utility.co.uk").is_ok());
+    }
+
+    #[test]
+    fn internationalized_addresses_are_accepted() {
+        assert!(EmailAddress::parse("josé@correo.example").is_ok());
+        assert!(EmailAddress::parse("user@例え.テスト").is_ok());
     }
 
     #[test]

@@ -78,10 +78,6 @@ impl AuthService {
         Self { store, policy }
     }
 
-    pub fn policy(&self) -> &SessionPolicy {
-        &self.policy
-    }
-
     /// Checks the email and password typed at `client` and opens a new session.
     pub async fn sign_in(
         &self,

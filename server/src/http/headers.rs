@@ -52,14 +52,3 @@ pub async fn no_store_for_dynamic(request: Request, next: Next) -> Response {
     }
     response
 }
-
-/// Hashed build outputs never change under their name: cache them for a year.
-pub async fn cache_forever(mut response: Response) -> Response {
-    if response.status().is_success() {
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        );
-    }
-    response
-}

@@ -9,8 +9,7 @@ mod origin;
 mod session;
 mod signin;
 
-pub use assets::asset_paths;
-pub use session::SESSION_COOKIE;
+pub use assets::{asset_paths, Assets};
 
 use crate::auth::AuthService;
 use crate::config::HttpConfig;
@@ -48,6 +47,8 @@ pub struct AppState {
     pub services: Services,
     pub config: Arc<HttpConfig>,
     pub assets: AssetPaths,
+    /// The built `/pkg` files, loaded at start-up.
+    pub static_files: Assets,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -85,7 +86,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health::health))
-        .nest("/pkg", assets::hashed_assets(&state.config.site_root))
+        .nest("/pkg", assets::hashed_assets(state.static_files.clone()))
         .merge(pages)
         .with_state(state.clone())
         .layer(CompressionLayer::new())

@@ -93,6 +93,7 @@ pub fn site_root() -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!("peakday-test-site-{}", std::process::id()));
     std::fs::create_dir_all(root.join("pkg")).unwrap();
     std::fs::write(root.join("pkg/peakday.0123abcd.js"), "export default function() {}\n").unwrap();
+    std::fs::write(root.join("pkg/peakday.0123abcd.js.br"), "brotli bytes").unwrap();
     std::fs::write(root.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
         .unwrap();
     root
