@@ -2,6 +2,7 @@
 //! database with synthetic accounts (`generate`).
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use peakday_server::config::{default_addr, default_site_root, HttpConfig};
 use peakday_server::demo::{seed_if_empty, DEMO_SIGN_INS};
@@ -108,9 +109,16 @@ async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Res
     spawn_session_purge(state.auth.clone());
 
     let addr = args.addr.unwrap_or_else(default_addr);
+    // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm holds the tail of
+    // each back until the client's delayed ACK (measured: 41 ms on kept-alive connections).
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| format!("listening on {addr}"))?;
+        .with_context(|| format!("listening on {addr}"))?
+        .tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
     print_welcome(
         &args.public_origin.unwrap_or_else(|| format!("http://{addr}")),
         database_url,
