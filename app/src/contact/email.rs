@@ -41,7 +41,7 @@ impl EmailAddress {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+            && local.chars().all(|c| is_letter_or_digit(c) || "!#$%&'*+/=?^_`{|}~.-".contains(c));
         if !local_ok || !is_domain(domain) {
             return Err(EmailError::Malformed);
         }
@@ -69,6 +69,7 @@ fn is_domain(domain: &str) -> bool {
     labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
 }
 
+/// ASCII letters and digits, and any non-ASCII character that is not a space or a control.
 fn is_letter_or_digit(c: char) -> bool {
     c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
 }

@@ -67,7 +67,7 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// Whether the client accepts `coding` (a token in `Accept-Encoding`, not with `q=0`).
+/// Whether the client accepts `coding`: it is listed in `Accept-Encoding` without `q=0`.
 fn accepts(headers: &HeaderMap, coding: &str) -> bool {
     headers
         .get_all(ACCEPT_ENCODING)
@@ -76,9 +76,11 @@ fn accepts(headers: &HeaderMap, coding: &str) -> bool {
         .flat_map(|value| value.split(','))
         .any(|item| {
             let mut parts = item.split(';').map(str::trim);
-            parts.next() == Some(coding)
-                && !parts
-                    .any(|param| param.replace(' ', "").starts_with("q=0") && !param.contains('.'))
+            let refused = |param: &str| {
+                let quality = param.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok());
+                quality == Some(0.0)
+            };
+            parts.next() == Some(coding) && !parts.any(refused)
         })
 }
 
