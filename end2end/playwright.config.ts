@@ -1,11 +1,9 @@
 import { defineConfig } from "@playwright/test";
-import * as path from "node:path";
+import { DATA_DIR as dataDir, DATABASE_URL, PEAKDAY_BIN as bin } from "./paths";
 
 // The server under test: the binary `cargo leptos build` made, on a fresh SQLite file seeded
 // with the demo data, on its own port so a running dev server is not disturbed.
 const port = Number(process.env.PEAKDAY_E2E_PORT ?? 3100);
-const bin = process.env.PEAKDAY_BIN ?? path.resolve(__dirname, "../target/debug/peakday");
-const dataDir = path.resolve(__dirname, ".data");
 
 export default defineConfig({
   testDir: "./tests",
@@ -38,7 +36,7 @@ export default defineConfig({
     stdout: "ignore",
     stderr: "pipe",
     env: {
-      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      DATABASE_URL,
       PEAKDAY_ADDR: `127.0.0.1:${port}`,
       RUST_LOG: "warn",
     },

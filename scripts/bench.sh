@@ -9,8 +9,8 @@ duration="${1:-10}"
 connections="${2:-16}"
 bash scripts/setup.sh >/dev/null
 source scripts/env.sh
-# RUSTFLAGS keeps `--cfg erase_components` (scripts/env.sh) for the release too: type-erased
-# views make a smaller WASM (measured: 221.9 KB -> 211 KB brotli for WASM + JS).
+# Type-erased views in the release too (`always-erase-components`): a smaller WASM
+# (measured: 221.9 KB -> 211 KB brotli for WASM + JS).
 
 echo "==> building the release (cargo leptos build --release --precompress)"
 cargo leptos build --release --precompress >/tmp/peakday-bench-build.log 2>&1 ||

@@ -16,7 +16,10 @@ pub enum AppError {
     /// Input that failed validation; the text says what to fix.
     #[error("{0}")]
     Invalid(String),
-    #[error("This was changed elsewhere. Reload the page to see the latest version.")]
+    /// Input that failed validation, field by field; the form shows each beside its field.
+    #[error("Some details need fixing: see the highlighted fields.")]
+    InvalidFields(FieldErrors),
+    #[error("This was changed elsewhere, in another tab or by someone else. Reload the page to see the latest version; nothing was saved.")]
     Conflict,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Unavailable,
@@ -29,5 +32,24 @@ impl FromServerFnError for AppError {
         // Transport and (de)serialization failures: the person can only retry.
         leptos::logging::warn!("server function failed: {error}");
         AppError::Unavailable
+    }
+}
+
+/// What is wrong with a form, field by field, in words for the person filling it in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(name, _)| name == field).map(|(_, message)| message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }

@@ -31,6 +31,15 @@ for (const width of [1280, 360]) {
     test("the customer's pages are accessible", async ({ page }) => {
       await signIn(page, DEMO.customer, "/account");
       await expectNoViolations(page, "/account");
+      for (const path of ["/account/alerts", "/account/notifications", "/account/activity"]) {
+        await page.goto(path);
+        await expectNoViolations(page, path);
+      }
+      // With the disclosures open, so their forms are checked too.
+      await page.goto("/account/alerts");
+      await hydrated(page);
+      for (const summary of await page.locator("summary").all()) await summary.click();
+      await expectNoViolations(page, "/account/alerts with every form open");
       await page.goto("/admin");
       await expectNoViolations(page, "403");
     });
@@ -46,8 +55,12 @@ for (const width of [1280, 360]) {
 
     test("nothing scrolls sideways", async ({ page }) => {
       await signIn(page, DEMO.customer, "/account");
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      for (const path of ["/account", "/account/alerts", "/account/notifications", "/account/activity"]) {
+        await page.goto(path);
+        await hydrated(page);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, path).toBeLessThanOrEqual(0);
+      }
     });
   });
 }

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { expect, type Page } from "@playwright/test";
+import { DATABASE_URL, PEAKDAY_BIN } from "../paths";
 
 export const DEMO = {
   customer: { email: "demo@peakday.example", password: "peakday-demo", accountNumber: "3000012345" },
@@ -19,4 +21,26 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(landing);
+}
+
+let customers = 0;
+
+/**
+ * A customer of their own, so journeys that change an account never meet: an account with one
+ * electric service point, its holder as primary recipient (email only), and a sign-in.
+ */
+export function newCustomer(options: { name?: string; rateClass?: string } = {}) {
+  customers += 1;
+  const serial = `${process.pid % 100000}`.padStart(5, "0") + `${customers}`.padStart(3, "0");
+  const accountNumber = `7${serial}${Date.now() % 1000}`.padEnd(12, "0");
+  const email = `e2e-${serial}@peakday.example`;
+  const password = "e2e-password-1";
+  const name = options.name ?? "Casey Morgan";
+  execFileSync(
+    PEAKDAY_BIN,
+    ["add-customer", "--account-number", accountNumber, "--name", name, "--email", email,
+      "--rate-class", options.rateClass ?? "R-PTR"],
+    { env: { ...process.env, DATABASE_URL, PEAKDAY_CUSTOMER_PASSWORD: password, RUST_LOG: "warn" } },
+  );
+  return { email, password, name, accountNumber };
 }

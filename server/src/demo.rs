@@ -1,10 +1,12 @@
 //! The demo utility "Demo Power & Light", seeded on first start of an empty database.
 
 use crate::auth::hash_password;
-use crate::store::{NewAccount, NewServicePoint, NewUser, Store, StoreError};
-use peakday_app::accounts::{AccountNumber, BillCycleDay, Fuel};
+use crate::store::{NewAccount, NewServicePoint, NewUser, Store, StoreError, Tx};
+use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
 use peakday_app::auth::{Identity, StaffRole};
 use peakday_app::contact::EmailAddress;
+use peakday_app::preferences::Communication;
+use peakday_app::recipients::{ContactDetails, ContactForm};
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
 
 /// A fixed demo sign-in, printed at start and listed in the README.
@@ -43,18 +45,21 @@ fn demo_accounts() -> Vec<NewAccount> {
         ami,
         bill_cycle_day: BillCycleDay::new(day).expect("demo bill cycle days are valid"),
     };
-    let account = |number: &str, name: &str, address: &str, points| NewAccount {
-        account_number: AccountNumber::parse(number).expect("demo account numbers are valid"),
-        customer_name: name.into(),
-        service_address: address.into(),
-        service_points: points,
-    };
+    let account =
+        |number: &str, name: &str, address: &str, points, (email, sms, voice)| NewAccount {
+            account_number: AccountNumber::parse(number).expect("demo account numbers are valid"),
+            customer_name: name.into(),
+            service_address: address.into(),
+            service_points: points,
+            primary: contact(name, email, sms, voice),
+        };
     vec![
         account(
             DEMO_ACCOUNT_NUMBER,
             "Jordan Rivera",
             "12 Maple Street, Springfield, NY 12345",
             vec![point("SP-1000001", Fuel::Electric, "R-PTR", true, 3)],
+            ("demo@peakday.example", "(518) 555-0142", ""),
         ),
         account(
             "3000067890",
@@ -64,14 +69,27 @@ fn demo_accounts() -> Vec<NewAccount> {
                 point("SP-1000002", Fuel::Electric, "R-TOU", true, 12),
                 point("SP-1000003", Fuel::Gas, "G-1", true, 12),
             ],
+            ("priya.okafor@example.com", "", ""),
         ),
         account(
             "3000054321",
             "Harold Becker",
             "4 Old Mill Lane, Riverton, NY 12350",
             vec![point("SP-1000004", Fuel::Electric, "R-1", false, 21)],
+            ("", "", "(518) 555-0177"),
         ),
     ]
+}
+
+/// Contact details the demo knows to be valid.
+pub fn contact(name: &str, email: &str, sms: &str, voice: &str) -> ContactDetails {
+    let form = ContactForm {
+        name: name.into(),
+        email: email.into(),
+        sms: sms.into(),
+        voice: voice.into(),
+    };
+    form.parse().expect("demo contact details are valid")
 }
 
 /// Seeds the demo utility, accounts and sign-ins if the database has no utility yet. Returns
@@ -83,6 +101,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
         return Ok(false);
     }
     let account_ids = store.insert_accounts(&mut tx, &demo_accounts()).await?;
+    seed_demo_preferences(&mut tx, account_ids[0], account_ids[2]).await?;
     let identities = [
         ("Jordan Rivera", Identity::Customer { account_id: account_ids[0] }),
         ("Alex Agent", Identity::Staff { role: StaffRole::Agent }),
@@ -100,4 +119,25 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Jordan gets peak day alerts by email and shares them with Sam; Harold chose the alert by
+/// phone, but his rate is not a rebate rate, so his page says why it is not delivered.
+async fn seed_demo_preferences(
+    tx: &mut Tx,
+    jordan: AccountId,
+    harold: AccountId,
+) -> Result<(), StoreError> {
+    let mut primary = Store::recipients_of(tx, jordan).await?.primary;
+    primary.peak_channels.email = true;
+    primary.communications = [Communication::PeakDayAlert, Communication::PeakDayResults].into();
+    Store::update_recipient(tx, jordan, &primary).await?;
+    Store::insert_recipient(tx, jordan, &contact("Sam Rivera", "sam.rivera@example.com", "", ""))
+        .await?;
+
+    let mut primary = Store::recipients_of(tx, harold).await?.primary;
+    primary.peak_channels.voice = true;
+    primary.communications = [Communication::PeakDayAlert].into();
+    Store::update_recipient(tx, harold, &primary).await?;
+    Ok(())
 }

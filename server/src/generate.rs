@@ -4,6 +4,7 @@
 use crate::store::{NewAccount, NewServicePoint, Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
 use peakday_app::accounts::{AccountNumber, BillCycleDay, Fuel};
+use peakday_app::recipients::ContactForm;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -38,6 +39,8 @@ const TOWNS: &[(&str, &str)] = &[
 ];
 const ELECTRIC_RATES: &[&str] = &["R-1", "R-TOU", "R-PTR", "R-EV"];
 const GAS_RATES: &[&str] = &["G-1", "G-2"];
+/// Upstate New York area codes, to match the generated addresses.
+const AREA_CODES: &[u16] = &[315, 518, 585, 607, 716, 845];
 
 /// Accounts per transaction: large enough to amortise commits, small enough to keep the
 /// SQLite write lock for well under a second.
@@ -72,13 +75,38 @@ pub fn synthetic_account(rng: &mut StdRng, serial: u64) -> NewAccount {
             bill_cycle_day: day,
         });
     }
+    // Most people give an email address; many a mobile number too; a few only a landline.
+    let email = rng.gen_bool(0.9).then(|| {
+        let local: String = format!("{first}.{last}{}", serial % 1000)
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '.')
+            .collect();
+        format!("{}@example.net", local.to_lowercase())
+    });
+    let sms = rng.gen_bool(0.6).then(|| synthetic_phone(rng));
+    let voice = (email.is_none() || rng.gen_bool(0.2)).then(|| synthetic_phone(rng));
+    let primary = ContactForm {
+        name: format!("{first} {last}"),
+        email: email.unwrap_or_default(),
+        sms: sms.unwrap_or_default(),
+        voice: voice.unwrap_or_default(),
+    }
+    .parse()
+    .expect("generated contact details are valid");
     NewAccount {
         account_number: AccountNumber::parse(&serial.to_string())
             .expect("generated account numbers have 10 digits"),
         customer_name: format!("{first} {last}"),
+        primary,
         service_address: format!("{house} {street}, {town}, NY {zip}"),
         service_points: points,
     }
+}
+
+/// A North American number in the area codes of the generated addresses.
+fn synthetic_phone(rng: &mut StdRng) -> String {
+    let area = AREA_CODES[rng.gen_range(0..AREA_CODES.len())];
+    format!("({area}) {}-{:04}", rng.gen_range(200..1000), rng.gen_range(0..10_000))
 }
 
 /// Adds `count` synthetic accounts after any generated before, showing progress on stderr.

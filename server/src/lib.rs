@@ -6,7 +6,9 @@ pub mod config;
 pub mod demo;
 pub mod generate;
 pub mod http;
+pub mod onboarding;
 pub mod portal;
+pub mod preferences;
 pub mod store;
 
 use crate::auth::{AuthService, SessionPolicy};

@@ -1,5 +1,5 @@
-//! `peakday`: runs the portal (`serve`, the default), applies migrations (`migrate`), or fills a
-//! database with synthetic accounts (`generate`).
+//! `peakday`: runs the portal (`serve`, the default), applies migrations (`migrate`), fills a
+//! database with synthetic accounts (`generate`), or adds one customer (`add-customer`).
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use peakday_server::config::{default_addr, default_site_root, HttpConfig};
 use peakday_server::demo::{seed_if_empty, DEMO_SIGN_INS};
 use peakday_server::store::{now, Store};
-use peakday_server::{app_state, generate, http};
+use peakday_server::{app_state, generate, http, onboarding};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,6 +36,23 @@ enum Command {
         /// Seed for the random generator: the same seed gives the same accounts.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+    },
+    /// Add a customer account with one electric service point and a sign-in.
+    AddCustomer {
+        #[arg(long)]
+        account_number: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "1 Main Street, Springfield, NY 12345")]
+        address: String,
+        /// The sign-in email, also the primary recipient's email.
+        #[arg(long)]
+        email: String,
+        /// The sign-in password (or set PEAKDAY_CUSTOMER_PASSWORD, kept out of the process list).
+        #[arg(long, env = "PEAKDAY_CUSTOMER_PASSWORD")]
+        password: String,
+        #[arg(long, default_value = "R-PTR")]
+        rate_class: String,
     },
 }
 
@@ -86,6 +103,19 @@ async fn main() -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64(),
                 store.count_accounts().await?
             );
+        }
+        Command::AddCustomer { account_number, name, address, email, password, rate_class } => {
+            seed_if_empty(&store).await?;
+            let customer = onboarding::NewCustomer {
+                account_number,
+                name,
+                service_address: address,
+                email,
+                password,
+                rate_class,
+            };
+            onboarding::add_customer(&store, &customer).await?;
+            println!("Added account {} for {}.", customer.account_number, customer.email);
         }
         Command::Serve(args) => serve(store, &cli.database_url, args).await?,
     }

@@ -1,8 +1,11 @@
 //! The portal's services as server functions reach them (`peakday_app::service::PortalService`).
 
+use crate::preferences::Preferences;
 use crate::store::{Store, StoreError};
 use peakday_app::accounts::{AccountId, AccountOverview};
+use peakday_app::activity::{ActivityEntry, Actor};
 use peakday_app::error::AppError;
+use peakday_app::preferences::{PreferenceChange, PreferencesView, Saved};
 use peakday_app::service::PortalService;
 use peakday_app::staff::StaffMember;
 use peakday_app::utility::UtilityOverview;
@@ -10,11 +13,12 @@ use peakday_app::utility::UtilityOverview;
 /// [`PortalService`] over the store.
 pub struct Portal {
     store: Store,
+    preferences: Preferences,
 }
 
 impl Portal {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self { preferences: Preferences::new(store.clone()), store }
     }
 }
 
@@ -42,5 +46,23 @@ impl PortalService for Portal {
 
     async fn staff_members(&self) -> Result<Vec<StaffMember>, AppError> {
         self.store.staff_members().await.map_err(unavailable)
+    }
+
+    async fn preferences(&self, account: AccountId) -> Result<PreferencesView, AppError> {
+        Ok(self.preferences.view(account).await?)
+    }
+
+    async fn change_preferences(
+        &self,
+        actor: Actor,
+        account: AccountId,
+        version: i64,
+        change: PreferenceChange,
+    ) -> Result<Saved, AppError> {
+        Ok(self.preferences.change(actor, account, version, &change).await?)
+    }
+
+    async fn activity(&self, account: AccountId) -> Result<Vec<ActivityEntry>, AppError> {
+        Ok(self.preferences.activity(account).await?)
     }
 }

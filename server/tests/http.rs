@@ -349,3 +349,117 @@ async fn an_oversized_body_is_refused_with_413() {
     let response = send(&app, post_form("/signin", &huge, SITE, None)).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// A server-function call as the hydrated page makes it (JSON answer), or as a plain HTML form
+/// makes it before the WASM loads (`plain`: redirect back to the page).
+fn call(path: &str, body: &str, cookie: Option<&str>, plain: bool) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::REFERER, format!("{SITE}/account/alerts"));
+    request = request.header(http::header::ACCEPT, if plain { "text/html" } else { "application/json" });
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+/// The demo customer's preferences as the page loads them.
+async fn preferences(app: &Router, cookie: &str) -> serde_json::Value {
+    let response = send(app, call("/api/preferences", "", Some(cookie), false)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    serde_json::from_str(&body_text(response).await).unwrap()
+}
+
+#[tokio::test]
+async fn preference_functions_are_for_customers_only() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+    for path in ["/api/preferences", "/api/add_recipient", "/api/set_opt_out", "/api/activity"] {
+        let body = "version=0&name=X&email=x%40example.com&sms=&voice=&scope=email&stopped=true";
+        assert_eq!(send(&app, call(path, body, None, false)).await.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(send(&app, call(path, body, Some(&agent), false)).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_form_post_saves_and_returns_to_the_page_with_a_confirmation() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let version = preferences(&app, &cookie).await["version"].as_i64().unwrap();
+    let body = format!("version={version}&name=Plain+Post&email=plain%40example.com&sms=&voice=");
+    let response = send(&app, call("/api/add_recipient", &body, Some(&cookie), true)).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/account/alerts?saved=1");
+    let names = preferences(&app, &cookie).await["recipients"]["additional"].to_string();
+    assert!(names.contains("Plain Post"), "{names}");
+}
+
+#[tokio::test]
+async fn refusals_carry_their_status_and_change_nothing() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = app(&db).await;
+        let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let page = preferences(&app, &cookie).await;
+        let version = page["version"].as_i64().unwrap();
+
+        // Bad input: 422 with the field's message; nothing stored.
+        let bad = format!("version={version}&name=Typo&email=typo%40&sms=&voice=");
+        let response = send(&app, call("/api/add_recipient", &bad, Some(&cookie), false)).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        assert!(body_text(response).await.contains("Enter an email address like name@example.com."));
+
+        // Another account's recipient (Priya is the second demo account's holder): 404, untouched.
+        let mut conn = db.store.read().await.unwrap();
+        let priya = db.store.account_id_by_number(&"3000067890".parse_account()).await.unwrap().unwrap();
+        let theirs = peakday_server::store::Store::recipients_of(&mut conn, priya).await.unwrap().primary.id.0;
+        drop(conn);
+        let body = format!("version={version}&recipient={theirs}&name=Mine+Now&email=evil%40example.com&sms=&voice=");
+        let response = send(&app, call("/api/update_contact", &body, Some(&cookie), false)).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{}", db.name);
+
+        // An older page: 409.
+        let sam = page["recipients"]["additional"][0]["recipient"]["id"].as_i64().unwrap();
+        let remove = format!("version={version}&recipient={sam}");
+        assert_eq!(send(&app, call("/api/remove_recipient", &remove, Some(&cookie), false)).await.status(), StatusCode::OK);
+        let stale = send(&app, call("/api/remove_recipient", &remove, Some(&cookie), false)).await;
+        assert_eq!(stale.status(), StatusCode::CONFLICT, "{}", db.name);
+
+        let after = preferences(&app, &cookie).await;
+        assert_eq!(after["version"].as_i64(), Some(version + 1), "{}: only the one good save landed", db.name);
+        let mut conn = db.store.read().await.unwrap();
+        let untouched = peakday_server::store::Store::recipients_of(&mut conn, priya).await.unwrap();
+        assert_eq!(untouched.primary.contact.name.as_str(), "Priya Okafor");
+    }
+}
+
+#[tokio::test]
+async fn a_cross_site_save_is_refused_and_changes_nothing() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let before = preferences(&app, &cookie).await;
+    let forged = Request::post("/api/set_opt_out")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, "http://evil.test")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(COOKIE, &cookie)
+        .body(Body::from(format!("version={}&scope=everything&stopped=true", before["version"])))
+        .unwrap();
+    assert_eq!(send(&app, forged).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(preferences(&app, &cookie).await, before);
+}
+
+trait ParseAccount {
+    fn parse_account(&self) -> peakday_app::accounts::AccountNumber;
+}
+
+impl ParseAccount for str {
+    fn parse_account(&self) -> peakday_app::accounts::AccountNumber {
+        peakday_app::accounts::AccountNumber::parse(self).unwrap()
+    }
+}

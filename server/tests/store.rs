@@ -4,12 +4,13 @@ mod common;
 
 use common::TestDb;
 use peakday_app::accounts::{AccountNumber, Fuel};
+use peakday_app::activity::ChangeSource;
 use peakday_app::auth::Identity;
 use peakday_app::contact::EmailAddress;
 use peakday_app::utility::Product;
 use peakday_server::demo::{seed_if_empty, DEMO_ACCOUNT_NUMBER};
 use peakday_server::generate::generate_accounts;
-use peakday_server::store::{AuditEntry, AuditSource, NewUser, Store};
+use peakday_server::store::{AuditEntry, NewUser, Store};
 
 #[tokio::test]
 async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {
@@ -70,6 +71,11 @@ async fn the_generator_adds_accounts_in_batches_with_their_service_points() {
         let overview = store.account_overview(id).await.unwrap().unwrap();
         assert!(!overview.service_points.is_empty(), "{}", db.name);
         assert_eq!(overview.service_points[0].fuel, Fuel::Electric);
+        // ... and the account holder as its primary recipient, reachable one way or another.
+        let recipients = Store::recipients_of(&mut *store.read().await.unwrap(), id).await.unwrap();
+        assert_eq!(recipients.primary.contact.name.as_str(), overview.customer_name, "{}", db.name);
+        let contact = &recipients.primary.contact;
+        assert!(contact.email.is_some() || contact.sms.is_some() || contact.voice.is_some());
 
         // Ids keep working for rows created after generated ones (PostgreSQL's sequence moved).
         let mut tx = store.begin_write().await.unwrap();
@@ -111,15 +117,22 @@ async fn the_audit_log_only_grows() {
         let entry = AuditEntry {
             actor_user_id: None,
             account: Some(account),
-            source: AuditSource::System,
+            source: ChangeSource::System,
             action: "test_change".into(),
+            summary: "A test change".into(),
             before: Some("{\"a\":1}".into()),
             after: Some("{\"a\":2}".into()),
         };
         let mut tx = store.begin_write().await.unwrap();
         Store::append_audit(&mut tx, &entry).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(store.audit_of_account(account, 10).await.unwrap(), vec![entry], "{}", db.name);
+        let stored = store.audit_of_account(account, 10).await.unwrap();
+        assert_eq!(
+            stored.into_iter().map(|s| s.entry).collect::<Vec<_>>(),
+            vec![entry],
+            "{}",
+            db.name
+        );
 
         let update = store.execute_admin("UPDATE audit_log SET action = 'rewritten'").await;
         assert!(update.is_err(), "{}: audit records cannot be changed", db.name);

@@ -16,6 +16,6 @@ pub use access::{page_access, Access, Role, PAGES};
 pub use api::{current_viewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
 #[cfg(feature = "ssr")]
-pub use server::{authorize, services, viewer_of_request};
+pub use server::{authorize, customer_scope, services, viewer_of_request};
 pub use signin_page::{SignInNotice, SignInPage};
 pub use viewer::{Identity, StaffRole, Viewer};

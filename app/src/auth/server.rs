@@ -1,6 +1,8 @@
 //! Server-side checks every server function starts with.
 
 use super::{Access, Viewer};
+use crate::accounts::AccountId;
+use crate::activity::{Actor, ChangeSource};
 use crate::error::AppError;
 use crate::service::Services;
 use http::request::Parts;
@@ -36,4 +38,13 @@ pub fn services() -> Result<Services, AppError> {
         leptos::logging::error!("PortalService missing from context");
         AppError::Unavailable
     })
+}
+
+/// The account a customer's request acts on, and who is acting. The account always comes from
+/// the session, never from the request, so no id a browser sends can reach another account
+/// (ASVS 8.2.2).
+pub fn customer_scope() -> Result<(AccountId, Actor), AppError> {
+    let viewer = authorize(Access::Customer)?;
+    let account = viewer.own_account().ok_or(AppError::Forbidden)?;
+    Ok((account, Actor { user_id: Some(viewer.user_id), source: ChangeSource::Portal }))
 }

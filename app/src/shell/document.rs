@@ -1,12 +1,14 @@
 use super::{guard::Guarded, header::Header, notices::NotFound, ViewerResource};
 use crate::accounts::AccountPage;
+use crate::activity::ActivityPage;
 use crate::auth::{current_viewer, SignInPage};
+use crate::preferences::{AlertsPage, NotificationsPage};
 use crate::staff::{AdminPage, AgentPage, ProgramsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// Paths of the built static assets whose names carry a content hash, resolved by the server at
@@ -60,6 +62,9 @@ fn set_content_security_policy() {
 }
 
 /// The application: header, routes, and the pages behind them.
+///
+/// Pages with forms render whole on the server (`SsrMode::Async`): out-of-order streaming needs
+/// a script to put the streamed parts in place, and those forms must work without any.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -78,6 +83,21 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/account")
                         view=|| view! { <Guarded><AccountPage /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/account/alerts")
+                        view=|| view! { <Guarded><AlertsPage /></Guarded> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/notifications")
+                        view=|| view! { <Guarded><NotificationsPage /></Guarded> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/activity")
+                        view=|| view! { <Guarded><ActivityPage /></Guarded> }
+                        ssr=SsrMode::Async
                     />
                     <Route path=path!("/agent") view=|| view! { <Guarded><AgentPage /></Guarded> } />
                     <Route

@@ -6,6 +6,9 @@ use leptos_router::components::A;
 /// Navigation entries; each shows only to roles its page admits.
 const NAVIGATION: &[(&str, &str)] = &[
     ("/account", "My account"),
+    ("/account/alerts", "Alerts & recipients"),
+    ("/account/notifications", "Account notifications"),
+    ("/account/activity", "Activity"),
     ("/agent", "Customer service"),
     ("/programs", "Programs"),
     ("/admin", "Administration"),
@@ -35,7 +38,7 @@ fn SignedInBar(viewer: SignedInAs) -> impl IntoView {
     let links = NAVIGATION
         .iter()
         .filter(|(href, _)| page_access(href).is_some_and(|access| access.permits(viewer.role)))
-        .map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> })
+        .map(|(href, label)| view! { <li><A href=*href exact=true>{*label}</A></li> })
         .collect_view();
     view! {
         <nav aria-label="Main">

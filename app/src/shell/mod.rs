@@ -5,10 +5,14 @@ mod document;
 mod guard;
 mod header;
 mod notices;
+mod saving;
 
 pub use document::{shell, App, AssetPaths};
 pub use guard::Guarded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
+#[cfg(feature = "ssr")]
+pub use saving::{confirm_plain_form_save, set_refusal_status};
+pub use saving::{FormErrors, FormRefusal, SaveFeedback, SaveStatus, VersionInput};
 
 use crate::auth::SignedInAs;
 use crate::error::AppError;

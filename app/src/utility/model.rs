@@ -67,6 +67,16 @@ impl Channel {
             Channel::Print => "Mail",
         }
     }
+
+    /// The channel as the object of "by ...": "by email", "by text message".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "text message",
+            Channel::Voice => "voice call",
+            Channel::Print => "mail",
+        }
+    }
 }
 
 /// The utility's eligibility configuration for communications (seed 000: "eligibility rules are the

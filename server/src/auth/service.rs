@@ -1,5 +1,6 @@
 use super::{verify_password, SessionToken};
-use crate::store::{AuditEntry, AuditSource, Store, StoreError};
+use crate::store::{AuditEntry, Store, StoreError};
+use peakday_app::activity::ChangeSource;
 use peakday_app::auth::{Credentials, Role, Viewer};
 
 /// Timeouts and throttling limits (ASVS 7.3.1 / 7.3.2 and 6.3.1).
@@ -187,11 +188,12 @@ fn session_audit(viewer: &Viewer, action: &str) -> AuditEntry {
         actor_user_id: Some(viewer.user_id),
         account: viewer.own_account(),
         source: if viewer.role() == Role::Customer {
-            AuditSource::Portal
+            ChangeSource::Portal
         } else {
-            AuditSource::Agent
+            ChangeSource::Agent
         },
         action: action.to_owned(),
+        summary: String::new(),
         before: None,
         after: None,
     }

@@ -2,7 +2,8 @@ use super::{flag, now, Backend, Store, StoreError, Tx};
 use peakday_app::accounts::{
     AccountId, AccountNumber, AccountOverview, BillCycleDay, Fuel, ServicePoint,
 };
-use sqlx::Row;
+use peakday_app::recipients::ContactDetails;
+use sqlx::{AnyConnection, Row};
 
 /// An account to create, with its service points.
 #[derive(Debug, Clone)]
@@ -11,6 +12,8 @@ pub struct NewAccount {
     pub customer_name: String,
     pub service_address: String,
     pub service_points: Vec<NewServicePoint>,
+    /// The account holder as the primary recipient of its alerts: every account has one.
+    pub primary: ContactDetails,
 }
 
 /// A service point to create under a new account.
@@ -25,7 +28,7 @@ pub struct NewServicePoint {
 
 /// Rows per multi-row INSERT: 500 accounts x 5 values stays far below both databases' limits on
 /// bound parameters (SQLite 32,766; PostgreSQL 65,535).
-const ROWS_PER_STATEMENT: usize = 500;
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
 
 impl Store {
     /// The account a customer sees on their home page; `None` if there is no such account.
@@ -43,20 +46,29 @@ impl Store {
             return Ok(None);
         };
         let number: String = row.try_get("account_number")?;
-        let points = sqlx::query(
-            "SELECT service_point_number, fuel, rate_class, ami, bill_cycle_day \
-             FROM service_points WHERE account_id = $1 ORDER BY service_point_number",
-        )
-        .bind(account.0)
-        .fetch_all(self.pool())
-        .await?;
+        let points = Self::service_points_of(&mut *self.read().await?, account).await?;
         Ok(Some(AccountOverview {
             account_number: AccountNumber::parse(&number)
                 .map_err(|e| StoreError::Corrupt(format!("account number {number:?}: {e}")))?,
             customer_name: row.try_get("customer_name")?,
             service_address: row.try_get("service_address")?,
-            service_points: points.iter().map(service_point).collect::<Result<_, _>>()?,
+            service_points: points,
         }))
+    }
+
+    /// An account's service points.
+    pub async fn service_points_of(
+        conn: &mut AnyConnection,
+        account: AccountId,
+    ) -> Result<Vec<ServicePoint>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT service_point_number, fuel, rate_class, ami, bill_cycle_day \
+             FROM service_points WHERE account_id = $1 ORDER BY service_point_number",
+        )
+        .bind(account.0)
+        .fetch_all(conn)
+        .await?;
+        rows.iter().map(service_point).collect()
     }
 
     /// The account with this number, if any.
@@ -76,7 +88,7 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(self.pool()).await?)
     }
 
-    /// Creates accounts and their service points with set-based, multi-row inserts, and returns
+    /// Creates accounts, their service points and primary recipients with set-based, multi-row inserts, and returns
     /// the new accounts' ids in input order. Ids are assigned here (one past the largest), so
     /// service points can name their account without a query per row.
     pub async fn insert_accounts(
@@ -131,6 +143,10 @@ impl Store {
             }
             query.execute(&mut **tx).await?;
         }
+
+        let primaries: Vec<(i64, &ContactDetails)> =
+            ids.iter().copied().zip(accounts.iter().map(|account| &account.primary)).collect();
+        Self::insert_primary_recipients(tx, &primaries).await?;
 
         if self.backend() == Backend::Postgres && !ids.is_empty() {
             // Explicit ids do not move PostgreSQL's identity sequence; keep it past them.

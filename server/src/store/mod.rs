@@ -6,16 +6,21 @@
 
 mod accounts;
 mod audit;
+mod outbox;
+mod preferences;
+mod recipients;
 mod sessions;
 mod signin_failures;
 mod users;
 mod utility;
 
 pub use accounts::{NewAccount, NewServicePoint};
-pub use audit::{AuditEntry, AuditSource};
+pub use audit::{AuditEntry, StoredAuditEntry};
+pub use outbox::OutboxMessage;
 pub use sessions::StoredSession;
 pub use users::{NewUser, StoredUser};
 
+use accounts::{placeholders, ROWS_PER_STATEMENT};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Transaction};
 use std::path::Path;
@@ -139,6 +144,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A connection for a series of reads that belong together.
+    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// Closes every connection, waiting for those in use.

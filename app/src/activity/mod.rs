@@ -1,0 +1,10 @@
+//! An account's history of changes and consent: who changed what, when and how (DOMAIN.md §6),
+//! as the customer's Activity page shows it.
+
+mod api;
+mod model;
+mod page;
+
+pub use api::load_activity;
+pub use model::{field_changes, ActivityEntry, Actor, ChangeSource, FieldChange};
+pub use page::ActivityPage;

@@ -1,0 +1,419 @@
+use super::{
+    channel_field, communication_field, load_preferences, AddRecipient, OptOutScope,
+    PreferencesView, RecipientView, RemoveRecipient, SaveAlerts, SelectionStatus, SetOptOut,
+    UpdateContact,
+};
+use crate::contact::{EmailAddress, PhoneNumber};
+use crate::preferences::{Communication, PeakChannels};
+use crate::recipients::{ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
+use crate::shell::{
+    ErrorNotice, FormErrors, FormRefusal, Loading, SaveFeedback, SaveStatus, VersionInput,
+};
+use crate::utility::{Channel, Product};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// `/account/alerts`: the account's recipients, what each receives and how, and the
+/// account-wide stops (seeds 000 and 003).
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    let feedback = SaveFeedback::provide();
+    let preferences = Resource::new(move || feedback.saves(), |_| load_preferences());
+    view! {
+        <Title text="Alerts & recipients" />
+        <h1>"Alerts & recipients"</h1>
+        <SaveStatus />
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match preferences.await {
+                    Ok(view) => view! { <AlertsContent view /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AlertsContent(view: PreferencesView) -> impl IntoView {
+    let PreferencesView { version, recipients, opt_outs, .. } = view.clone();
+    let page = StoredValue::new(view);
+    let room = recipients.additional.len() < MAX_ADDITIONAL_RECIPIENTS;
+    let cards = recipients
+        .iter()
+        .map(|recipient| view! { <RecipientCard recipient=recipient.clone() page /> })
+        .collect_view();
+    view! {
+        <p class="lead">
+            {format!(
+                "The primary recipient and up to {MAX_ADDITIONAL_RECIPIENTS} more people can get this account's alerts. Choose for each one what they receive and how."
+            )}
+        </p>
+        {cards}
+        <AddRecipientSection version room />
+        <OptOutsSection version opt_outs page />
+    }
+}
+
+/// One recipient: contact details, edit and remove, alert channels and communications.
+#[component]
+fn RecipientCard(recipient: RecipientView, page: StoredValue<PreferencesView>) -> impl IntoView {
+    let RecipientView { recipient: person, is_primary, sms_consent, statuses } = recipient;
+    let id = person.id.0;
+    let heading = format!("recipient-{id}");
+    let name = person.contact.name.to_string();
+    let version = page.with_value(|p| p.version);
+    let contact = person.contact.clone();
+    let text = |value: Option<String>| value.unwrap_or_else(|| "Not given".to_owned());
+    let sms_line = match (&contact.sms, sms_consent) {
+        (Some(number), Some(consent)) => format!("{number} · {}", consent.label()),
+        (Some(number), None) => number.to_string(),
+        (None, _) => "Not given".to_owned(),
+    };
+    view! {
+        <section class="card recipient" aria-labelledby=heading.clone()>
+            <div class="recipient__title">
+                <h2 id=heading.clone()>{name.clone()}</h2>
+                {is_primary.then(|| view! { <span class="tag">"Primary recipient"</span> })}
+            </div>
+            <dl class="facts">
+                <div>
+                    <dt>"Email"</dt>
+                    <dd>{text(contact.email.as_ref().map(ToString::to_string))}</dd>
+                </div>
+                <div>
+                    <dt>"Mobile phone (SMS)"</dt>
+                    <dd>{sms_line}</dd>
+                </div>
+                <div>
+                    <dt>"Phone (voice)"</dt>
+                    <dd>{text(contact.voice.as_ref().map(ToString::to_string))}</dd>
+                </div>
+            </dl>
+            <details class="disclosure">
+                <summary>
+                    "Edit contact info" <span class="visually-hidden">{format!(" of {name}")}</span>
+                </summary>
+                <EditContactForm version id initial=ContactForm::from_details(&contact) />
+            </details>
+            <AlertsForm version id peak_channels=person.peak_channels communications=person.communications statuses page />
+            {(!is_primary).then(|| view! { <RemoveRecipientForm version id name=name.clone() /> })}
+        </section>
+    }
+}
+
+/// The four contact inputs of a form, read when it is submitted.
+#[derive(Clone, Copy)]
+struct ContactInputs([NodeRef<leptos::html::Input>; 4]);
+
+impl ContactInputs {
+    const FIELDS: [&'static str; 4] = [ContactForm::NAME, ContactForm::EMAIL, ContactForm::SMS, ContactForm::VOICE];
+
+    fn new() -> Self {
+        Self([NodeRef::new(), NodeRef::new(), NodeRef::new(), NodeRef::new()])
+    }
+
+    fn value(self, index: usize) -> String {
+        self.0[index].get().map(|input| input.value()).unwrap_or_default()
+    }
+
+    /// The shared check of the whole form, run as Save is pressed: a bad form is not sent, its
+    /// errors show at once, and the first bad field takes the focus.
+    fn check_on_submit(self, errors: FormErrors, event: &leptos::ev::MouseEvent) {
+        let form = ContactForm { name: self.value(0), email: self.value(1), sms: self.value(2), voice: self.value(3) };
+        if let Err(fields) = form.parse() {
+            event.prevent_default();
+            let first_bad = Self::FIELDS.iter().position(|field| fields.get(field).is_some());
+            errors.show(fields);
+            if let Some(input) = first_bad.and_then(|index| self.0[index].get()) {
+                let _ = input.focus();
+            }
+        }
+    }
+}
+
+/// Name, Email, Mobile phone (SMS), Phone (voice): checked with the shared types as Save is
+/// pressed (see [`ContactInputs::check_on_submit`]) and again by the server. A field that shows
+/// an error is re-checked as it is left, so the message goes once it is fixed.
+#[component]
+fn ContactFields(prefix: String, initial: ContactForm, errors: FormErrors, inputs: ContactInputs) -> impl IntoView {
+    let field = move |index: usize, label: &'static str, value: String, kind: &'static str, autocomplete: &'static str| {
+        let key = ContactInputs::FIELDS[index];
+        let id = format!("{prefix}-{key}");
+        let error_id = format!("{id}-error");
+        let message = errors.field(key);
+        let recheck = move |text: String| {
+            if message.get_untracked().is_none() {
+                return;
+            }
+            match key {
+                ContactForm::NAME => errors.check(key, RecipientName::parse(&text)),
+                ContactForm::EMAIL if !text.trim().is_empty() => errors.check(key, EmailAddress::parse(&text)),
+                ContactForm::SMS | ContactForm::VOICE if !text.trim().is_empty() => {
+                    errors.check(key, PhoneNumber::parse(&text))
+                }
+                _ => errors.check(key, Ok::<(), String>(())),
+            }
+        };
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input
+                    id=id
+                    name=key
+                    type=kind
+                    value=value
+                    autocomplete=autocomplete
+                    node_ref=inputs.0[index]
+                    aria-invalid=move || message.get().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                    on:input=move |event| recheck(event_target_value(&event))
+                />
+                <p id=error_id class="field-error">{move || message.get()}</p>
+            </div>
+        }
+    };
+    view! {
+        {field(0, "Name", initial.name, "text", "name")}
+        {field(1, "Email", initial.email, "email", "email")}
+        {field(2, "Mobile phone (SMS)", initial.sms, "tel", "tel")}
+        {field(3, "Phone (voice)", initial.voice, "tel", "tel")}
+        <p class="hint">"A name and at least one way to reach them. US and Canadian numbers need 10 digits; others start with + and the country code."</p>
+    }
+}
+
+#[component]
+fn AddRecipientSection(version: i64, room: bool) -> impl IntoView {
+    let action = ServerAction::<AddRecipient>::new();
+    let errors = FormErrors::follow(action);
+    let inputs = ContactInputs::new();
+    view! {
+        <section class="card" aria-labelledby="add-recipient-heading">
+            <h2 id="add-recipient-heading">"Add a recipient"</h2>
+            {if room {
+                view! {
+                    <details class="disclosure" open=action.value().get_untracked().is_some_and(|r| r.is_err())>
+                        <summary>"Add recipient"</summary>
+                        <ActionForm action attr:novalidate=true>
+                            <VersionInput version />
+                            <ContactFields prefix="new".into() initial=ContactForm::default() errors inputs />
+                            <FormRefusal errors />
+                            <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
+                                "Save"
+                            </button>
+                        </ActionForm>
+                    </details>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>{format!("This account has {MAX_ADDITIONAL_RECIPIENTS} additional recipients, the most allowed. Remove one to add another.")}</p>
+                    <button type="button" class="secondary" disabled>
+                        {format!("Add recipient (limit of {MAX_ADDITIONAL_RECIPIENTS} reached)")}
+                    </button>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn EditContactForm(version: i64, id: i64, initial: ContactForm) -> impl IntoView {
+    let action = ServerAction::<UpdateContact>::new();
+    let errors = FormErrors::follow(action);
+    let inputs = ContactInputs::new();
+    view! {
+        <ActionForm action attr:novalidate=true>
+            <VersionInput version />
+            <input type="hidden" name="recipient" value=id.to_string() />
+            <ContactFields prefix=format!("recipient-{id}") initial errors inputs />
+            <FormRefusal errors />
+            <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
+                "Save contact info"
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn RemoveRecipientForm(version: i64, id: i64, name: String) -> impl IntoView {
+    let action = ServerAction::<RemoveRecipient>::new();
+    let errors = FormErrors::follow(action);
+    view! {
+        <details class="disclosure">
+            <summary>"Remove" <span class="visually-hidden">{format!(" {name}")}</span></summary>
+            <ActionForm action attr:novalidate=true>
+                <VersionInput version />
+                <input type="hidden" name="recipient" value=id.to_string() />
+                <p>{format!("Remove {name}? They will stop getting alerts from this account.")}</p>
+                <FormRefusal errors />
+                <button type="submit" class="danger">{format!("Remove {name}")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Seed 000's "Peak pricing alerts" channels and the communications, saved together.
+#[component]
+fn AlertsForm(
+    version: i64,
+    id: i64,
+    peak_channels: PeakChannels,
+    communications: std::collections::BTreeSet<Communication>,
+    statuses: Vec<(Communication, SelectionStatus)>,
+    page: StoredValue<PreferencesView>,
+) -> impl IntoView {
+    let action = ServerAction::<SaveAlerts>::new();
+    let errors = FormErrors::follow(action);
+    let (product, utility, offered_channels, offered) = page.with_value(|p| {
+        (
+            p.product,
+            p.utility_name.clone(),
+            p.channels_offered.clone(),
+            p.communications_offered.clone(),
+        )
+    });
+    let channel_boxes = PeakChannels::CHANNELS
+        .into_iter()
+        .filter(|channel| offered_channels.contains(channel))
+        .map(|channel| {
+            let field_id = format!("recipient-{id}-channel-{}", channel.as_str());
+            view! {
+                <div class="check">
+                    <input type="checkbox" id=field_id.clone() name=channel_field(channel) checked=peak_channels.get(channel) />
+                    <label for=field_id>{channel_label(channel)}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    let mail = offered_channels
+        .contains(&Channel::Print)
+        .then(|| view! { <p class="hint">{format!("Mail: managed by {utility}")}</p> });
+    let communication_boxes = statuses
+        .into_iter()
+        .map(|(communication, status)| {
+            let field_id = format!("recipient-{id}-{}", communication.as_str());
+            let status_id = format!("{field_id}-status");
+            view! {
+                <div class="check check--described">
+                    <input
+                        type="checkbox"
+                        id=field_id.clone()
+                        name=communication_field(communication)
+                        checked=communications.contains(&communication)
+                        aria-describedby=status_id.clone()
+                    />
+                    <label for=field_id>{communication.label(product)}</label>
+                    <p class="hint" id=status_id>
+                        {communication.description(product)}
+                        <StatusLine status />
+                    </p>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <ActionForm action attr:novalidate=true>
+            <VersionInput version />
+            <input type="hidden" name="recipient" value=id.to_string() />
+            <fieldset>
+                <legend>"Peak pricing alerts"</legend>
+                <div class="checks">{channel_boxes}</div>
+                {mail}
+            </fieldset>
+            <fieldset>
+                <legend>"Communications"</legend>
+                <NoCommunicationsNote offered=offered.clone() product />
+                {communication_boxes}
+            </fieldset>
+            <FormRefusal errors />
+            <button type="submit" class="primary">"Save alerts"</button>
+        </ActionForm>
+    }
+}
+
+/// Seed 000: "a message explaining that no communications for a specific type of product are
+/// available for a given customer account".
+#[component]
+fn NoCommunicationsNote(offered: Vec<Communication>, product: Product) -> impl IntoView {
+    let no_peak_day = !offered.iter().any(|c| c.is_peak_day());
+    no_peak_day.then(|| {
+        view! {
+            <p class="hint">
+                {format!(
+                    "This account has no {} communications: they are for electric service.",
+                    product.label()
+                )}
+            </p>
+        }
+    })
+}
+
+fn channel_label(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Sms => "SMS (text)",
+        other => other.label(),
+    }
+}
+
+/// "Selected: by email" or "Selected, not delivered: <reason>".
+#[component]
+fn StatusLine(status: SelectionStatus) -> impl IntoView {
+    match status {
+        SelectionStatus::NotSelected => None,
+        SelectionStatus::Delivered(channels) => {
+            let by: Vec<&str> = channels.iter().map(|c| c.noun()).collect();
+            Some(view! { <span class="status status--ok">{format!(" Selected: sent by {}.", by.join(", "))}</span> }.into_any())
+        }
+        SelectionStatus::NotDelivered(reason) => Some(
+            view! { <span class="status status--warn">{format!(" Selected, not delivered: {reason}.")}</span> }.into_any(),
+        ),
+    }
+}
+
+/// "Stop all email", "Stop all texts", "Stop all calls", "Unsubscribe from everything", each
+/// reversible and each stated in words.
+#[component]
+fn OptOutsSection(
+    version: i64,
+    opt_outs: super::AccountOptOuts,
+    page: StoredValue<PreferencesView>,
+) -> impl IntoView {
+    let offered = page.with_value(|p| p.channels_offered.clone());
+    let rows = OptOutScope::ALL
+        .into_iter()
+        .filter(|scope| match scope {
+            OptOutScope::Channel(channel) => offered.contains(channel),
+            OptOutScope::Everything => true,
+        })
+        .map(|scope| view! { <OptOutRow version scope stopped=opt_outs.get(scope) /> })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="opt-outs-heading">
+            <h2 id="opt-outs-heading">"Stop messages for this account"</h2>
+            <p>"These apply to every recipient and every alert and notification. You can undo each one."</p>
+            <ul class="opt-outs">{rows}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn OptOutRow(version: i64, scope: OptOutScope, stopped: bool) -> impl IntoView {
+    let action = ServerAction::<SetOptOut>::new();
+    let errors = FormErrors::follow(action);
+    let state = if stopped { scope.stopped_sentence() } else { "" };
+    let label = if stopped { scope.resume_label() } else { scope.stop_label() };
+    view! {
+        <li>
+            {stopped.then(|| view! { <p class="status status--warn">{state}</p> })}
+            <ActionForm action attr:novalidate=true>
+                <VersionInput version />
+                <input type="hidden" name="scope" value=scope.as_str() />
+                <input type="hidden" name="stopped" value=(!stopped).to_string() />
+                <FormRefusal errors />
+                <button type="submit" class=if stopped { "secondary" } else { "danger" }>{label}</button>
+            </ActionForm>
+        </li>
+    }
+}

@@ -1,0 +1,107 @@
+//! Server functions of the alerts and notifications pages. Each one authorizes, turns the form
+//! into a [`PreferenceChange`] with the shared parsers, and hands it to the service.
+
+use super::{PreferencesView, Saved};
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// Checked boxes arrive as `name[key]=on`; unchecked ones do not arrive at all.
+pub type CheckedBoxes = Option<BTreeMap<String, String>>;
+
+/// The signed-in customer's recipients, choices and account-wide stops.
+#[server(endpoint = "preferences")]
+pub async fn load_preferences() -> Result<PreferencesView, AppError> {
+    let (account, _) = crate::auth::customer_scope()?;
+    crate::auth::services()?.preferences(account).await
+}
+
+/// Runs one change for the signed-in customer, at the version their page showed.
+#[cfg(feature = "ssr")]
+async fn change(
+    version: i64,
+    change: Result<super::PreferenceChange, AppError>,
+) -> Result<Saved, AppError> {
+    let (account, actor) = crate::auth::customer_scope()?;
+    let result = match change {
+        Ok(change) => {
+            crate::auth::services()?.change_preferences(actor, account, version, change).await
+        }
+        Err(error) => Err(error),
+    };
+    match &result {
+        Ok(_) => crate::shell::confirm_plain_form_save(),
+        Err(error) => crate::shell::set_refusal_status(error),
+    }
+    result
+}
+
+#[server(endpoint = "add_recipient")]
+pub async fn add_recipient(
+    version: i64,
+    name: String,
+    email: String,
+    sms: String,
+    voice: String,
+) -> Result<Saved, AppError> {
+    let form = crate::recipients::ContactForm { name, email, sms, voice };
+    let contact = form.parse().map_err(AppError::InvalidFields);
+    change(version, contact.map(super::PreferenceChange::AddRecipient)).await
+}
+
+#[server(endpoint = "update_contact")]
+pub async fn update_contact(
+    version: i64,
+    recipient: i64,
+    name: String,
+    email: String,
+    sms: String,
+    voice: String,
+) -> Result<Saved, AppError> {
+    use crate::recipients::{ContactForm, RecipientId};
+    let form = ContactForm { name, email, sms, voice };
+    let contact = form.parse().map_err(AppError::InvalidFields);
+    change(
+        version,
+        contact.map(|c| super::PreferenceChange::UpdateContact(RecipientId(recipient), c)),
+    )
+    .await
+}
+
+#[server(endpoint = "remove_recipient")]
+pub async fn remove_recipient(version: i64, recipient: i64) -> Result<Saved, AppError> {
+    use crate::recipients::RecipientId;
+    change(version, Ok(super::PreferenceChange::RemoveRecipient(RecipientId(recipient)))).await
+}
+
+/// A recipient's peak pricing alert channels and communications, saved together.
+#[server(endpoint = "save_alerts")]
+pub async fn save_alerts(
+    version: i64,
+    recipient: i64,
+    channels: CheckedBoxes,
+    communications: CheckedBoxes,
+) -> Result<Saved, AppError> {
+    let change_request = super::forms::alerts_change(recipient, channels, communications);
+    change(version, change_request).await
+}
+
+/// Stops (or resumes) a channel, or everything, for the whole account.
+#[server(endpoint = "set_opt_out")]
+pub async fn set_opt_out(version: i64, scope: String, stopped: bool) -> Result<Saved, AppError> {
+    let scope = super::OptOutScope::parse(&scope)
+        .ok_or_else(|| AppError::Invalid("Choose what to stop.".to_owned()));
+    change(version, scope.map(|scope| super::PreferenceChange::SetOptOut { scope, stopped })).await
+}
+
+/// A recipient's account notification matrix.
+#[server(endpoint = "save_notifications")]
+pub async fn save_notifications(
+    version: i64,
+    recipient: i64,
+    cells: CheckedBoxes,
+    high_usage_kwh: String,
+) -> Result<Saved, AppError> {
+    let change_request = super::forms::notifications_change(recipient, cells, &high_usage_kwh);
+    change(version, change_request).await
+}

@@ -1,0 +1,684 @@
+//! The rules of changing an account's preferences, as one pure function: the current state and a
+//! change in; what to store, what to audit and what to tell the person out. The service runs it
+//! inside the write transaction, so the state it sees is the state it changes.
+
+use super::{
+    communications_offered, AccountOptOuts, Activity, Communication, Communications,
+    NotificationMatrix, OptOutScope, PeakChannels, SmsConsent,
+};
+use crate::accounts::ServicePoint;
+use crate::contact::PhoneNumber;
+use crate::error::FieldErrors;
+use crate::recipients::{
+    ContactDetails, Recipient, RecipientId, Recipients, MAX_ADDITIONAL_RECIPIENTS,
+};
+use crate::utility::{Channel, EligibilityRules, Product};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One change a customer (or an agent for them) asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PreferenceChange {
+    AddRecipient(ContactDetails),
+    UpdateContact(RecipientId, ContactDetails),
+    RemoveRecipient(RecipientId),
+    SetAlerts { recipient: RecipientId, channels: PeakChannels, communications: Communications },
+    SetOptOut { scope: OptOutScope, stopped: bool },
+    SetNotifications { recipient: RecipientId, matrix: NotificationMatrix },
+}
+
+/// The account as the rules see it, read inside the write transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreferencesState {
+    pub product: Product,
+    pub utility_name: String,
+    pub channels_offered: Vec<Channel>,
+    pub service_points: Vec<ServicePoint>,
+    pub recipients: Recipients,
+    pub opt_outs: AccountOptOuts,
+    /// Consent of the account's mobile numbers; missing means never asked.
+    pub sms_consent: BTreeMap<PhoneNumber, SmsConsent>,
+    pub rules: EligibilityRules,
+    /// Addresses marked undeliverable (hard bounces, disconnected numbers).
+    pub undeliverable: BTreeSet<(Channel, String)>,
+}
+
+/// What to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// A new additional recipient, with nothing chosen yet.
+    InsertRecipient(ContactDetails),
+    UpdateRecipient(Recipient),
+    DeleteRecipient(RecipientId),
+    SetOptOuts(AccountOptOuts),
+    /// Mark the number pending and queue its confirmation text (seed 003: opt-in in the portal
+    /// comes with a confirmation text).
+    RequestSmsConsent(PhoneNumber),
+}
+
+/// One audit record: a stable action name, a sentence, and before/after as label → value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub action: &'static str,
+    pub summary: String,
+    pub before: Option<BTreeMap<String, String>>,
+    pub after: Option<BTreeMap<String, String>>,
+}
+
+/// The result of an accepted change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    pub audit: Vec<AuditRecord>,
+    /// What was saved, in words, for the confirmation.
+    pub message: String,
+}
+
+/// Why a change is refused. Nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeError {
+    /// The recipient is not one of this account's (or no longer exists).
+    NotFound,
+    /// A rule refused it; the text says why and what to do.
+    Rule(String),
+    Fields(FieldErrors),
+}
+
+impl PreferencesState {
+    /// Applies `change`, or says why not.
+    pub fn apply(&self, change: &PreferenceChange) -> Result<Outcome, ChangeError> {
+        match change {
+            PreferenceChange::AddRecipient(contact) => self.add_recipient(contact),
+            PreferenceChange::UpdateContact(id, contact) => self.update_contact(*id, contact),
+            PreferenceChange::RemoveRecipient(id) => self.remove_recipient(*id),
+            PreferenceChange::SetAlerts { recipient, channels, communications } => {
+                self.set_alerts(*recipient, *channels, communications)
+            }
+            PreferenceChange::SetOptOut { scope, stopped } => {
+                Ok(self.set_opt_out(*scope, *stopped))
+            }
+            PreferenceChange::SetNotifications { recipient, matrix } => {
+                self.set_notifications(*recipient, matrix)
+            }
+        }
+    }
+
+    fn recipient(&self, id: RecipientId) -> Result<(&Recipient, bool), ChangeError> {
+        self.recipients.find(id).ok_or(ChangeError::NotFound)
+    }
+
+    fn add_recipient(&self, contact: &ContactDetails) -> Result<Outcome, ChangeError> {
+        if !self.recipients.has_room() {
+            return Err(ChangeError::Rule(format!(
+                "This account already has {MAX_ADDITIONAL_RECIPIENTS} additional recipients, the \
+                 most allowed. Remove one to add another."
+            )));
+        }
+        Ok(Outcome {
+            effects: vec![Effect::InsertRecipient(contact.clone())],
+            audit: vec![AuditRecord {
+                action: "recipient.added",
+                summary: format!("Added recipient {}", contact.name),
+                before: None,
+                after: Some(describe_contact(contact)),
+            }],
+            message: format!("Added {}. Choose below what they receive.", contact.name),
+        })
+    }
+
+    fn update_contact(
+        &self,
+        id: RecipientId,
+        contact: &ContactDetails,
+    ) -> Result<Outcome, ChangeError> {
+        let (current, is_primary) = self.recipient(id)?;
+        let mut updated = current.clone();
+        updated.contact = contact.clone();
+        // A channel can be on only with its contact: channels whose contact is gone turn off.
+        let mut turned_off = Vec::new();
+        for channel in PeakChannels::CHANNELS {
+            if updated.peak_channels.get(channel) && !has_contact(contact, channel) {
+                updated.peak_channels.set(channel, false);
+                turned_off.push(channel);
+            }
+        }
+        updated
+            .notifications
+            .cells
+            .retain(|(_, channel)| *channel == Channel::Print || has_contact(contact, *channel));
+        let mut effects = vec![Effect::UpdateRecipient(updated.clone())];
+        let sms_in_use = updated.peak_channels.sms
+            || updated.notifications.cells.iter().any(|(_, c)| *c == Channel::Sms);
+        let consent_request = sms_in_use.then(|| self.consent_request(contact)).flatten();
+        let mut message = format!("Saved the contact info of {}.", contact.name);
+        for channel in &turned_off {
+            message.push_str(&format!(
+                " {} alerts are off now: {}.",
+                channel.label(),
+                missing_contact(*channel)
+            ));
+        }
+        let mut audit = vec![AuditRecord {
+            action: "recipient.contact_changed",
+            summary: format!("Changed the contact info of {}", contact.name),
+            before: Some(describe_recipient(current, is_primary, self.product)),
+            after: Some(describe_recipient(&updated, is_primary, self.product)),
+        }];
+        if let Some(number) = consent_request {
+            message.push_str(&confirmation_sentence(&number));
+            audit.push(consent_audit(&number));
+            effects.push(Effect::RequestSmsConsent(number));
+        }
+        Ok(Outcome { effects, audit, message })
+    }
+
+    fn remove_recipient(&self, id: RecipientId) -> Result<Outcome, ChangeError> {
+        let (current, is_primary) = self.recipient(id)?;
+        if is_primary {
+            return Err(ChangeError::Rule(
+                "The primary recipient cannot be removed. You can change their contact info instead."
+                    .to_owned(),
+            ));
+        }
+        Ok(Outcome {
+            effects: vec![Effect::DeleteRecipient(id)],
+            audit: vec![AuditRecord {
+                action: "recipient.removed",
+                summary: format!("Removed recipient {}", current.contact.name),
+                before: Some(describe_recipient(current, false, self.product)),
+                after: None,
+            }],
+            message: format!(
+                "Removed {}. They get no more alerts from this account.",
+                current.contact.name
+            ),
+        })
+    }
+
+    fn set_alerts(
+        &self,
+        id: RecipientId,
+        channels: PeakChannels,
+        communications: &Communications,
+    ) -> Result<Outcome, ChangeError> {
+        let (current, is_primary) = self.recipient(id)?;
+        let name = &current.contact.name;
+        for channel in channels.on() {
+            self.check_channel(&current.contact, channel, is_primary)?;
+        }
+        let offered = communications_offered(&self.service_points);
+        if let Some(missing) = communications.iter().find(|c| !offered.contains(c)) {
+            return Err(ChangeError::Rule(format!(
+                "{} is not available for this account.",
+                missing.label(self.product)
+            )));
+        }
+        let mut updated = current.clone();
+        updated.peak_channels = channels;
+        updated.communications = communications.clone();
+        let mut effects = vec![Effect::UpdateRecipient(updated.clone())];
+        let mut message = format!("Saved the alerts of {name}.");
+        let mut audit = vec![AuditRecord {
+            action: "recipient.alerts_changed",
+            summary: format!("Changed the alerts of {name}"),
+            before: Some(describe_recipient(current, is_primary, self.product)),
+            after: Some(describe_recipient(&updated, is_primary, self.product)),
+        }];
+        if channels.sms {
+            if let Some(number) = self.consent_request(&current.contact) {
+                message.push_str(&confirmation_sentence(&number));
+                audit.push(consent_audit(&number));
+                effects.push(Effect::RequestSmsConsent(number));
+            }
+        }
+        Ok(Outcome { effects, audit, message })
+    }
+
+    fn set_opt_out(&self, scope: OptOutScope, stopped: bool) -> Outcome {
+        let mut updated = self.opt_outs;
+        updated.set(scope, stopped);
+        let label = if stopped { scope.stop_label() } else { scope.resume_label() };
+        Outcome {
+            effects: vec![Effect::SetOptOuts(updated)],
+            audit: vec![AuditRecord {
+                action: "account.opt_out_changed",
+                summary: label.to_owned(),
+                before: Some(describe_opt_outs(self.opt_outs)),
+                after: Some(describe_opt_outs(updated)),
+            }],
+            message: if stopped { scope.stopped_sentence() } else { scope.resumed_sentence() }
+                .to_owned(),
+        }
+    }
+
+    fn set_notifications(
+        &self,
+        id: RecipientId,
+        matrix: &NotificationMatrix,
+    ) -> Result<Outcome, ChangeError> {
+        let (current, is_primary) = self.recipient(id)?;
+        let name = &current.contact.name;
+        let channels: BTreeSet<Channel> =
+            matrix.cells.iter().map(|(_, channel)| *channel).collect();
+        for channel in channels {
+            self.check_channel(&current.contact, channel, is_primary)?;
+        }
+        let high_usage_on =
+            matrix.cells.iter().any(|(activity, _)| *activity == Activity::HighUsage);
+        if high_usage_on && matrix.high_usage_kwh.is_none() {
+            let mut errors = FieldErrors::default();
+            errors
+                .add("high_usage_kwh", "Enter the usage amount that triggers a high usage notice.");
+            return Err(ChangeError::Fields(errors));
+        }
+        let mut updated = current.clone();
+        updated.notifications = matrix.clone();
+        let mut effects = vec![Effect::UpdateRecipient(updated.clone())];
+        let mut message = format!("Saved the account notifications of {name}.");
+        let mut audit = vec![AuditRecord {
+            action: "recipient.notifications_changed",
+            summary: format!("Changed the account notifications of {name}"),
+            before: Some(describe_notifications(&current.notifications)),
+            after: Some(describe_notifications(matrix)),
+        }];
+        if matrix.cells.iter().any(|(_, channel)| *channel == Channel::Sms) {
+            if let Some(number) = self.consent_request(&current.contact) {
+                message.push_str(&confirmation_sentence(&number));
+                audit.push(consent_audit(&number));
+                effects.push(Effect::RequestSmsConsent(number));
+            }
+        }
+        Ok(Outcome { effects, audit, message })
+    }
+
+    /// A channel may be chosen only if the utility sends on it and the recipient can be reached
+    /// on it; print only by the account holder, whose service address it goes to.
+    fn check_channel(
+        &self,
+        contact: &ContactDetails,
+        channel: Channel,
+        is_primary: bool,
+    ) -> Result<(), ChangeError> {
+        if !self.channels_offered.contains(&channel) {
+            return Err(ChangeError::Rule(format!(
+                "{} does not send messages by {}.",
+                self.utility_name,
+                channel.noun()
+            )));
+        }
+        let reachable = match channel {
+            Channel::Print => is_primary,
+            _ => has_contact(contact, channel),
+        };
+        if reachable {
+            return Ok(());
+        }
+        Err(ChangeError::Rule(match channel {
+            Channel::Print => "Printed notices go to the service address, so only the account \
+                               holder can get them by mail."
+                .to_owned(),
+            _ => format!(
+                "To get messages by {}, add {} for {} first.",
+                channel.noun(),
+                missing_contact_article(channel),
+                contact.name
+            ),
+        }))
+    }
+
+    /// The number to ask for SMS consent, when the contact has one that was never asked.
+    fn consent_request(&self, contact: &ContactDetails) -> Option<PhoneNumber> {
+        let number = contact.sms.as_ref()?;
+        let consent = self.sms_consent.get(number).copied().unwrap_or(SmsConsent::NotAsked);
+        (consent == SmsConsent::NotAsked).then(|| number.clone())
+    }
+}
+
+fn has_contact(contact: &ContactDetails, channel: Channel) -> bool {
+    match channel {
+        Channel::Email => contact.email.is_some(),
+        Channel::Sms => contact.sms.is_some(),
+        Channel::Voice => contact.voice.is_some(),
+        Channel::Print => true,
+    }
+}
+
+fn missing_contact(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "no email address",
+        Channel::Sms => "no mobile number",
+        Channel::Voice => "no phone number",
+        Channel::Print => "no postal address",
+    }
+}
+
+fn missing_contact_article(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "an email address",
+        Channel::Sms => "a mobile phone number",
+        Channel::Voice => "a phone number",
+        Channel::Print => "a postal address",
+    }
+}
+
+fn confirmation_sentence(number: &PhoneNumber) -> String {
+    format!(" We are sending a text to {number}: texts start once it replies YES.")
+}
+
+fn consent_audit(number: &PhoneNumber) -> AuditRecord {
+    AuditRecord {
+        action: "sms_consent.requested",
+        summary: format!("Asked {number} to confirm texts"),
+        before: Some(BTreeMap::from([(
+            "Texts".to_owned(),
+            SmsConsent::NotAsked.label().to_owned(),
+        )])),
+        after: Some(BTreeMap::from([("Texts".to_owned(), SmsConsent::Pending.label().to_owned())])),
+    }
+}
+
+fn describe_contact(contact: &ContactDetails) -> BTreeMap<String, String> {
+    let text = |value: Option<String>| value.unwrap_or_else(|| "none".to_owned());
+    BTreeMap::from([
+        ("Name".to_owned(), contact.name.to_string()),
+        ("Email".to_owned(), text(contact.email.as_ref().map(ToString::to_string))),
+        ("Mobile phone (SMS)".to_owned(), text(contact.sms.as_ref().map(ToString::to_string))),
+        ("Phone (voice)".to_owned(), text(contact.voice.as_ref().map(ToString::to_string))),
+    ])
+}
+
+/// A recipient as label → value, for the audit's before and after.
+pub fn describe_recipient(
+    recipient: &Recipient,
+    is_primary: bool,
+    product: Product,
+) -> BTreeMap<String, String> {
+    let mut map = describe_contact(&recipient.contact);
+    let list =
+        |items: Vec<&str>| if items.is_empty() { "none".to_owned() } else { items.join(", ") };
+    map.insert(
+        "Peak pricing alerts".to_owned(),
+        list(recipient.peak_channels.on().map(Channel::label).collect()),
+    );
+    map.insert(
+        "Communications".to_owned(),
+        list(recipient.communications.iter().map(|c: &Communication| c.label(product)).collect()),
+    );
+    if is_primary {
+        map.insert("Recipient".to_owned(), "Primary".to_owned());
+    }
+    map
+}
+
+fn describe_opt_outs(opt_outs: AccountOptOuts) -> BTreeMap<String, String> {
+    let state = |stopped: bool| if stopped { "stopped" } else { "on" }.to_owned();
+    BTreeMap::from([
+        ("Email".to_owned(), state(opt_outs.email)),
+        ("Texts".to_owned(), state(opt_outs.sms)),
+        ("Calls".to_owned(), state(opt_outs.voice)),
+        (
+            "Everything".to_owned(),
+            if opt_outs.everything { "unsubscribed" } else { "subscribed" }.to_owned(),
+        ),
+    ])
+}
+
+fn describe_notifications(matrix: &NotificationMatrix) -> BTreeMap<String, String> {
+    Activity::ALL
+        .into_iter()
+        .map(|activity| {
+            let channels: Vec<&str> = matrix.channels_of(activity).map(Channel::label).collect();
+            let mut value =
+                if channels.is_empty() { "none".to_owned() } else { channels.join(", ") };
+            if let (Activity::HighUsage, Some(kwh)) = (activity, matrix.high_usage_kwh) {
+                value.push_str(&format!(" (over {kwh} kWh)"));
+            }
+            (activity.label().to_owned(), value)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::{BillCycleDay, Fuel};
+    use crate::recipients::ContactForm;
+
+    fn contact(name: &str, email: &str, sms: &str, voice: &str) -> ContactDetails {
+        ContactForm { name: name.into(), email: email.into(), sms: sms.into(), voice: voice.into() }
+            .parse()
+            .unwrap()
+    }
+
+    fn recipient(id: i64, details: ContactDetails) -> Recipient {
+        Recipient {
+            id: RecipientId(id),
+            contact: details,
+            peak_channels: PeakChannels::default(),
+            communications: Communications::new(),
+            notifications: NotificationMatrix::default(),
+        }
+    }
+
+    fn state() -> PreferencesState {
+        PreferencesState {
+            product: Product::PeakTimeRebates,
+            utility_name: "Demo Power & Light".into(),
+            channels_offered: Channel::ALL.to_vec(),
+            service_points: vec![ServicePoint {
+                number: "SP-1".into(),
+                fuel: Fuel::Electric,
+                rate_class: "R-PTR".into(),
+                ami: true,
+                bill_cycle_day: BillCycleDay::new(3).unwrap(),
+            }],
+            recipients: Recipients {
+                primary: recipient(1, contact("Jordan Rivera", "jordan@example.com", "", "")),
+                additional: vec![recipient(2, contact("Sam Rivera", "sam@example.com", "", ""))],
+            },
+            opt_outs: AccountOptOuts::default(),
+            sms_consent: BTreeMap::new(),
+            rules: EligibilityRules { peak_day_rate_classes: vec!["R-PTR".into()] },
+            undeliverable: BTreeSet::new(),
+        }
+    }
+
+    fn rule(result: Result<Outcome, ChangeError>) -> String {
+        match result {
+            Err(ChangeError::Rule(message)) => message,
+            other => panic!("expected a rule refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn adding_a_recipient_inserts_it_and_audits_it() {
+        let outcome = state()
+            .apply(&PreferenceChange::AddRecipient(contact("Ana", "ana@example.com", "", "")))
+            .unwrap();
+        assert!(matches!(outcome.effects[..], [Effect::InsertRecipient(_)]));
+        assert_eq!(outcome.audit[0].action, "recipient.added");
+        assert_eq!(outcome.audit[0].after.as_ref().unwrap()["Email"], "ana@example.com");
+        assert!(outcome.message.starts_with("Added Ana."));
+    }
+
+    #[test]
+    fn the_tenth_additional_recipient_is_accepted_and_the_eleventh_refused() {
+        let mut state = state();
+        state.recipients.additional =
+            (2..11).map(|id| recipient(id, contact("X", "x@example.com", "", ""))).collect();
+        let add = PreferenceChange::AddRecipient(contact("Tenth", "t@example.com", "", ""));
+        assert!(state.apply(&add).is_ok(), "9 additional: a 10th fits");
+        state.recipients.additional.push(recipient(11, contact("X", "x@example.com", "", "")));
+        let message = rule(state.apply(&add));
+        assert!(message.contains("10 additional recipients"), "{message}");
+    }
+
+    #[test]
+    fn the_primary_recipient_cannot_be_removed() {
+        let message = rule(state().apply(&PreferenceChange::RemoveRecipient(RecipientId(1))));
+        assert!(message.contains("primary recipient cannot be removed"));
+        let outcome = state().apply(&PreferenceChange::RemoveRecipient(RecipientId(2))).unwrap();
+        assert_eq!(outcome.effects, vec![Effect::DeleteRecipient(RecipientId(2))]);
+    }
+
+    #[test]
+    fn another_accounts_recipient_is_not_found() {
+        let change = PreferenceChange::RemoveRecipient(RecipientId(99));
+        assert_eq!(state().apply(&change), Err(ChangeError::NotFound));
+        let change =
+            PreferenceChange::UpdateContact(RecipientId(99), contact("X", "x@example.com", "", ""));
+        assert_eq!(state().apply(&change), Err(ChangeError::NotFound));
+    }
+
+    #[test]
+    fn sms_alerts_need_a_mobile_number() {
+        let change = PreferenceChange::SetAlerts {
+            recipient: RecipientId(2),
+            channels: PeakChannels { sms: true, ..Default::default() },
+            communications: Communications::new(),
+        };
+        assert_eq!(
+            rule(state().apply(&change)),
+            "To get messages by text message, add a mobile phone number for Sam Rivera first."
+        );
+    }
+
+    #[test]
+    fn turning_sms_on_for_a_new_number_requests_consent_once() {
+        let mut state = state();
+        state.recipients.additional[0].contact = contact("Sam Rivera", "", "555-234-5678", "");
+        let change = PreferenceChange::SetAlerts {
+            recipient: RecipientId(2),
+            channels: PeakChannels { sms: true, ..Default::default() },
+            communications: [Communication::PeakDayAlert].into(),
+        };
+        let number = PhoneNumber::parse("5552345678").unwrap();
+        let outcome = state.apply(&change).unwrap();
+        assert!(outcome.effects.contains(&Effect::RequestSmsConsent(number.clone())));
+        assert!(outcome.message.contains("We are sending a text to (555) 234-5678"));
+        assert!(outcome.audit.iter().any(|record| record.action == "sms_consent.requested"));
+        state.sms_consent.insert(number, SmsConsent::Pending);
+        let outcome = state.apply(&change).unwrap();
+        assert!(!outcome.effects.iter().any(|e| matches!(e, Effect::RequestSmsConsent(_))));
+    }
+
+    #[test]
+    fn removing_a_contact_turns_its_channels_off_and_says_so() {
+        let mut state = state();
+        state.recipients.additional[0].peak_channels.email = true;
+        state.recipients.additional[0]
+            .notifications
+            .cells
+            .insert((Activity::Statements, Channel::Email));
+        let change = PreferenceChange::UpdateContact(
+            RecipientId(2),
+            contact("Sam Rivera", "", "", "555-876-5432"),
+        );
+        let outcome = state.apply(&change).unwrap();
+        let Effect::UpdateRecipient(updated) = &outcome.effects[0] else { panic!("an update") };
+        assert!(!updated.peak_channels.email);
+        assert!(updated.notifications.cells.is_empty());
+        assert!(
+            outcome.message.contains("Email alerts are off now: no email address."),
+            "{}",
+            outcome.message
+        );
+    }
+
+    #[test]
+    fn a_communication_the_account_is_not_offered_is_refused() {
+        let mut state = state();
+        state.service_points[0].fuel = Fuel::Gas;
+        let change = PreferenceChange::SetAlerts {
+            recipient: RecipientId(1),
+            channels: PeakChannels { email: true, ..Default::default() },
+            communications: [Communication::PeakDayAlert].into(),
+        };
+        assert!(rule(state.apply(&change)).contains("not available for this account"));
+    }
+
+    #[test]
+    fn an_ineligible_communication_may_still_be_selected() {
+        let mut state = state();
+        state.service_points[0].rate_class = "R-1".into();
+        let change = PreferenceChange::SetAlerts {
+            recipient: RecipientId(1),
+            channels: PeakChannels { email: true, ..Default::default() },
+            communications: [Communication::PeakDayAlert].into(),
+        };
+        assert!(state.apply(&change).is_ok());
+    }
+
+    #[test]
+    fn a_channel_the_utility_does_not_offer_is_refused() {
+        let mut state = state();
+        state.channels_offered = vec![Channel::Email, Channel::Print];
+        state.recipients.primary.contact = contact("Jordan Rivera", "", "", "555-876-5432");
+        let change = PreferenceChange::SetAlerts {
+            recipient: RecipientId(1),
+            channels: PeakChannels { voice: true, ..Default::default() },
+            communications: Communications::new(),
+        };
+        assert_eq!(
+            rule(state.apply(&change)),
+            "Demo Power & Light does not send messages by voice call."
+        );
+    }
+
+    #[test]
+    fn stopping_and_resuming_a_channel_is_audited_with_before_and_after() {
+        let change = PreferenceChange::SetOptOut {
+            scope: OptOutScope::Channel(Channel::Email),
+            stopped: true,
+        };
+        let outcome = state().apply(&change).unwrap();
+        assert_eq!(
+            outcome.effects,
+            vec![Effect::SetOptOuts(AccountOptOuts { email: true, ..Default::default() })]
+        );
+        assert_eq!(outcome.audit[0].before.as_ref().unwrap()["Email"], "on");
+        assert_eq!(outcome.audit[0].after.as_ref().unwrap()["Email"], "stopped");
+        assert_eq!(outcome.message, "All email from us is stopped for this account.");
+    }
+
+    #[test]
+    fn undoing_unsubscribe_all_keeps_the_channel_stops() {
+        let mut state = state();
+        state.opt_outs = AccountOptOuts { sms: true, everything: true, ..Default::default() };
+        let outcome = state
+            .apply(&PreferenceChange::SetOptOut { scope: OptOutScope::Everything, stopped: false })
+            .unwrap();
+        assert_eq!(
+            outcome.effects,
+            vec![Effect::SetOptOuts(AccountOptOuts { sms: true, ..Default::default() })]
+        );
+    }
+
+    #[test]
+    fn high_usage_notices_need_a_threshold() {
+        let mut matrix = NotificationMatrix::default();
+        matrix.cells.insert((Activity::HighUsage, Channel::Email));
+        let change = PreferenceChange::SetNotifications {
+            recipient: RecipientId(1),
+            matrix: matrix.clone(),
+        };
+        assert!(matches!(state().apply(&change), Err(ChangeError::Fields(_))));
+        matrix.high_usage_kwh = Some(900);
+        let change = PreferenceChange::SetNotifications { recipient: RecipientId(1), matrix };
+        let outcome = state().apply(&change).unwrap();
+        assert_eq!(outcome.audit[0].after.as_ref().unwrap()["High usage"], "Email (over 900 kWh)");
+    }
+
+    #[test]
+    fn printed_notices_are_for_the_account_holder_only() {
+        let mut matrix = NotificationMatrix::default();
+        matrix.cells.insert((Activity::Statements, Channel::Print));
+        let primary = PreferenceChange::SetNotifications {
+            recipient: RecipientId(1),
+            matrix: matrix.clone(),
+        };
+        assert!(state().apply(&primary).is_ok());
+        let additional = PreferenceChange::SetNotifications { recipient: RecipientId(2), matrix };
+        assert!(rule(state().apply(&additional)).contains("only the account holder"));
+    }
+}

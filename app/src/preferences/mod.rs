@@ -1,0 +1,24 @@
+//! An account's communication preferences (seeds 000 and 003): what each recipient receives and
+//! on which channels, the account-wide stops, SMS consent per number, the account notification
+//! matrix, and the rule engine that decides what is delivered and why not.
+
+mod alerts_page;
+mod api;
+mod change;
+mod delivery;
+mod forms;
+mod model;
+mod notifications_page;
+mod view;
+
+pub use alerts_page::AlertsPage;
+pub use api::*;
+pub use change::{AuditRecord, ChangeError, Effect, Outcome, PreferenceChange, PreferencesState};
+pub use delivery::{
+    communications_offered, eligibility, summarize, Audience, Decision, EligibilityFailure,
+    Message, PlannedDelivery, SelectionStatus, Suppression,
+};
+pub use forms::{cell_field, channel_field, communication_field};
+pub use model::*;
+pub use notifications_page::NotificationsPage;
+pub use view::{PreferencesView, RecipientView, Saved};

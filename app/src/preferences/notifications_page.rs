@@ -1,0 +1,143 @@
+use super::{
+    cell_field, load_preferences, Activity, NotificationMatrix, PreferencesView, RecipientView,
+    SaveNotifications,
+};
+use crate::shell::{
+    ErrorNotice, FormErrors, FormRefusal, Loading, SaveFeedback, SaveStatus, VersionInput,
+};
+use crate::utility::Channel;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// `/account/notifications`: seed 003's matrix of account activities by channel, for the
+/// account holder and for each recipient.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let feedback = SaveFeedback::provide();
+    let preferences = Resource::new(move || feedback.saves(), |_| load_preferences());
+    view! {
+        <Title text="Account notifications" />
+        <h1>"Account notifications"</h1>
+        <SaveStatus />
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match preferences.await {
+                    Ok(view) => view! { <NotificationsContent view /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotificationsContent(view: PreferencesView) -> impl IntoView {
+    let channels: Vec<Channel> = NotificationMatrix::CHANNELS
+        .into_iter()
+        .filter(|channel| view.channels_offered.contains(channel))
+        .collect();
+    let version = view.version;
+    let sections = view
+        .recipients
+        .iter()
+        .map(|recipient| view! { <MatrixForm version recipient=recipient.clone() channels=channels.clone() /> })
+        .collect_view();
+    view! {
+        <p class="lead">"Choose which account events each person hears about, and how. Texts go out only to numbers that confirmed."</p>
+        {sections}
+    }
+}
+
+#[component]
+fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView {
+    let action = ServerAction::<SaveNotifications>::new();
+    let errors = FormErrors::follow(action);
+    let RecipientView { recipient: person, is_primary, .. } = recipient;
+    let id = person.id.0;
+    let name = person.contact.name.to_string();
+    let heading = format!("notifications-{id}");
+    let matrix = person.notifications;
+    let header_cells = channels
+        .iter()
+        .map(|channel| view! { <th scope="col">{channel.label()}</th> })
+        .collect_view();
+    let rows = Activity::ALL
+        .into_iter()
+        .map(|activity| {
+            let cells = channels
+                .iter()
+                .map(|channel| {
+                    let channel = *channel;
+                    // Printed notices go to the service address: the account holder's only.
+                    if channel == Channel::Print && !is_primary {
+                        return view! { <td class="matrix__na">"—"</td> }.into_any();
+                    }
+                    let label = format!("{} by {}", activity.label(), channel.noun());
+                    view! {
+                        <td>
+                            <input type="checkbox" name=cell_field(activity, channel) checked=matrix.get(activity, channel) aria-label=label />
+                        </td>
+                    }
+                    .into_any()
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">
+                        {activity.label()}
+                        <span class="hint">{activity.description()}</span>
+                    </th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    let threshold_id = format!("{heading}-high-usage");
+    let title_id = heading.clone();
+    let region_label = format!("Notification choices of {name}");
+    let threshold_error = errors.field("high_usage_kwh");
+    let threshold_error_id = format!("{threshold_id}-error");
+    view! {
+        <section class="card" aria-labelledby=heading>
+            <div class="recipient__title">
+                <h2 id=title_id>{name}</h2>
+                {is_primary.then(|| view! { <span class="tag">"Account holder"</span> })}
+            </div>
+            <ActionForm action attr:novalidate=true>
+                <VersionInput version />
+                <input type="hidden" name="recipient" value=id.to_string() />
+                <div class="table-scroll" role="region" aria-label=region_label tabindex="0">
+                    <table class="matrix">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Activity"</th>
+                                {header_cells}
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+                {(!is_primary).then(|| view! { <p class="hint">"Printed notices go to the service address, so only the account holder can get them by mail."</p> })}
+                <div class="field field--narrow">
+                    <label for=threshold_id.clone()>"High usage amount (kWh per billing period)"</label>
+                    <input
+                        id=threshold_id
+                        name="high_usage_kwh"
+                        inputmode="numeric"
+                        value=matrix.high_usage_kwh.map(|kwh| kwh.to_string()).unwrap_or_default()
+                        aria-invalid=move || threshold_error.get().is_some().to_string()
+                        aria-describedby=threshold_error_id.clone()
+                        on:input=move |event| {
+                            if threshold_error.get_untracked().is_some() {
+                                errors.check("high_usage_kwh", NotificationMatrix::parse_threshold(&event_target_value(&event)));
+                            }
+                        }
+                    />
+                    <p id=threshold_error_id class="field-error">{move || threshold_error.get()}</p>
+                </div>
+                <FormRefusal errors />
+                <button type="submit" class="primary">"Save notifications"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,236 @@
+import { expect, test, type Page } from "@playwright/test";
+import { hydrated, newCustomer, signIn } from "./helpers";
+
+/** Signs a fresh customer in and opens their Alerts & recipients page, ready to use. */
+async function openAlerts(page: Page, options: { name?: string; rateClass?: string } = {}) {
+  const customer = newCustomer(options);
+  await signIn(page, customer, "/account");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alerts & recipients" }).click();
+  await expect(page.getByRole("heading", { name: "Alerts & recipients", level: 1 })).toBeVisible();
+  await hydrated(page);
+  return customer;
+}
+
+function recipient(page: Page, name: string) {
+  return page.getByRole("region", { name, exact: true });
+}
+
+/** A check box of the recipient's "Peak pricing alerts" channels. */
+function channel(page: Page, name: string, label: string) {
+  return recipient(page, name).getByRole("group", { name: "Peak pricing alerts" }).getByLabel(label, { exact: true });
+}
+
+/** A disclosure ("Add recipient", "Edit contact info", "Remove") within a part of the page. */
+function disclosure(scope: ReturnType<Page["getByRole"]>, text: string) {
+  return scope.locator("summary", { hasText: text });
+}
+
+function status(page: Page) {
+  return page.getByRole("status").filter({ hasText: /\w/ }).first();
+}
+
+async function addRecipient(page: Page, fields: { name: string; email?: string; sms?: string; voice?: string }) {
+  const section = page.getByRole("region", { name: "Add a recipient" });
+  if (!(await section.getByLabel("Name").isVisible())) await disclosure(section, "Add recipient").click();
+  await section.getByLabel("Name").fill(fields.name);
+  if (fields.email) await section.getByLabel("Email").fill(fields.email);
+  if (fields.sms) await section.getByLabel("Mobile phone (SMS)").fill(fields.sms);
+  if (fields.voice) await section.getByLabel("Phone (voice)").fill(fields.voice);
+  await section.getByRole("button", { name: "Save", exact: true }).click();
+}
+
+/** Adds a recipient and waits, as a person would, until they appear on the page. */
+async function addAndSee(page: Page, fields: { name: string; email?: string; sms?: string; voice?: string }) {
+  await addRecipient(page, fields);
+  await expect(status(page)).toHaveText(`Added ${fields.name}. Choose below what they receive.`);
+  await expect(recipient(page, fields.name)).toBeVisible();
+}
+
+test("a recipient added with email only gets peak alerts by email once email is on", async ({ page }) => {
+  await openAlerts(page);
+  await addAndSee(page, { name: "Ana Lima", email: "Ana.Lima@Example.com" });
+  const ana = recipient(page, "Ana Lima");
+  await expect(ana.getByText("ana.lima@example.com")).toBeVisible();
+
+  await channel(page, "Ana Lima", "Email").check();
+  await ana.getByLabel("Peak Time Rebate day alert").check();
+  await ana.getByRole("button", { name: "Save alerts" }).click();
+  await expect(status(page)).toHaveText("Saved the alerts of Ana Lima.");
+  await expect(ana.getByText("Selected: sent by email.")).toBeVisible();
+
+  await page.reload();
+  await expect(channel(page, "Ana Lima", "Email")).toBeChecked();
+});
+
+test("texts without a mobile number are refused with the reason", async ({ page }) => {
+  const customer = await openAlerts(page);
+  const primary = recipient(page, customer.name);
+  await channel(page, customer.name, "SMS (text)").check();
+  await primary.getByRole("button", { name: "Save alerts" }).click();
+  await expect(primary.getByRole("alert")).toHaveText(
+    `To get messages by text message, add a mobile phone number for ${customer.name} first.`,
+  );
+  await page.reload();
+  await expect(channel(page, customer.name, "SMS (text)")).not.toBeChecked();
+});
+
+test("a mobile number turned on for texts waits for its confirmation", async ({ page }) => {
+  await openAlerts(page);
+  await addAndSee(page, { name: "Theo Grant", sms: "518.555.0199" });
+  const theo = recipient(page, "Theo Grant");
+  await expect(theo.getByText("(518) 555-0199 · Texts not set up")).toBeVisible();
+  await channel(page, "Theo Grant", "SMS (text)").check();
+  await theo.getByLabel("Peak Time Rebate day alert").check();
+  await theo.getByRole("button", { name: "Save alerts" }).click();
+  await expect(status(page)).toContainText("We are sending a text to (518) 555-0199");
+  await expect(theo.getByText(/Waiting for confirmation/)).toBeVisible();
+  await expect(theo.getByText("Selected, not delivered: SMS not confirmed")).toBeVisible();
+});
+
+test("ten additional recipients fit and the eleventh is refused", async ({ page }) => {
+  test.slow();
+  await openAlerts(page);
+  for (let n = 1; n <= 10; n++) {
+    await addAndSee(page, { name: `Neighbour ${n}`, email: `n${n}@example.com` });
+  }
+  const add = page.getByRole("region", { name: "Add a recipient" });
+  await expect(add.getByRole("button", { name: "Add recipient (limit of 10 reached)" })).toBeDisabled();
+  await expect(add).toContainText("the most allowed. Remove one to add another.");
+});
+
+test("an additional recipient can be removed, the primary cannot", async ({ page }) => {
+  const customer = await openAlerts(page);
+  await addAndSee(page, { name: "Short Stay", voice: "+44 20 7946 0958" });
+  const guest = recipient(page, "Short Stay");
+  await expect(guest.getByText("+442079460958")).toBeVisible();
+  await expect(disclosure(guest, "Remove")).toHaveCount(1);
+  await expect(disclosure(recipient(page, customer.name), "Remove")).toHaveCount(0);
+
+  await disclosure(guest, "Remove").click();
+  await guest.getByRole("button", { name: "Remove Short Stay" }).click();
+  await expect(status(page)).toHaveText("Removed Short Stay. They get no more alerts from this account.");
+  await expect(recipient(page, "Short Stay")).toHaveCount(0);
+});
+
+test("an invalid email and phone show field errors and save nothing", async ({ page }) => {
+  await openAlerts(page);
+  const section = page.getByRole("region", { name: "Add a recipient" });
+  let sent = 0;
+  page.on("request", (request) => request.url().includes("/api/add_recipient") && sent++);
+  await disclosure(section, "Add recipient").click();
+  await section.getByLabel("Name").fill("Typo Person");
+  await section.getByLabel("Email").fill("typo@");
+  await section.getByLabel("Mobile phone (SMS)").fill("555-12");
+  await section.getByRole("button", { name: "Save", exact: true }).click();
+  // Checked in the browser by the shared types: nothing is sent.
+  await expect(section.getByText("Enter an email address like name@example.com.")).toBeVisible();
+  await expect(section.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+  await expect(section.getByLabel("Email")).toBeFocused();
+  await expect(section.getByText(/Enter a 10-digit number/)).toBeVisible();
+  await expect(section.getByRole("alert")).toContainText("Some details need fixing");
+  await expect(section.getByLabel("Name")).toHaveValue("Typo Person");
+  // Fixing a field clears its message as it is left.
+  await section.getByLabel("Email").fill("typo@example.com");
+  await section.getByLabel("Name").focus();
+  await expect(section.getByText("Enter an email address like name@example.com.")).toBeHidden();
+  expect(sent, "nothing was sent to the server").toBe(0);
+  await page.reload();
+  await expect(recipient(page, "Typo Person")).toHaveCount(0);
+  await page.reload();
+  await expect(recipient(page, "Typo Person")).toHaveCount(0);
+});
+
+test("a communication the account is not eligible for stays selected and says why", async ({ page }) => {
+  const customer = await openAlerts(page, { name: "Rowan Ellis", rateClass: "R-1" });
+  const primary = recipient(page, customer.name);
+  await channel(page, customer.name, "Email").check();
+  await primary.getByLabel("Peak Time Rebate day alert").check();
+  await primary.getByLabel("High bill alert").check();
+  await primary.getByRole("button", { name: "Save alerts" }).click();
+  await expect(status(page)).toHaveText("Saved the alerts of Rowan Ellis.");
+  await expect(primary.getByText("Selected, not delivered: not on a peak time rebate rate.")).toBeVisible();
+  await expect(primary.getByLabel("Peak Time Rebate day alert")).toBeChecked();
+  await expect(primary.getByText("Selected: sent by email.")).toBeVisible();
+});
+
+test("stop all email, and undo it", async ({ page }) => {
+  const customer = await openAlerts(page);
+  const primary = recipient(page, customer.name);
+  await channel(page, customer.name, "Email").check();
+  await primary.getByLabel("High bill alert").check();
+  await primary.getByRole("button", { name: "Save alerts" }).click();
+  await expect(primary.getByText("Selected: sent by email.")).toBeVisible();
+
+  await page.getByRole("button", { name: "Stop all email" }).click();
+  await expect(status(page)).toHaveText("All email from us is stopped for this account.");
+  await expect(recipient(page, customer.name).getByText("Selected, not delivered: all email is stopped for this account.")).toBeVisible();
+  await page.getByRole("button", { name: "Resume email" }).click();
+  await expect(status(page)).toHaveText("Email is on again for this account.");
+  await expect(recipient(page, customer.name).getByText("Selected: sent by email.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Stop all email" })).toBeVisible();
+});
+
+test("the activity page lists each change, newest first, by whom", async ({ page }) => {
+  const customer = await openAlerts(page);
+  await addAndSee(page, { name: "Mia Chen", email: "mia@example.com" });
+  const mia = recipient(page, "Mia Chen");
+  await disclosure(mia, "Edit contact info").click();
+  await mia.getByRole("textbox", { name: "Email" }).fill("mia.chen@example.com");
+  await mia.getByRole("button", { name: "Save contact info" }).click();
+  await expect(status(page)).toHaveText("Saved the contact info of Mia Chen.");
+  await page.getByRole("button", { name: "Unsubscribe from everything" }).click();
+  await expect(status(page)).toContainText("unsubscribed from every alert");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Activity" }).click();
+  const items = page.getByRole("listitem").filter({ hasText: " · by " });
+  await expect(items).toHaveCount(3);
+  await expect(items.nth(0)).toContainText("Unsubscribe from everything");
+  await expect(items.nth(1)).toContainText("Changed the contact info of Mia Chen");
+  await expect(items.nth(1)).toContainText("mia@example.com → mia.chen@example.com");
+  await expect(items.nth(2)).toContainText("Added recipient Mia Chen");
+  await expect(items.nth(2)).toContainText("by you");
+  expect(customer.email).toContain("@");
+});
+
+test("a save from a second tab with an older page is refused and keeps what was typed", async ({ context }) => {
+  const first = await context.newPage();
+  await openAlerts(first);
+  const second = await context.newPage();
+  await second.goto("/account/alerts");
+  await hydrated(second);
+
+  await addAndSee(first, { name: "From Tab One", email: "one@example.com" });
+
+  await addRecipient(second, { name: "From Tab Two", email: "two@example.com" });
+  const section = second.getByRole("region", { name: "Add a recipient" });
+  await expect(section.getByRole("alert")).toContainText("This was changed elsewhere");
+  await expect(section.getByLabel("Name")).toHaveValue("From Tab Two");
+  await second.reload();
+  await expect(recipient(second, "From Tab One")).toBeVisible();
+  await expect(recipient(second, "From Tab Two")).toHaveCount(0);
+});
+
+test.describe("before the WASM loads (no JavaScript)", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a recipient is added by a plain form post and the page confirms it", async ({ page }) => {
+    const customer = newCustomer();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(customer.email);
+    await page.getByLabel("Password").fill(customer.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.goto("/account/alerts");
+    const section = page.getByRole("region", { name: "Add a recipient" });
+    await disclosure(section, "Add recipient").click();
+    await section.getByLabel("Name").fill("Plain Form");
+    await section.getByLabel("Email").fill("plain@example.com");
+    await section.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(page).toHaveURL(/\/account\/alerts\?saved=1$/);
+    await expect(page.getByText("Your changes were saved.")).toBeVisible();
+    await expect(recipient(page, "Plain Form")).toBeVisible();
+
+    await channel(page, customer.name, "SMS (text)").check();
+    await recipient(page, customer.name).getByRole("button", { name: "Save alerts" }).click();
+    await expect(recipient(page, customer.name).getByRole("alert")).toContainText("add a mobile phone number");
+  });
+});

@@ -1,0 +1,214 @@
+//! The preferences service: loads an account's state, runs the shared rules
+//! ([`PreferencesState::apply`]) inside one write transaction, and stores the effects, the audit
+//! records and the new version together.
+
+use crate::store::{AuditEntry, Store, StoreError, Tx};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use peakday_app::accounts::AccountId;
+use peakday_app::activity::{field_changes, ActivityEntry, Actor};
+use peakday_app::contact::PhoneNumber;
+use peakday_app::error::AppError;
+use peakday_app::preferences::{
+    address_for, AuditRecord, ChangeError, Effect, PeakChannels, PreferenceChange,
+    PreferencesState, PreferencesView, Saved,
+};
+use sqlx::AnyConnection;
+use std::collections::BTreeMap;
+
+/// The outbox kind of the text that asks a number to confirm SMS alerts (seed 003).
+pub const SMS_OPT_IN_CONFIRMATION: &str = "sms_opt_in_confirmation";
+
+/// How many history records the Activity page shows.
+const ACTIVITY_LIMIT: i64 = 200;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PreferencesError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the account was changed since version {0}")]
+    Conflict(i64),
+    #[error("the change was refused: {0:?}")]
+    Refused(ChangeError),
+}
+
+impl From<PreferencesError> for AppError {
+    fn from(error: PreferencesError) -> Self {
+        match error {
+            PreferencesError::Store(error) => {
+                tracing::error!(%error, "store failed");
+                AppError::Unavailable
+            }
+            PreferencesError::Conflict(_) => AppError::Conflict,
+            PreferencesError::Refused(ChangeError::NotFound) => AppError::NotFound,
+            PreferencesError::Refused(ChangeError::Rule(message)) => AppError::Invalid(message),
+            PreferencesError::Refused(ChangeError::Fields(fields)) => {
+                AppError::InvalidFields(fields)
+            }
+        }
+    }
+}
+
+/// The preferences of accounts, over the store.
+#[derive(Clone)]
+pub struct Preferences {
+    store: Store,
+}
+
+impl Preferences {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// What the alerts and notifications pages show.
+    pub async fn view(&self, account: AccountId) -> Result<PreferencesView, PreferencesError> {
+        let mut conn = self.store.read().await?;
+        let (version, state) = self.state_of(&mut conn, account).await?;
+        Ok(state.view(version))
+    }
+
+    /// Applies `change` if the account is still at `version`; everything it stores (the change,
+    /// consent requests, queued texts, audit records, the next version) commits together.
+    pub async fn change(
+        &self,
+        actor: Actor,
+        account: AccountId,
+        version: i64,
+        change: &PreferenceChange,
+    ) -> Result<Saved, PreferencesError> {
+        let mut tx = self.store.begin_write().await?;
+        if !Store::claim_preferences_version(&mut tx, account, version).await? {
+            return Err(PreferencesError::Conflict(version));
+        }
+        let (_, state) = self.state_of(&mut tx, account).await?;
+        let outcome = state.apply(change).map_err(PreferencesError::Refused)?;
+        for effect in &outcome.effects {
+            apply_effect(&mut tx, account, effect).await?;
+        }
+        for record in &outcome.audit {
+            Store::append_audit(&mut tx, &audit_entry(actor, account, record)).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(Saved { message: outcome.message })
+    }
+
+    /// The account's history of changes, newest first, with times in the utility's zone.
+    pub async fn activity(
+        &self,
+        account: AccountId,
+    ) -> Result<Vec<ActivityEntry>, PreferencesError> {
+        let zone = self.utility_zone().await?;
+        let records = self.store.changes_of_account(account, ACTIVITY_LIMIT).await?;
+        Ok(records
+            .into_iter()
+            .map(|stored| {
+                let parse = |json: &Option<String>| {
+                    json.as_deref().and_then(|text| {
+                        serde_json::from_str::<BTreeMap<String, String>>(text).ok()
+                    })
+                };
+                let (before, after) = (parse(&stored.entry.before), parse(&stored.entry.after));
+                let instant = Timestamp::from_second(stored.at).unwrap_or(Timestamp::UNIX_EPOCH);
+                ActivityEntry {
+                    when: instant
+                        .to_zoned(zone.clone())
+                        .strftime("%b %-d, %Y, %-I:%M %p %Z")
+                        .to_string(),
+                    when_utc: instant.to_string(),
+                    source: stored.entry.source,
+                    summary: stored.entry.summary,
+                    changes: field_changes(before.as_ref(), after.as_ref()),
+                }
+            })
+            .collect())
+    }
+
+    async fn utility_zone(&self) -> Result<TimeZone, PreferencesError> {
+        let settings = self.store.utility_settings().await?.ok_or_else(not_seeded)?;
+        Ok(TimeZone::get(&settings.time_zone).unwrap_or_else(|error| {
+            tracing::warn!(%error, zone = settings.time_zone, "unknown utility time zone; using UTC");
+            TimeZone::UTC
+        }))
+    }
+
+    /// Everything the rules need about an account, read on one connection (inside the write
+    /// transaction when changing).
+    async fn state_of(
+        &self,
+        conn: &mut AnyConnection,
+        account: AccountId,
+    ) -> Result<(i64, PreferencesState), StoreError> {
+        let utility = self.store.utility_settings().await?.ok_or_else(not_seeded)?;
+        let service_points = Store::service_points_of(conn, account).await?;
+        let recipients = Store::recipients_of(conn, account).await?;
+        let (version, opt_outs) = Store::preferences_of(conn, account).await?;
+        let numbers: Vec<&PhoneNumber> =
+            recipients.iter().filter_map(|recipient| recipient.contact.sms.as_ref()).collect();
+        let sms_consent = Store::sms_consent_of(conn, &numbers).await?;
+        let addresses: Vec<_> = recipients
+            .iter()
+            .flat_map(|recipient| {
+                PeakChannels::CHANNELS.into_iter().filter_map(|channel| {
+                    address_for(&recipient.contact, channel).map(|address| (channel, address))
+                })
+            })
+            .collect();
+        let undeliverable = Store::undeliverable_of(conn, &addresses).await?;
+        Ok((
+            version,
+            PreferencesState {
+                product: utility.product,
+                utility_name: utility.name,
+                channels_offered: utility.channels,
+                service_points,
+                recipients,
+                opt_outs,
+                sms_consent,
+                rules: utility.eligibility,
+                undeliverable,
+            },
+        ))
+    }
+}
+
+fn not_seeded() -> StoreError {
+    StoreError::Corrupt("utility settings missing: the database was not seeded".to_owned())
+}
+
+async fn apply_effect(tx: &mut Tx, account: AccountId, effect: &Effect) -> Result<(), StoreError> {
+    match effect {
+        Effect::InsertRecipient(contact) => {
+            Store::insert_recipient(tx, account, contact).await?;
+        }
+        Effect::UpdateRecipient(recipient) => {
+            Store::update_recipient(tx, account, recipient).await?
+        }
+        Effect::DeleteRecipient(id) => Store::delete_recipient(tx, account, *id).await?,
+        Effect::SetOptOuts(opt_outs) => Store::save_opt_outs(tx, account, *opt_outs).await?,
+        Effect::RequestSmsConsent(number) => {
+            if Store::request_sms_consent(tx, number).await? {
+                // The text itself is sent by the notifications work; queued here, durably.
+                let payload =
+                    serde_json::json!({ "to": number.as_e164(), "account_id": account.0 });
+                let key = format!("{SMS_OPT_IN_CONFIRMATION}:{}", number.as_e164());
+                Store::enqueue(tx, SMS_OPT_IN_CONFIRMATION, &key, &payload).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn audit_entry(actor: Actor, account: AccountId, record: &AuditRecord) -> AuditEntry {
+    let json = |map: &Option<BTreeMap<String, String>>| {
+        map.as_ref().map(|map| serde_json::to_string(map).unwrap_or_default())
+    };
+    AuditEntry {
+        actor_user_id: actor.user_id,
+        account: Some(account),
+        source: actor.source,
+        action: record.action.to_owned(),
+        summary: record.summary.clone(),
+        before: json(&record.before),
+        after: json(&record.after),
+    }
+}

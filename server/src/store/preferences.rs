@@ -1,0 +1,178 @@
+use super::{flag, now, placeholders, Store, StoreError, Tx};
+use peakday_app::accounts::AccountId;
+use peakday_app::contact::PhoneNumber;
+use peakday_app::preferences::{AccountOptOuts, SmsConsent};
+use peakday_app::utility::Channel;
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Store {
+    /// The version every save of an account's preferences is checked against, and the
+    /// account-wide stops. An account nobody changed yet is at version 0 with nothing stopped.
+    pub async fn preferences_of(
+        conn: &mut AnyConnection,
+        account: AccountId,
+    ) -> Result<(i64, AccountOptOuts), StoreError> {
+        let row = sqlx::query(
+            "SELECT version, stop_email, stop_sms, stop_voice, stop_everything \
+             FROM account_preferences WHERE account_id = $1",
+        )
+        .bind(account.0)
+        .fetch_optional(conn)
+        .await?;
+        let Some(row) = row else { return Ok((0, AccountOptOuts::default())) };
+        Ok((
+            row.try_get("version")?,
+            AccountOptOuts {
+                email: flag(row.try_get("stop_email")?),
+                sms: flag(row.try_get("stop_sms")?),
+                voice: flag(row.try_get("stop_voice")?),
+                everything: flag(row.try_get("stop_everything")?),
+            },
+        ))
+    }
+
+    /// Moves the account from `expected` to the next version, or returns false if it is no
+    /// longer at `expected` (a save from an older page). Run first in a save's transaction: on
+    /// PostgreSQL the row lock then orders concurrent saves of one account, and the loser sees
+    /// the winner's version and is refused.
+    pub async fn claim_preferences_version(
+        tx: &mut Tx,
+        account: AccountId,
+        expected: i64,
+    ) -> Result<bool, StoreError> {
+        let result = if expected == 0 {
+            sqlx::query(
+                "INSERT INTO account_preferences (account_id, version, updated_at) \
+                 VALUES ($1, 1, $2) ON CONFLICT (account_id) DO NOTHING",
+            )
+            .bind(account.0)
+            .bind(now())
+            .execute(&mut **tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE account_preferences SET version = version + 1, updated_at = $1 \
+                 WHERE account_id = $2 AND version = $3",
+            )
+            .bind(now())
+            .bind(account.0)
+            .bind(expected)
+            .execute(&mut **tx)
+            .await?
+        };
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Stores the account-wide stops (after the version was claimed).
+    pub async fn save_opt_outs(
+        tx: &mut Tx,
+        account: AccountId,
+        opt_outs: AccountOptOuts,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE account_preferences SET stop_email = $1, stop_sms = $2, stop_voice = $3, \
+             stop_everything = $4 WHERE account_id = $5",
+        )
+        .bind(i64::from(opt_outs.email))
+        .bind(i64::from(opt_outs.sms))
+        .bind(i64::from(opt_outs.voice))
+        .bind(i64::from(opt_outs.everything))
+        .bind(account.0)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The consent of these numbers; a number without a record was never asked.
+    pub async fn sms_consent_of(
+        conn: &mut AnyConnection,
+        numbers: &[&PhoneNumber],
+    ) -> Result<BTreeMap<PhoneNumber, SmsConsent>, StoreError> {
+        if numbers.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let sql = format!(
+            "SELECT phone, state FROM sms_consent WHERE phone IN {}",
+            placeholders(1, numbers.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for number in numbers {
+            query = query.bind(number.as_e164());
+        }
+        let mut consent = BTreeMap::new();
+        for row in query.fetch_all(conn).await? {
+            let phone: String = row.try_get("phone")?;
+            let state: String = row.try_get("state")?;
+            let number = PhoneNumber::parse(&phone)
+                .map_err(|e| StoreError::Corrupt(format!("sms consent phone {phone:?}: {e}")))?;
+            let state = SmsConsent::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("sms consent state {state:?}")))?;
+            consent.insert(number, state);
+        }
+        Ok(consent)
+    }
+
+    /// Marks a never-asked number pending. Returns false if the number already has consent
+    /// on record (pending, in or out), which a portal request never overrides.
+    pub async fn request_sms_consent(
+        tx: &mut Tx,
+        number: &PhoneNumber,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO sms_consent (phone, state, updated_at) VALUES ($1, 'pending', $2) \
+             ON CONFLICT (phone) DO NOTHING",
+        )
+        .bind(number.as_e164())
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Which of these addresses are marked undeliverable.
+    pub async fn undeliverable_of(
+        conn: &mut AnyConnection,
+        addresses: &[(Channel, String)],
+    ) -> Result<BTreeSet<(Channel, String)>, StoreError> {
+        if addresses.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let sql = format!(
+            "SELECT channel, address FROM undeliverable_addresses WHERE address IN {}",
+            placeholders(1, addresses.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for (_, address) in addresses {
+            query = query.bind(address.as_str());
+        }
+        let mut marked = BTreeSet::new();
+        for row in query.fetch_all(conn).await? {
+            let channel: String = row.try_get("channel")?;
+            let channel = Channel::parse(&channel)
+                .ok_or_else(|| StoreError::Corrupt(format!("undeliverable channel {channel:?}")))?;
+            marked.insert((channel, row.try_get("address")?));
+        }
+        Ok(marked.into_iter().filter(|entry| addresses.contains(entry)).collect())
+    }
+
+    /// Marks an address undeliverable (a hard bounce, a disconnected number) until it changes.
+    pub async fn mark_undeliverable(
+        tx: &mut Tx,
+        channel: Channel,
+        address: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO undeliverable_addresses (channel, address, reason, marked_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (channel, address) DO NOTHING",
+        )
+        .bind(channel.as_str())
+        .bind(address)
+        .bind(reason)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
