@@ -358,7 +358,8 @@ fn call(path: &str, body: &str, cookie: Option<&str>, plain: bool) -> Request<Bo
         .header(ORIGIN, SITE)
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(http::header::REFERER, format!("{SITE}/account/alerts"));
-    request = request.header(http::header::ACCEPT, if plain { "text/html" } else { "application/json" });
+    request =
+        request.header(http::header::ACCEPT, if plain { "text/html" } else { "application/json" });
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
     }
@@ -379,8 +380,16 @@ async fn preference_functions_are_for_customers_only() {
     let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
     for path in ["/api/preferences", "/api/add_recipient", "/api/set_opt_out", "/api/activity"] {
         let body = "version=0&name=X&email=x%40example.com&sms=&voice=&scope=email&stopped=true";
-        assert_eq!(send(&app, call(path, body, None, false)).await.status(), StatusCode::UNAUTHORIZED, "{path}");
-        assert_eq!(send(&app, call(path, body, Some(&agent), false)).await.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            send(&app, call(path, body, None, false)).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(
+            send(&app, call(path, body, Some(&agent), false)).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
 }
 
@@ -411,12 +420,20 @@ async fn refusals_carry_their_status_and_change_nothing() {
         let bad = format!("version={version}&name=Typo&email=typo%40&sms=&voice=");
         let response = send(&app, call("/api/add_recipient", &bad, Some(&cookie), false)).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
-        assert!(body_text(response).await.contains("Enter an email address like name@example.com."));
+        assert!(body_text(response)
+            .await
+            .contains("Enter an email address like name@example.com."));
 
         // Another account's recipient (Priya is the second demo account's holder): 404, untouched.
         let mut conn = db.store.read().await.unwrap();
-        let priya = db.store.account_id_by_number(&"3000067890".parse_account()).await.unwrap().unwrap();
-        let theirs = peakday_server::store::Store::recipients_of(&mut conn, priya).await.unwrap().primary.id.0;
+        let priya =
+            db.store.account_id_by_number(&"3000067890".parse_account()).await.unwrap().unwrap();
+        let theirs = peakday_server::store::Store::recipients_of(&mut conn, priya)
+            .await
+            .unwrap()
+            .primary
+            .id
+            .0;
         drop(conn);
         let body = format!("version={version}&recipient={theirs}&name=Mine+Now&email=evil%40example.com&sms=&voice=");
         let response = send(&app, call("/api/update_contact", &body, Some(&cookie), false)).await;
@@ -425,14 +442,23 @@ async fn refusals_carry_their_status_and_change_nothing() {
         // An older page: 409.
         let sam = page["recipients"]["additional"][0]["recipient"]["id"].as_i64().unwrap();
         let remove = format!("version={version}&recipient={sam}");
-        assert_eq!(send(&app, call("/api/remove_recipient", &remove, Some(&cookie), false)).await.status(), StatusCode::OK);
+        assert_eq!(
+            send(&app, call("/api/remove_recipient", &remove, Some(&cookie), false)).await.status(),
+            StatusCode::OK
+        );
         let stale = send(&app, call("/api/remove_recipient", &remove, Some(&cookie), false)).await;
         assert_eq!(stale.status(), StatusCode::CONFLICT, "{}", db.name);
 
         let after = preferences(&app, &cookie).await;
-        assert_eq!(after["version"].as_i64(), Some(version + 1), "{}: only the one good save landed", db.name);
+        assert_eq!(
+            after["version"].as_i64(),
+            Some(version + 1),
+            "{}: only the one good save landed",
+            db.name
+        );
         let mut conn = db.store.read().await.unwrap();
-        let untouched = peakday_server::store::Store::recipients_of(&mut conn, priya).await.unwrap();
+        let untouched =
+            peakday_server::store::Store::recipients_of(&mut conn, priya).await.unwrap();
         assert_eq!(untouched.primary.contact.name.as_str(), "Priya Okafor");
     }
 }

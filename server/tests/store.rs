@@ -72,7 +72,7 @@ async fn the_generator_adds_accounts_in_batches_with_their_service_points() {
         assert!(!overview.service_points.is_empty(), "{}", db.name);
         assert_eq!(overview.service_points[0].fuel, Fuel::Electric);
         // ... and the account holder as its primary recipient, reachable one way or another.
-        let recipients = Store::recipients_of(&mut *store.read().await.unwrap(), id).await.unwrap();
+        let recipients = Store::recipients_of(&mut store.read().await.unwrap(), id).await.unwrap();
         assert_eq!(recipients.primary.contact.name.as_str(), overview.customer_name, "{}", db.name);
         let contact = &recipients.primary.contact;
         assert!(contact.email.is_some() || contact.sms.is_some() || contact.voice.is_some());

@@ -107,7 +107,8 @@ fn RecipientCard(recipient: RecipientView, page: StoredValue<PreferencesView>) -
 struct ContactInputs([NodeRef<leptos::html::Input>; 4]);
 
 impl ContactInputs {
-    const FIELDS: [&'static str; 4] = [ContactForm::NAME, ContactForm::EMAIL, ContactForm::SMS, ContactForm::VOICE];
+    const FIELDS: [&'static str; 4] =
+        [ContactForm::NAME, ContactForm::EMAIL, ContactForm::SMS, ContactForm::VOICE];
 
     fn new() -> Self {
         Self([NodeRef::new(), NodeRef::new(), NodeRef::new(), NodeRef::new()])
@@ -120,7 +121,12 @@ impl ContactInputs {
     /// The shared check of the whole form, run as Save is pressed: a bad form is not sent, its
     /// errors show at once, and the first bad field takes the focus.
     fn check_on_submit(self, errors: FormErrors, event: &leptos::ev::MouseEvent) {
-        let form = ContactForm { name: self.value(0), email: self.value(1), sms: self.value(2), voice: self.value(3) };
+        let form = ContactForm {
+            name: self.value(0),
+            email: self.value(1),
+            sms: self.value(2),
+            voice: self.value(3),
+        };
         if let Err(fields) = form.parse() {
             event.prevent_default();
             let first_bad = Self::FIELDS.iter().position(|field| fields.get(field).is_some());
@@ -134,10 +140,20 @@ impl ContactInputs {
 
 /// Name, Email, Mobile phone (SMS), Phone (voice): checked with the shared types as Save is
 /// pressed (see [`ContactInputs::check_on_submit`]) and again by the server. A field that shows
-/// an error is re-checked as it is left, so the message goes once it is fixed.
+/// an error is re-checked as it is typed in, so the message goes once it is fixed (checking on
+/// blur would move the Save button under a pressing finger).
 #[component]
-fn ContactFields(prefix: String, initial: ContactForm, errors: FormErrors, inputs: ContactInputs) -> impl IntoView {
-    let field = move |index: usize, label: &'static str, value: String, kind: &'static str, autocomplete: &'static str| {
+fn ContactFields(
+    prefix: String,
+    initial: ContactForm,
+    errors: FormErrors,
+    inputs: ContactInputs,
+) -> impl IntoView {
+    let field = move |index: usize,
+                      label: &'static str,
+                      value: String,
+                      kind: &'static str,
+                      autocomplete: &'static str| {
         let key = ContactInputs::FIELDS[index];
         let id = format!("{prefix}-{key}");
         let error_id = format!("{id}-error");
@@ -148,7 +164,9 @@ fn ContactFields(prefix: String, initial: ContactForm, errors: FormErrors, input
             }
             match key {
                 ContactForm::NAME => errors.check(key, RecipientName::parse(&text)),
-                ContactForm::EMAIL if !text.trim().is_empty() => errors.check(key, EmailAddress::parse(&text)),
+                ContactForm::EMAIL if !text.trim().is_empty() => {
+                    errors.check(key, EmailAddress::parse(&text))
+                }
                 ContactForm::SMS | ContactForm::VOICE if !text.trim().is_empty() => {
                     errors.check(key, PhoneNumber::parse(&text))
                 }

@@ -95,7 +95,7 @@ mod parse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preferences::{Communications, NotificationMatrix, PeakChannels, PreferenceChange};
+    use crate::preferences::{Communications, PeakChannels, PreferenceChange};
     use crate::recipients::RecipientId;
     use std::collections::BTreeMap;
 
