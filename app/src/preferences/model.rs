@@ -367,3 +367,60 @@ impl NotificationMatrix {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_day_communications_read_in_the_utilitys_product_wording() {
+        let ptr = Product::PeakTimeRebates;
+        let bdr = Product::BehavioralDemandResponse;
+        assert_eq!(Communication::PeakDayAlert.label(ptr), "Peak Time Rebate day alert");
+        assert_eq!(Communication::PeakDayAlert.label(bdr), "Peak day alert");
+        // The other product's options never appear: no BDR label mentions rebates.
+        for communication in Communication::ALL {
+            assert!(!communication.label(bdr).contains("Rebate"));
+            assert!(!communication.description(bdr).contains("rebate"));
+        }
+        assert_eq!(
+            Communication::HighBillAlert.label(ptr),
+            Communication::HighBillAlert.label(bdr)
+        );
+    }
+
+    #[test]
+    fn undoing_unsubscribe_all_is_its_own_flag() {
+        let mut opt_outs = AccountOptOuts { sms: true, ..Default::default() };
+        opt_outs.set(OptOutScope::Everything, true);
+        opt_outs.set(OptOutScope::Everything, false);
+        assert_eq!(opt_outs, AccountOptOuts { sms: true, ..Default::default() });
+    }
+
+    #[test]
+    fn high_usage_thresholds_are_whole_kwh_in_range() {
+        assert_eq!(NotificationMatrix::parse_threshold(" "), Ok(None));
+        assert_eq!(NotificationMatrix::parse_threshold("1,200"), Ok(Some(1200)));
+        assert!(NotificationMatrix::parse_threshold("0").is_err());
+        assert!(NotificationMatrix::parse_threshold("100001").is_err());
+        assert!(NotificationMatrix::parse_threshold("12.5").is_err());
+    }
+
+    #[test]
+    fn stored_names_round_trip() {
+        for communication in Communication::ALL {
+            assert_eq!(Communication::parse(communication.as_str()), Some(communication));
+        }
+        for activity in Activity::ALL {
+            assert_eq!(Activity::parse(activity.as_str()), Some(activity));
+        }
+        for scope in OptOutScope::ALL {
+            assert_eq!(OptOutScope::parse(scope.as_str()), Some(scope));
+        }
+        for consent in
+            [SmsConsent::NotAsked, SmsConsent::Pending, SmsConsent::OptedIn, SmsConsent::OptedOut]
+        {
+            assert_eq!(SmsConsent::parse(consent.as_str()), Some(consent));
+        }
+    }
+}

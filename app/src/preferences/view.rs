@@ -35,6 +35,8 @@ pub struct RecipientView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
     pub message: String,
+    /// The account's version after the save, for the next save from the same page.
+    pub version: i64,
 }
 
 impl PreferencesState {

@@ -1,15 +1,23 @@
 use super::{now, Store, StoreError, Tx};
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 impl Store {
     /// The utility's configuration; `None` before the first start has written it.
     pub async fn utility_settings(&self) -> Result<Option<UtilitySettings>, StoreError> {
+        Self::utility_settings_on(&mut *self.read().await?).await
+    }
+
+    /// The same, on a connection the caller holds (inside a transaction, say): taking a second
+    /// connection from the pool while holding one can starve the pool under load.
+    pub async fn utility_settings_on(
+        conn: &mut AnyConnection,
+    ) -> Result<Option<UtilitySettings>, StoreError> {
         let row = sqlx::query(
             "SELECT name, time_zone, product, channels, eligibility_rules \
              FROM utility_settings WHERE id = 1",
         )
-        .fetch_optional(self.pool())
+        .fetch_optional(conn)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let product: String = row.try_get("product")?;

@@ -1,0 +1,167 @@
+//! `bench-saves`: how fast preference changes are saved when many customers save at once.
+//!
+//! Creates `--sessions` customers (once), signs each in through the real router, then has every
+//! session save an account-wide stop, back and forth, as fast as it can for `--seconds`, each
+//! save a server-function call through the whole HTTP stack in process (session, CSRF check,
+//! authorization, rules, one write transaction with its audit record). Prints saves per second
+//! and latency percentiles. Numbers, not pass/fail: `scripts/bench.sh` runs it on SQLite and on
+//! PostgreSQL.
+
+use anyhow::{bail, Context};
+use axum::body::Body;
+use axum::Router;
+use clap::Parser;
+use http::{header, Request, StatusCode};
+use peakday_server::config::{default_site_root, HttpConfig};
+use peakday_server::demo::seed_if_empty;
+use peakday_server::onboarding::{add_customer, NewCustomer};
+use peakday_server::store::Store;
+use peakday_server::{app_state, http as edge};
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    #[arg(long, default_value_t = 200)]
+    sessions: usize,
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Saves per second across all sessions, spread evenly (open loop; latency counts from each
+    /// save's scheduled time, so a stall is not hidden). Without it every session saves again
+    /// as soon as its last save is answered: the most the server can take.
+    #[arg(long)]
+    rate: Option<f64>,
+}
+
+const ORIGIN: &str = "http://127.0.0.1:3000";
+const PASSWORD: &str = "bench-password-1";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let store = Store::connect(&args.database_url).await?;
+    store.migrate().await?;
+    seed_if_empty(&store).await?;
+    for n in 0..args.sessions {
+        let customer = NewCustomer {
+            account_number: format!("{}", 8_000_000_000u64 + n as u64),
+            name: format!("Bench Customer {n}"),
+            service_address: "1 Bench Road, Springfield, NY 12345".into(),
+            email: format!("bench{n}@peakday.example"),
+            password: PASSWORD.into(),
+            rate_class: "R-PTR".into(),
+        };
+        // Already there from an earlier run: keep it.
+        let _ = add_customer(&store, &customer).await;
+    }
+    let app = edge::router(app_state(store.clone(), HttpConfig::local(default_site_root()), None));
+
+    let mut sessions = Vec::with_capacity(args.sessions);
+    for n in 0..args.sessions {
+        let cookie = sign_in(&app, &format!("bench{n}@peakday.example")).await?;
+        let version = current_version(&app, &cookie).await?;
+        sessions.push((cookie, version));
+    }
+
+    let pace = args.rate.map(|rate| Duration::from_secs_f64(args.sessions as f64 / rate));
+    println!(
+        "{} sessions saving for {} s on {} (in-process, through the router), {}",
+        args.sessions,
+        args.seconds,
+        store.backend().name(),
+        args.rate
+            .map_or("as fast as answered".to_owned(), |rate| format!("{rate} saves/s offered"))
+    );
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let workers: Vec<_> = sessions
+        .into_iter()
+        .enumerate()
+        .map(|(index, (cookie, mut version))| {
+            let app = app.clone();
+            // Paced sessions start spread over one interval, so arrivals are even.
+            let mut next =
+                pace.map(|pace| Instant::now() + pace.mul_f64(index as f64 / args.sessions as f64));
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut stopped = true;
+                while Instant::now() < deadline {
+                    let body = format!("version={version}&scope=email&stopped={stopped}");
+                    let began = match (next, pace) {
+                        (Some(at), Some(pace)) => {
+                            tokio::time::sleep_until(at.into()).await;
+                            next = Some(at + pace);
+                            at
+                        }
+                        _ => Instant::now(),
+                    };
+                    let response =
+                        app.clone().oneshot(post("/api/set_opt_out", &body, &cookie)).await?;
+                    let status = response.status();
+                    let body = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
+                    latencies.push(began.elapsed());
+                    if status != StatusCode::OK {
+                        bail!("a save was refused ({status}): {}", String::from_utf8_lossy(&body));
+                    }
+                    let saved: serde_json::Value = serde_json::from_slice(&body)?;
+                    version =
+                        saved["version"].as_i64().context("the save names the new version")?;
+                    stopped = !stopped;
+                }
+                Ok::<_, anyhow::Error>(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "saves: {}  saves/s: {:.0}  p50: {:.1} ms  p90: {:.1} ms  p99: {:.1} ms  max: {:.1} ms",
+        latencies.len(),
+        latencies.len() as f64 / elapsed,
+        ms(at(0.50)),
+        ms(at(0.90)),
+        ms(at(0.99)),
+        ms(*latencies.last().unwrap_or(&Duration::ZERO)),
+    );
+    store.close().await;
+    Ok(())
+}
+
+fn post(path: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .expect("a valid request")
+}
+
+async fn sign_in(app: &Router, email: &str) -> anyhow::Result<String> {
+    let body = format!("email={email}&password={PASSWORD}&next=");
+    let response = app.clone().oneshot(post("/signin", &body, "")).await?;
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .filter(|pair| !pair.ends_with('='))
+        .context("sign-in gave no session cookie")?;
+    Ok(cookie.to_owned())
+}
+
+async fn current_version(app: &Router, cookie: &str) -> anyhow::Result<i64> {
+    let response = app.clone().oneshot(post("/api/preferences", "", cookie)).await?;
+    let page: serde_json::Value =
+        serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await?)?;
+    page["version"].as_i64().context("the preferences name their version")
+}
