@@ -9,7 +9,7 @@ duration="${1:-10}"
 connections="${2:-16}"
 bash scripts/setup.sh >/dev/null
 source scripts/env.sh
-# Type-erased views in the release too (`always-erase-components`): a smaller WASM
+# Type-erased views in the release too (.cargo/config.toml): a smaller WASM
 # (measured: 221.9 KB -> 211 KB brotli for WASM + JS).
 
 echo "==> building the release (cargo leptos build --release --precompress)"

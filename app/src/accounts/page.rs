@@ -1,5 +1,5 @@
 use super::{my_account, AccountOverview, ServicePoint};
-use crate::shell::{ErrorNotice, Loading};
+use crate::shell::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,14 +10,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="My account" />
         <h1>"My account"</h1>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match account.await {
-                    Ok(account) => view! { <AccountDetails account /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=account show=|account| view! { <AccountDetails account /> }.into_any() />
     }
 }
 

@@ -1,5 +1,5 @@
 use super::{load_activity, ActivityEntry};
-use crate::shell::{ErrorNotice, Loading};
+use crate::shell::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,14 +11,7 @@ pub fn ActivityPage() -> impl IntoView {
         <Title text="Activity" />
         <h1>"Activity"</h1>
         <p class="lead">"Every change to this account's recipients, alerts and consent: what changed, when, and who made it."</p>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match entries.await {
-                    Ok(entries) => view! { <ActivityList entries /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=entries show=|entries| view! { <ActivityList entries /> }.into_any() />
     }
 }
 

@@ -6,9 +6,7 @@ use super::{
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
-use crate::shell::{
-    ErrorNotice, FormErrors, FormRefusal, Loading, SaveFeedback, SaveStatus, VersionInput,
-};
+use crate::shell::{FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus, VersionInput};
 use crate::utility::{Channel, Product};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,14 +21,7 @@ pub fn AlertsPage() -> impl IntoView {
         <Title text="Alerts & recipients" />
         <h1>"Alerts & recipients"</h1>
         <SaveStatus />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match preferences.await {
-                    Ok(view) => view! { <AlertsContent view /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=preferences show=|view| view! { <AlertsContent view /> }.into_any() />
     }
 }
 

@@ -523,6 +523,24 @@ mod tests {
     }
 
     #[test]
+    fn a_stop_from_a_number_stops_every_recipient_who_uses_it() {
+        // DOMAIN.md §1: "An SMS opt-out applies to every SMS communication of every recipient
+        // with that number."
+        let mut f = Fixture::new();
+        f.recipients.primary = recipient(1, "", "555-234-5678");
+        f.recipients.additional.push(recipient(2, "", "(555) 234 5678"));
+        f.consent.insert(PhoneNumber::parse("5552345678").unwrap(), SmsConsent::OptedOut);
+        let plan = f.audience().plan(Message::Communication(Communication::PeakDayAlert));
+        let sms: Vec<(i64, Decision)> = plan
+            .iter()
+            .filter(|line| line.channel == Channel::Sms)
+            .map(|line| (line.recipient.0, line.decision))
+            .collect();
+        let stopped = suppressed(Suppression::SmsNotConfirmed(SmsConsent::OptedOut));
+        assert_eq!(sms, vec![(1, stopped), (2, stopped)]);
+    }
+
+    #[test]
     fn a_channel_on_without_its_contact_is_suppressed_for_no_contact() {
         let mut f = Fixture::new();
         f.recipients.primary.peak_channels.voice = true;

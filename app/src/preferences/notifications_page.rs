@@ -2,9 +2,7 @@ use super::{
     cell_field, load_preferences, Activity, NotificationMatrix, PreferencesView, RecipientView,
     SaveNotifications,
 };
-use crate::shell::{
-    ErrorNotice, FormErrors, FormRefusal, Loading, SaveFeedback, SaveStatus, VersionInput,
-};
+use crate::shell::{FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus, VersionInput};
 use crate::utility::Channel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,14 +17,7 @@ pub fn NotificationsPage() -> impl IntoView {
         <Title text="Account notifications" />
         <h1>"Account notifications"</h1>
         <SaveStatus />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match preferences.await {
-                    Ok(view) => view! { <NotificationsContent view /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=preferences show=|view| view! { <NotificationsContent view /> }.into_any() />
     }
 }
 

@@ -4,11 +4,13 @@
 mod document;
 mod guard;
 mod header;
+mod loaded;
 mod notices;
 mod saving;
 
 pub use document::{shell, App, AssetPaths};
 pub use guard::Guarded;
+pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
 #[cfg(feature = "ssr")]
 pub use saving::{confirm_plain_form_save, set_refusal_status};

@@ -1,5 +1,5 @@
 use super::{staff_members, utility_summary::UtilitySummary, StaffMember};
-use crate::shell::{ErrorNotice, Loading};
+use crate::shell::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,14 +13,7 @@ pub fn AdminPage() -> impl IntoView {
         <UtilitySummary />
         <section>
             <h2 id="staff-heading">"Staff"</h2>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match staff.await {
-                        Ok(staff) => view! { <StaffTable staff /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=staff show=|staff| view! { <StaffTable staff /> }.into_any() />
         </section>
     }
 }

@@ -1,5 +1,5 @@
 use super::load_utility_overview;
-use crate::shell::{ErrorNotice, Loading};
+use crate::shell::Loaded;
 use crate::utility::UtilityOverview;
 use leptos::prelude::*;
 
@@ -8,14 +8,7 @@ use leptos::prelude::*;
 pub fn UtilitySummary() -> impl IntoView {
     let overview = Resource::new(|| (), |_| load_utility_overview());
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(overview) => view! { <UtilityFacts overview /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=overview show=|overview| view! { <UtilityFacts overview /> }.into_any() />
     }
 }
 
