@@ -199,11 +199,15 @@ test("a save from a second tab with an older page is refused and keeps what was 
   const first = await context.newPage();
   await openAlerts(first);
   const second = await context.newPage();
+  await second.bringToFront();
   await second.goto("/account/alerts");
   await hydrated(second);
 
+  // A person switches tabs to use one: the tab in front is the one not throttled.
+  await first.bringToFront();
   await addAndSee(first, { name: "From Tab One", email: "one@example.com" });
 
+  await second.bringToFront();
   await addRecipient(second, { name: "From Tab Two", email: "two@example.com" });
   const section = second.getByRole("region", { name: "Add a recipient" });
   await expect(section.getByRole("alert")).toContainText("This was changed elsewhere");

@@ -11,7 +11,8 @@ export const DEMO = {
 
 /** Waits until the WASM has hydrated the page, so client-side behaviour is live. */
 export async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  // The debug WASM is large; on a busy 2-core machine compiling it can take a while.
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 25_000 });
 }
 
 /** Signs in through the form as a person would, and waits for the landing page. */
