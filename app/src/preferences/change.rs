@@ -3,8 +3,8 @@
 //! inside the write transaction, so the state it sees is the state it changes.
 
 use super::{
-    communications_offered, AccountOptOuts, Activity, Communication, Communications,
-    NotificationMatrix, OptOutScope, PeakChannels, SmsConsent,
+    address_for, communications_offered, AccountOptOuts, Activity, Communication, Communications,
+    NotificationMatrix, OptOutScope, PeakChannels, SmsConsent, Suppression,
 };
 use crate::accounts::ServicePoint;
 use crate::contact::PhoneNumber;
@@ -146,30 +146,24 @@ impl PreferencesState {
             .notifications
             .cells
             .retain(|(_, channel)| *channel == Channel::Print || has_contact(contact, *channel));
-        let mut effects = vec![Effect::UpdateRecipient(updated.clone())];
         let sms_in_use = updated.peak_channels.sms
             || updated.notifications.cells.iter().any(|(_, c)| *c == Channel::Sms);
-        let consent_request = sms_in_use.then(|| self.consent_request(contact)).flatten();
         let mut message = format!("Saved the contact info of {}.", contact.name);
         for channel in &turned_off {
-            message.push_str(&format!(
-                " {} alerts are off now: {}.",
-                channel.label(),
-                missing_contact(*channel)
-            ));
+            let reason = Suppression::NoContact.sentence(*channel, self.product);
+            message.push_str(&format!(" {} alerts are off now: {reason}.", channel.label()));
         }
-        let mut audit = vec![AuditRecord {
-            action: "recipient.contact_changed",
-            summary: format!("Changed the contact info of {}", contact.name),
-            before: Some(describe_recipient(current, is_primary, self.product)),
-            after: Some(describe_recipient(&updated, is_primary, self.product)),
-        }];
-        if let Some(number) = consent_request {
-            message.push_str(&confirmation_sentence(&number));
-            audit.push(consent_audit(&number));
-            effects.push(Effect::RequestSmsConsent(number));
-        }
-        Ok(Outcome { effects, audit, message })
+        let outcome = Outcome {
+            audit: vec![AuditRecord {
+                action: "recipient.contact_changed",
+                summary: format!("Changed the contact info of {}", contact.name),
+                before: Some(describe_recipient(current, is_primary, self.product)),
+                after: Some(describe_recipient(&updated, is_primary, self.product)),
+            }],
+            effects: vec![Effect::UpdateRecipient(updated)],
+            message,
+        };
+        Ok(self.with_sms_consent(outcome, contact, sms_in_use))
     }
 
     fn remove_recipient(&self, id: RecipientId) -> Result<Outcome, ChangeError> {
@@ -216,22 +210,17 @@ impl PreferencesState {
         let mut updated = current.clone();
         updated.peak_channels = channels;
         updated.communications = communications.clone();
-        let mut effects = vec![Effect::UpdateRecipient(updated.clone())];
-        let mut message = format!("Saved the alerts of {name}.");
-        let mut audit = vec![AuditRecord {
-            action: "recipient.alerts_changed",
-            summary: format!("Changed the alerts of {name}"),
-            before: Some(describe_recipient(current, is_primary, self.product)),
-            after: Some(describe_recipient(&updated, is_primary, self.product)),
-        }];
-        if channels.sms {
-            if let Some(number) = self.consent_request(&current.contact) {
-                message.push_str(&confirmation_sentence(&number));
-                audit.push(consent_audit(&number));
-                effects.push(Effect::RequestSmsConsent(number));
-            }
-        }
-        Ok(Outcome { effects, audit, message })
+        let outcome = Outcome {
+            audit: vec![AuditRecord {
+                action: "recipient.alerts_changed",
+                summary: format!("Changed the alerts of {name}"),
+                before: Some(describe_recipient(current, is_primary, self.product)),
+                after: Some(describe_recipient(&updated, is_primary, self.product)),
+            }],
+            effects: vec![Effect::UpdateRecipient(updated)],
+            message: format!("Saved the alerts of {name}."),
+        };
+        Ok(self.with_sms_consent(outcome, &current.contact, channels.sms))
     }
 
     fn set_opt_out(&self, scope: OptOutScope, stopped: bool) -> Outcome {
@@ -273,22 +262,18 @@ impl PreferencesState {
         }
         let mut updated = current.clone();
         updated.notifications = matrix.clone();
-        let mut effects = vec![Effect::UpdateRecipient(updated.clone())];
-        let mut message = format!("Saved the account notifications of {name}.");
-        let mut audit = vec![AuditRecord {
-            action: "recipient.notifications_changed",
-            summary: format!("Changed the account notifications of {name}"),
-            before: Some(describe_notifications(&current.notifications)),
-            after: Some(describe_notifications(matrix)),
-        }];
-        if matrix.cells.iter().any(|(_, channel)| *channel == Channel::Sms) {
-            if let Some(number) = self.consent_request(&current.contact) {
-                message.push_str(&confirmation_sentence(&number));
-                audit.push(consent_audit(&number));
-                effects.push(Effect::RequestSmsConsent(number));
-            }
-        }
-        Ok(Outcome { effects, audit, message })
+        let sms_in_use = matrix.cells.iter().any(|(_, channel)| *channel == Channel::Sms);
+        let outcome = Outcome {
+            effects: vec![Effect::UpdateRecipient(updated)],
+            audit: vec![AuditRecord {
+                action: "recipient.notifications_changed",
+                summary: format!("Changed the account notifications of {name}"),
+                before: Some(describe_notifications(&current.notifications)),
+                after: Some(describe_notifications(matrix)),
+            }],
+            message: format!("Saved the account notifications of {name}."),
+        };
+        Ok(self.with_sms_consent(outcome, &current.contact, sms_in_use))
     }
 
     /// A channel may be chosen only if the utility sends on it and the recipient can be reached
@@ -326,30 +311,32 @@ impl PreferencesState {
         }))
     }
 
-    /// The number to ask for SMS consent, when the contact has one that was never asked.
-    fn consent_request(&self, contact: &ContactDetails) -> Option<PhoneNumber> {
-        let number = contact.sms.as_ref()?;
+    /// Adds the SMS opt-in to an outcome when texts are in use and the contact's mobile number
+    /// was never asked (seed 003: opting in in the portal comes with a confirmation text): the
+    /// consent request, its audit record and a sentence saying a text is on its way.
+    fn with_sms_consent(
+        &self,
+        mut outcome: Outcome,
+        contact: &ContactDetails,
+        sms_in_use: bool,
+    ) -> Outcome {
+        let Some(number) = contact.sms.as_ref().filter(|_| sms_in_use) else { return outcome };
         let consent = self.sms_consent.get(number).copied().unwrap_or(SmsConsent::NotAsked);
-        (consent == SmsConsent::NotAsked).then(|| number.clone())
+        if consent == SmsConsent::NotAsked {
+            outcome.message.push_str(&format!(
+                " We are sending a text to {number}: texts start once it replies YES."
+            ));
+            outcome.audit.push(consent_audit(number));
+            outcome.effects.push(Effect::RequestSmsConsent(number.clone()));
+        }
+        outcome
     }
 }
 
+/// Whether the contact details reach the recipient on `channel`; print goes to the service
+/// address, not to a contact detail.
 fn has_contact(contact: &ContactDetails, channel: Channel) -> bool {
-    match channel {
-        Channel::Email => contact.email.is_some(),
-        Channel::Sms => contact.sms.is_some(),
-        Channel::Voice => contact.voice.is_some(),
-        Channel::Print => true,
-    }
-}
-
-fn missing_contact(channel: Channel) -> &'static str {
-    match channel {
-        Channel::Email => "no email address",
-        Channel::Sms => "no mobile number",
-        Channel::Voice => "no phone number",
-        Channel::Print => "no postal address",
-    }
+    channel == Channel::Print || address_for(contact, channel).is_some()
 }
 
 fn missing_contact_article(channel: Channel) -> &'static str {
@@ -359,10 +346,6 @@ fn missing_contact_article(channel: Channel) -> &'static str {
         Channel::Voice => "a phone number",
         Channel::Print => "a postal address",
     }
-}
-
-fn confirmation_sentence(number: &PhoneNumber) -> String {
-    format!(" We are sending a text to {number}: texts start once it replies YES.")
 }
 
 fn consent_audit(number: &PhoneNumber) -> AuditRecord {
