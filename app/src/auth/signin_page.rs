@@ -57,6 +57,30 @@ pub fn SignInPage() -> impl IntoView {
     let notice = move || query.read().get("notice").as_deref().and_then(SignInNotice::parse);
     let next = move || query.read().get("next").unwrap_or_default();
 
+    view! {
+        <Title text="Sign in" />
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            {move || {
+                notice()
+                    .map(|notice| {
+                        let class = if notice.is_error() { "notice notice--error" } else { "notice" };
+                        let role = if notice.is_error() { "alert" } else { "status" };
+                        view! {
+                            <div class=class role=role>
+                                <p>{notice.message()}</p>
+                            </div>
+                        }
+                    })
+            }}
+            <SignInForm next=next() />
+        </section>
+    }
+}
+
+/// The form itself: an island, so it checks the email's shape before sending once the WASM runs.
+#[island]
+fn SignInForm(next: String) -> impl IntoView {
     let email_input = NodeRef::<leptos::html::Input>::new();
     let password_input = NodeRef::<leptos::html::Input>::new();
     let (email_error, set_email_error) = signal(None::<String>);
@@ -86,23 +110,8 @@ pub fn SignInPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Sign in" />
-        <section class="card narrow">
-            <h1>"Sign in"</h1>
-            {move || {
-                notice()
-                    .map(|notice| {
-                        let class = if notice.is_error() { "notice notice--error" } else { "notice" };
-                        let role = if notice.is_error() { "alert" } else { "status" };
-                        view! {
-                            <div class=class role=role>
-                                <p>{notice.message()}</p>
-                            </div>
-                        }
-                    })
-            }}
             <form method="post" action="/signin" novalidate on:submit=on_submit>
-                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="next" value=next />
                 <div class="field">
                     <label for="email">"Email"</label>
                     <input
@@ -145,7 +154,6 @@ pub fn SignInPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </form>
-        </section>
     }
 }
 

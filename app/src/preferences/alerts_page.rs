@@ -15,13 +15,25 @@ use leptos_meta::Title;
 /// account-wide stops (seeds 000 and 003).
 #[component]
 pub fn AlertsPage() -> impl IntoView {
-    let feedback = SaveFeedback::provide();
-    let preferences = Resource::new(move || feedback.saves(), |_| load_preferences());
+    let preferences = Resource::new(|| (), |_| load_preferences());
     view! {
         <Title text="Alerts & recipients" />
         <h1>"Alerts & recipients"</h1>
+        <Loaded resource=preferences show=|view| view! { <AlertsIsland view /> }.into_any() />
+    }
+}
+
+#[island]
+fn AlertsIsland(view: PreferencesView) -> impl IntoView {
+    let feedback = SaveFeedback::provide();
+    let data = feedback.reload_after_saves(view, load_preferences);
+    view! {
         <SaveStatus />
-        <Loaded resource=preferences show=|view| view! { <AlertsContent view /> }.into_any() />
+        // Keyed by version: a reload builds the content afresh instead of patching the old DOM
+        // in place, which can leave inputs of the previous render behind.
+        <For each=move || [data.get()] key=|view| view.version let:view>
+            <AlertsContent view />
+        </For>
     }
 }
 

@@ -11,13 +11,25 @@ use leptos_meta::Title;
 /// account holder and for each recipient.
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let feedback = SaveFeedback::provide();
-    let preferences = Resource::new(move || feedback.saves(), |_| load_preferences());
+    let preferences = Resource::new(|| (), |_| load_preferences());
     view! {
         <Title text="Account notifications" />
         <h1>"Account notifications"</h1>
+        <Loaded resource=preferences show=|view| view! { <NotificationsIsland view /> }.into_any() />
+    }
+}
+
+#[island]
+fn NotificationsIsland(view: PreferencesView) -> impl IntoView {
+    let feedback = SaveFeedback::provide();
+    let data = feedback.reload_after_saves(view, load_preferences);
+    view! {
         <SaveStatus />
-        <Loaded resource=preferences show=|view| view! { <NotificationsContent view /> }.into_any() />
+        // Keyed by version: a reload builds the content afresh instead of patching the old DOM
+        // in place, which can leave inputs of the previous render behind.
+        <For each=move || [data.get()] key=|view| view.version let:view>
+            <NotificationsContent view />
+        </For>
     }
 }
 

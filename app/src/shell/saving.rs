@@ -6,10 +6,9 @@
 use crate::error::{AppError, FieldErrors};
 use crate::preferences::Saved;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
-/// The page's record of saves: the last confirmation, and a counter the page's data resource
-/// follows, so data is reloaded after a save and never after a refusal (nothing typed is lost).
+/// The page's record of saves: the last confirmation, and a counter the island's data
+/// follows (see [`SaveFeedback::reload_after_saves`]), so data is reloaded after a save and never after a refusal (nothing typed is lost).
 #[derive(Clone, Copy)]
 pub struct SaveFeedback {
     message: RwSignal<Option<String>>,
@@ -26,9 +25,27 @@ impl SaveFeedback {
         feedback
     }
 
-    /// Read by the page's data resource: changes after each successful save.
-    pub fn saves(self) -> u32 {
-        self.saves.get()
+    /// The page's data: as the server rendered it, then reloaded with `load` after each
+    /// successful save (never after a refusal, so nothing typed is lost).
+    pub fn reload_after_saves<T, F>(self, initial: T, load: fn() -> F) -> ReadSignal<T>
+    where
+        T: Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, AppError>> + 'static,
+    {
+        provide_plain_post_refusal();
+        let (data, set_data) = signal(initial);
+        Effect::watch(
+            move || self.saves.get(),
+            move |_, _, _| {
+                leptos::task::spawn_local(async move {
+                    if let Ok(fresh) = load().await {
+                        set_data.set(fresh);
+                    }
+                })
+            },
+            false,
+        );
+        data
     }
 
     fn saved(self, message: String) {
@@ -47,12 +64,12 @@ impl SaveFeedback {
 #[component]
 pub fn SaveStatus() -> impl IntoView {
     let feedback = expect_context::<SaveFeedback>();
-    let query = use_query_map();
+    let after_plain_post = query_param("saved").is_some();
     let message = move || {
         feedback
             .message
             .get()
-            .or_else(|| query.read().get("saved").map(|_| "Your changes were saved.".to_owned()))
+            .or_else(|| after_plain_post.then(|| "Your changes were saved.".to_owned()))
     };
     view! {
         <div class="save-status" role="status" tabindex="-1" node_ref=feedback.region>
@@ -197,5 +214,65 @@ pub fn set_refusal_status(error: &AppError) {
     };
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(status);
+    }
+}
+
+/// A parameter of the page's URL, read the same way on the server and in an island (which has no
+/// router to ask).
+fn query_param(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    let search = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.uri.query().map(str::to_owned))
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let search = window().location().search().unwrap_or_default();
+    search.trim_start_matches('?').split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == name).then(|| decode_component(value))
+    })
+}
+
+/// Percent-decoding of one query value (`+` is a space in form encoding).
+fn decode_component(value: &str) -> String {
+    let hex = |byte: u8| (byte as char).to_digit(16).map(|digit| digit as u8);
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+            .flatten();
+        match (escaped, bytes[i]) {
+            (Some(byte), _) => {
+                out.push(byte);
+                i += 2;
+            }
+            (None, b'+') => out.push(b' '),
+            (None, byte) => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// After a plain form post the server's refusal comes back in the URL (`__err`, `__path`); the
+/// router would hand it to the page's actions, but islands have no router.
+fn provide_plain_post_refusal() {
+    if let (Some(err), Some(path)) = (query_param("__err"), query_param("__path")) {
+        provide_context(leptos::server::ServerActionError::new(&path, &err));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_component;
+
+    #[test]
+    fn query_values_are_percent_decoded() {
+        assert_eq!(decode_component("a+b%20c"), "a b c");
+        assert_eq!(decode_component("%7B%22Invalid%22%7D"), "{\"Invalid\"}");
+        assert_eq!(decode_component("100%"), "100%");
+        assert_eq!(decode_component("%zz"), "%zz");
+        assert_eq!(decode_component("caf%C3%A9"), "café");
     }
 }
