@@ -6,12 +6,14 @@
 //! puts into Leptos context at start-up, so this crate never depends on a database driver.
 
 pub mod accounts;
+pub mod acting;
 pub mod activity;
 pub mod auth;
 pub mod contact;
 pub mod error;
 pub mod preferences;
 pub mod recipients;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod shell;

@@ -1,11 +1,13 @@
 //! The interface server functions use to reach the portal's services. The server crate implements
 //! it over its store and provides it in Leptos context at start-up; this crate never sees SQL.
 
-use crate::accounts::{AccountId, AccountOverview};
+use crate::accounts::{AccountId, AccountNumber, AccountOverview};
 use crate::activity::{ActivityEntry, Actor};
+use crate::auth::StaffRole;
 use crate::error::AppError;
 use crate::preferences::{PreferenceChange, PreferencesView, Saved};
-use crate::staff::StaffMember;
+use crate::search::{SearchCursor, SearchQuery, SearchResults};
+use crate::staff::{NewStaff, StaffMember};
 use crate::utility::UtilityOverview;
 use std::sync::Arc;
 
@@ -36,8 +38,45 @@ pub trait PortalService: Send + Sync + 'static {
         change: PreferenceChange,
     ) -> Result<Saved, AppError>;
 
-    /// An account's history of changes, newest first.
-    async fn activity(&self, account: AccountId) -> Result<Vec<ActivityEntry>, AppError>;
+    /// An account's history, newest first. Customer service (`for_staff`) sees every record,
+    /// sign-ins too, with the name of the staff member behind each change.
+    async fn activity(
+        &self,
+        account: AccountId,
+        for_staff: bool,
+    ) -> Result<Vec<ActivityEntry>, AppError>;
+
+    /// The account with this number, if there is one.
+    async fn account_id(&self, number: &AccountNumber) -> Result<Option<AccountId>, AppError>;
+
+    /// One page of the accounts matching `query`, after `after` if given.
+    async fn search_accounts(
+        &self,
+        query: &SearchQuery,
+        after: Option<SearchCursor>,
+    ) -> Result<SearchResults, AppError>;
+
+    /// Adds a staff member, recorded as `admin`'s change.
+    async fn create_staff(&self, admin: i64, staff: NewStaff) -> Result<Saved, AppError>;
+
+    /// Gives staff member `user` another role.
+    async fn change_staff_role(
+        &self,
+        admin: i64,
+        user: i64,
+        role: StaffRole,
+    ) -> Result<Saved, AppError>;
+
+    /// Disables or enables `user`'s sign-in; disabling ends their sessions.
+    async fn set_staff_disabled(
+        &self,
+        admin: i64,
+        user: i64,
+        disabled: bool,
+    ) -> Result<Saved, AppError>;
+
+    /// Ends every session of staff member `user`.
+    async fn end_staff_sessions(&self, admin: i64, user: i64) -> Result<Saved, AppError>;
 }
 
 /// The services as held in context.

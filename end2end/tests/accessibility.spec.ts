@@ -49,8 +49,24 @@ for (const width of [1280, 360]) {
       await expectNoViolations(page, "/admin");
       await page.goto("/agent");
       await expectNoViolations(page, "/agent");
+      await page.goto("/agent?q=rivera");
+      await expectNoViolations(page, "/agent with results");
+      await page.goto("/agent?q=x");
+      await expectNoViolations(page, "/agent with a refused query");
       await page.goto("/programs");
       await expectNoViolations(page, "/programs");
+    });
+
+    test("admin mode is accessible", async ({ page }) => {
+      await signIn(page, DEMO.agent, "/agent");
+      for (const sub of ["", "/alerts", "/notifications", "/activity"]) {
+        const path = `/agent/accounts/3000012345${sub}`;
+        await page.goto(path);
+        await expect(page.getByText("Acting for Jordan Rivera, account 3000012345.")).toBeVisible();
+        await expectNoViolations(page, path);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, path).toBeLessThanOrEqual(0);
+      }
     });
 
     test("nothing scrolls sideways", async ({ page }) => {

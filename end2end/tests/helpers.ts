@@ -30,7 +30,7 @@ let customers = 0;
  * A customer of their own, so journeys that change an account never meet: an account with one
  * electric service point, its holder as primary recipient (email only), and a sign-in.
  */
-export function newCustomer(options: { name?: string; rateClass?: string } = {}) {
+export function newCustomer(options: { name?: string; rateClass?: string; mobile?: string } = {}) {
   customers += 1;
   const serial = `${process.pid % 100000}`.padStart(5, "0") + `${customers}`.padStart(3, "0");
   const accountNumber = `7${serial}${Date.now() % 1000}`.padEnd(12, "0");
@@ -40,7 +40,7 @@ export function newCustomer(options: { name?: string; rateClass?: string } = {})
   execFileSync(
     PEAKDAY_BIN,
     ["add-customer", "--account-number", accountNumber, "--name", name, "--email", email,
-      "--rate-class", options.rateClass ?? "R-PTR"],
+      "--rate-class", options.rateClass ?? "R-PTR", ...(options.mobile ? ["--mobile", options.mobile] : [])],
     { env: { ...process.env, DATABASE_URL, PEAKDAY_CUSTOMER_PASSWORD: password, RUST_LOG: "warn" } },
   );
   return { email, password, name, accountNumber };

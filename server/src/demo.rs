@@ -134,6 +134,7 @@ async fn seed_demo_preferences(
     Store::update_recipient(tx, jordan, &primary).await?;
     Store::insert_recipient(tx, jordan, &contact("Sam Rivera", "sam.rivera@example.com", "", ""))
         .await?;
+    Store::reindex_account(tx, jordan).await?;
 
     let mut primary = Store::recipients_of(tx, harold).await?.primary;
     primary.peak_channels.voice = true;

@@ -9,6 +9,7 @@ pub mod http;
 pub mod onboarding;
 pub mod portal;
 pub mod preferences;
+pub mod staff;
 pub mod store;
 
 use crate::auth::{AuthService, SessionPolicy};

@@ -53,6 +53,9 @@ enum Command {
         password: String,
         #[arg(long, default_value = "R-PTR")]
         rate_class: String,
+        /// The holder's mobile number for texts (any layout).
+        #[arg(long)]
+        mobile: Option<String>,
     },
 }
 
@@ -104,7 +107,15 @@ async fn main() -> anyhow::Result<()> {
                 store.count_accounts().await?
             );
         }
-        Command::AddCustomer { account_number, name, address, email, password, rate_class } => {
+        Command::AddCustomer {
+            account_number,
+            name,
+            address,
+            email,
+            password,
+            rate_class,
+            mobile,
+        } => {
             seed_if_empty(&store).await?;
             let customer = onboarding::NewCustomer {
                 account_number,
@@ -113,6 +124,7 @@ async fn main() -> anyhow::Result<()> {
                 email,
                 password,
                 rate_class,
+                mobile,
             };
             onboarding::add_customer(&store, &customer).await?;
             println!("Added account {} for {}.", customer.account_number, customer.email);

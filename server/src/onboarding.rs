@@ -9,7 +9,7 @@ use peakday_app::auth::{Credentials, Identity};
 use peakday_app::recipients::ContactForm;
 
 /// A customer to create: the account holder is the primary recipient, reached at the sign-in
-/// email, with one smart-metered electric service point.
+/// email (and a mobile number, if given), with one smart-metered electric service point.
 pub struct NewCustomer {
     pub account_number: String,
     pub name: String,
@@ -17,6 +17,8 @@ pub struct NewCustomer {
     pub email: String,
     pub password: String,
     pub rate_class: String,
+    /// The holder's mobile number for texts, if given (any layout; stored E.164).
+    pub mobile: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,7 @@ pub async fn add_customer(
     let primary = ContactForm {
         name: customer.name.clone(),
         email: customer.email.clone(),
+        sms: customer.mobile.clone().unwrap_or_default(),
         ..Default::default()
     }
     .parse()

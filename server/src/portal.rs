@@ -1,24 +1,32 @@
 //! The portal's services as server functions reach them (`peakday_app::service::PortalService`).
 
 use crate::preferences::Preferences;
+use crate::staff::StaffAdmin;
 use crate::store::{Store, StoreError};
-use peakday_app::accounts::{AccountId, AccountOverview};
+use peakday_app::accounts::{AccountId, AccountNumber, AccountOverview};
 use peakday_app::activity::{ActivityEntry, Actor};
+use peakday_app::auth::StaffRole;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{PreferenceChange, PreferencesView, Saved};
+use peakday_app::search::{SearchCursor, SearchQuery, SearchResults};
 use peakday_app::service::PortalService;
-use peakday_app::staff::StaffMember;
+use peakday_app::staff::{NewStaff, StaffMember};
 use peakday_app::utility::UtilityOverview;
 
 /// [`PortalService`] over the store.
 pub struct Portal {
     store: Store,
     preferences: Preferences,
+    staff: StaffAdmin,
 }
 
 impl Portal {
     pub fn new(store: Store) -> Self {
-        Self { preferences: Preferences::new(store.clone()), store }
+        Self {
+            preferences: Preferences::new(store.clone()),
+            staff: StaffAdmin::new(store.clone()),
+            store,
+        }
     }
 }
 
@@ -62,7 +70,49 @@ impl PortalService for Portal {
         Ok(self.preferences.change(actor, account, version, &change).await?)
     }
 
-    async fn activity(&self, account: AccountId) -> Result<Vec<ActivityEntry>, AppError> {
-        Ok(self.preferences.activity(account).await?)
+    async fn activity(
+        &self,
+        account: AccountId,
+        for_staff: bool,
+    ) -> Result<Vec<ActivityEntry>, AppError> {
+        Ok(self.preferences.activity(account, for_staff).await?)
+    }
+
+    async fn account_id(&self, number: &AccountNumber) -> Result<Option<AccountId>, AppError> {
+        self.store.account_id_by_number(number).await.map_err(unavailable)
+    }
+
+    async fn search_accounts(
+        &self,
+        query: &SearchQuery,
+        after: Option<SearchCursor>,
+    ) -> Result<SearchResults, AppError> {
+        self.store.search_accounts(query, after.as_ref()).await.map_err(unavailable)
+    }
+
+    async fn create_staff(&self, admin: i64, staff: NewStaff) -> Result<Saved, AppError> {
+        Ok(self.staff.create(admin, staff).await?)
+    }
+
+    async fn change_staff_role(
+        &self,
+        admin: i64,
+        user: i64,
+        role: StaffRole,
+    ) -> Result<Saved, AppError> {
+        Ok(self.staff.change_role(admin, user, role).await?)
+    }
+
+    async fn set_staff_disabled(
+        &self,
+        admin: i64,
+        user: i64,
+        disabled: bool,
+    ) -> Result<Saved, AppError> {
+        Ok(self.staff.set_disabled(admin, user, disabled).await?)
+    }
+
+    async fn end_staff_sessions(&self, admin: i64, user: i64) -> Result<Saved, AppError> {
+        Ok(self.staff.end_sessions(admin, user).await?)
     }
 }

@@ -6,7 +6,7 @@ use crate::store::{AuditEntry, Store, StoreError, Tx};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use peakday_app::accounts::AccountId;
-use peakday_app::activity::{field_changes, ActivityEntry, Actor};
+use peakday_app::activity::{field_changes, ActivityEntry, Actor, ChangeSource};
 use peakday_app::contact::PhoneNumber;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{
@@ -85,6 +85,10 @@ impl Preferences {
         for effect in &outcome.effects {
             apply_effect(&mut tx, account, effect).await?;
         }
+        if outcome.effects.iter().any(Effect::changes_recipients) {
+            // Names, emails and phones are what customer service searches by.
+            Store::reindex_account(&mut tx, account).await?;
+        }
         for record in &outcome.audit {
             Store::append_audit(&mut tx, &audit_entry(actor, account, record)).await?;
         }
@@ -93,12 +97,19 @@ impl Preferences {
     }
 
     /// The account's history of changes, newest first, with times in the utility's zone.
+    /// Customer service (`for_staff`) sees every record, sign-ins too, and which staff member
+    /// made each change; a customer reads "by customer service".
     pub async fn activity(
         &self,
         account: AccountId,
+        for_staff: bool,
     ) -> Result<Vec<ActivityEntry>, PreferencesError> {
         let zone = self.utility_zone().await?;
-        let records = self.store.changes_of_account(account, ACTIVITY_LIMIT).await?;
+        let records = if for_staff {
+            self.store.audit_of_account(account, ACTIVITY_LIMIT).await?
+        } else {
+            self.store.changes_of_account(account, ACTIVITY_LIMIT).await?
+        };
         Ok(records
             .into_iter()
             .map(|stored| {
@@ -116,6 +127,9 @@ impl Preferences {
                         .to_string(),
                     when_utc: instant.to_string(),
                     source: stored.entry.source,
+                    staff_member: stored
+                        .actor_name
+                        .filter(|_| for_staff && stored.entry.source == ChangeSource::Agent),
                     summary: stored.entry.summary,
                     changes: field_changes(before.as_ref(), after.as_ref()),
                 }

@@ -199,12 +199,13 @@ async fn a_page_of_another_role_is_answered_403() {
         (&agent, "/programs"),
         (&agent, "/admin"),
         (&pm, "/admin"),
+        (&pm, "/agent"),
     ] {
         let response = send(&app, get(page, Some(cookie))).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{page}");
         assert!(body_text(response).await.contains("Not allowed"), "{page}");
     }
-    for (cookie, page) in [(&agent, "/agent"), (&pm, "/agent"), (&pm, "/programs")] {
+    for (cookie, page) in [(&agent, "/agent"), (&pm, "/programs")] {
         assert_eq!(send(&app, get(page, Some(cookie))).await.status(), StatusCode::OK, "{page}");
     }
 }
@@ -214,7 +215,7 @@ async fn server_functions_answer_401_and_403_and_never_leak_data() {
     let db = TestDb::sqlite().await.seeded().await;
     let app = app(&db).await;
     let call = |cookie: Option<&str>| {
-        let mut request = Request::post("/api/my_account")
+        let mut request = Request::post("/api/account")
             .header("host", "127.0.0.1:3000")
             .header(ORIGIN, SITE)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
@@ -256,7 +257,7 @@ async fn state_changes_from_another_origin_are_refused_and_change_nothing() {
         "still signed in"
     );
 
-    let cross_site = Request::post("/api/my_account")
+    let cross_site = Request::post("/api/account")
         .header("host", "127.0.0.1:3000")
         .header("sec-fetch-site", "cross-site")
         .header(COOKIE, &cookie)
@@ -374,7 +375,7 @@ async fn preferences(app: &Router, cookie: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn preference_functions_are_for_customers_only() {
+async fn preference_functions_refuse_anonymous_callers_and_staff_naming_no_account() {
     let db = TestDb::sqlite().await.seeded().await;
     let app = app(&db).await;
     let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;

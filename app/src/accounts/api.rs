@@ -2,12 +2,11 @@ use super::AccountOverview;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The signed-in customer's own account. It takes no account id: the account comes from the
-/// session, so a customer cannot name another one (ASVS 8.2.2).
-#[server(endpoint = "my_account")]
-pub async fn my_account() -> Result<AccountOverview, AppError> {
-    use crate::auth::{authorize, services, Access};
-    let viewer = authorize(Access::Customer)?;
-    let account = viewer.own_account().ok_or(AppError::Forbidden)?;
-    services()?.account_overview(account).await
+/// An account's number, holder, address and service points: the signed-in customer's own
+/// (the account comes from the session, ASVS 8.2.2), or in admin mode the `account` customer
+/// service acts for.
+#[server(endpoint = "account")]
+pub async fn load_account(account: Option<String>) -> Result<AccountOverview, AppError> {
+    let (account, _) = crate::auth::account_scope::<LoadAccount>(account).await?;
+    crate::auth::services()?.account_overview(account).await
 }

@@ -5,7 +5,7 @@ mod api;
 mod model;
 mod page;
 
-pub use api::my_account;
+pub use api::{load_account, LoadAccount};
 pub use model::{
     AccountId, AccountNumber, AccountNumberError, AccountOverview, BillCycleDay, Fuel, ServicePoint,
 };

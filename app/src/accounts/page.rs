@@ -1,15 +1,18 @@
-use super::{my_account, AccountOverview, ServicePoint};
+use super::{load_account, AccountOverview, ServicePoint};
 use crate::shell::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The customer's home: whose account this is, where, and the service points it covers.
+/// The customer's home: whose account this is, where, and the service points it covers. In
+/// admin mode, the same for the customer acted for.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| my_account());
+    let acting = crate::acting::acting_for();
+    let title = if acting.is_some() { "Account" } else { "My account" };
+    let account = Resource::new(move || acting.clone(), load_account);
     view! {
-        <Title text="My account" />
-        <h1>"My account"</h1>
+        <Title text=title />
+        <h1>{title}</h1>
         <Loaded resource=account show=|account| view! { <AccountDetails account /> }.into_any() />
     }
 }

@@ -2,9 +2,11 @@ use super::ActivityEntry;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The signed-in customer's account history, newest first.
+/// An account's history, newest first: the signed-in customer's own, or in admin mode the
+/// `account` customer service acts for, with every record and the staff member behind each.
 #[server(endpoint = "activity")]
-pub async fn load_activity() -> Result<Vec<ActivityEntry>, AppError> {
-    let (account, _) = crate::auth::customer_scope()?;
-    crate::auth::services()?.activity(account).await
+pub async fn load_activity(account: Option<String>) -> Result<Vec<ActivityEntry>, AppError> {
+    let (account, actor) = crate::auth::account_scope::<LoadActivity>(account).await?;
+    let for_staff = actor.source == super::ChangeSource::Agent;
+    crate::auth::services()?.activity(account, for_staff).await
 }

@@ -5,6 +5,6 @@ mod api;
 mod model;
 mod page;
 
-pub use api::load_activity;
+pub use api::{load_activity, LoadActivity};
 pub use model::{field_changes, ActivityEntry, Actor, ChangeSource, FieldChange};
 pub use page::ActivityPage;

@@ -80,8 +80,24 @@ pub struct ActivityEntry {
     /// The same instant in RFC 3339 UTC, for `<time datetime>`.
     pub when_utc: String,
     pub source: ChangeSource,
+    /// The staff member who made it, by name: shown to customer service only. A customer
+    /// reads "by customer service".
+    pub staff_member: Option<String>,
     pub summary: String,
     pub changes: Vec<FieldChange>,
+}
+
+impl ActivityEntry {
+    /// Who made the change, for the person reading: the customer reads "by you" and "by
+    /// customer service"; customer service reads "by the customer" and "by customer service
+    /// (Alex Agent)".
+    pub fn by_line(&self, for_staff: bool) -> String {
+        match (&self.staff_member, self.source) {
+            (Some(name), source) => format!("by {} ({name})", source.by_label()),
+            (None, ChangeSource::Portal) if for_staff => "by the customer".to_owned(),
+            (None, source) => format!("by {}", source.by_label()),
+        }
+    }
 }
 
 /// The fields that differ between before and after; every field when one side is missing
@@ -135,6 +151,25 @@ mod tests {
         let changes = field_changes(None, Some(&after));
         assert_eq!(changes.len(), 2);
         assert!(changes.iter().all(|change| change.before.is_none()));
+    }
+
+    #[test]
+    fn each_reader_is_told_who_made_a_change_in_their_own_terms() {
+        let entry = |source, staff_member: Option<&str>| ActivityEntry {
+            when: String::new(),
+            when_utc: String::new(),
+            source,
+            staff_member: staff_member.map(str::to_owned),
+            summary: String::new(),
+            changes: Vec::new(),
+        };
+        assert_eq!(entry(ChangeSource::Portal, None).by_line(false), "by you");
+        assert_eq!(entry(ChangeSource::Portal, None).by_line(true), "by the customer");
+        assert_eq!(entry(ChangeSource::Agent, None).by_line(false), "by customer service");
+        assert_eq!(
+            entry(ChangeSource::Agent, Some("Alex Agent")).by_line(true),
+            "by customer service (Alex Agent)"
+        );
     }
 
     #[test]

@@ -6,23 +6,26 @@ use leptos_meta::Title;
 /// `/account/activity`: every change and consent on the account, newest first.
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    let entries = Resource::new(|| (), |_| load_activity());
+    let account = crate::acting::acting_for();
+    let for_staff = account.is_some();
+    let entries = Resource::new(move || account.clone(), load_activity);
     view! {
         <Title text="Activity" />
         <h1>"Activity"</h1>
         <p class="lead">"Every change to this account's recipients, alerts and consent: what changed, when, and who made it."</p>
-        <Loaded resource=entries show=|entries| view! { <ActivityList entries /> }.into_any() />
+        <Loaded resource=entries show=move |entries| view! { <ActivityList entries for_staff /> }.into_any() />
     }
 }
 
 #[component]
-fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
+fn ActivityList(entries: Vec<ActivityEntry>, for_staff: bool) -> impl IntoView {
     if entries.is_empty() {
         return view! { <p class="card">"No changes yet."</p> }.into_any();
     }
     let items = entries
         .into_iter()
         .map(|entry| {
+            let by = entry.by_line(for_staff);
             let changes = entry
                 .changes
                 .into_iter()
@@ -42,7 +45,7 @@ fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
                     <p class="activity__summary">{entry.summary}</p>
                     <p class="activity__meta">
                         <time datetime=entry.when_utc>{entry.when}</time>
-                        {format!(" · by {}", entry.source.by_label())}
+                        {format!(" · {by}")}
                     </p>
                     <dl class="changes">{changes}</dl>
                 </li>

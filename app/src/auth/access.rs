@@ -1,3 +1,4 @@
+use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
 /// Every role a signed-in person can have.
@@ -53,6 +54,11 @@ pub enum Access {
     Public,
     /// A customer, and only on their own account.
     Customer,
+    /// One account's data: a customer on their own account (from the session), or customer
+    /// service acting for the account the request names (admin mode).
+    Account,
+    /// Customer service: agents and administrators, who find accounts and act for customers.
+    CustomerService,
     /// Any staff member: agents, program managers, administrators.
     Staff,
     /// Program managers and administrators.
@@ -67,6 +73,8 @@ impl Access {
         match self {
             Access::Public => true,
             Access::Customer => role == Role::Customer,
+            Access::Account => matches!(role, Role::Customer | Role::Agent | Role::Admin),
+            Access::CustomerService => matches!(role, Role::Agent | Role::Admin),
             Access::Staff => role != Role::Customer,
             Access::ProgramManager => matches!(role, Role::ProgramManager | Role::Admin),
             Access::Admin => role == Role::Admin,
@@ -79,7 +87,7 @@ impl Access {
 pub const PAGES: &[(&str, Access)] = &[
     ("/signin", Access::Public),
     ("/account", Access::Customer),
-    ("/agent", Access::Staff),
+    ("/agent", Access::CustomerService),
     ("/programs", Access::ProgramManager),
     ("/admin", Access::Admin),
 ];
@@ -90,6 +98,34 @@ pub fn page_access(path: &str) -> Option<Access> {
         let rest = path.strip_prefix(prefix)?;
         (rest.is_empty() || rest.starts_with('/')).then_some(*access)
     })
+}
+
+/// Every server function and who may call it: the one declaration `authorize_call` reads
+/// inside each function. A function missing here is refused to everyone, and a test that lists
+/// the server's registered functions fails.
+pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
+    (<crate::auth::CurrentViewer as ServerFn>::PATH, Access::Public),
+    (<crate::accounts::LoadAccount as ServerFn>::PATH, Access::Account),
+    (<crate::preferences::LoadPreferences as ServerFn>::PATH, Access::Account),
+    (<crate::preferences::AddRecipient as ServerFn>::PATH, Access::Account),
+    (<crate::preferences::UpdateContact as ServerFn>::PATH, Access::Account),
+    (<crate::preferences::RemoveRecipient as ServerFn>::PATH, Access::Account),
+    (<crate::preferences::SaveAlerts as ServerFn>::PATH, Access::Account),
+    (<crate::preferences::SetOptOut as ServerFn>::PATH, Access::Account),
+    (<crate::preferences::SaveNotifications as ServerFn>::PATH, Access::Account),
+    (<crate::activity::LoadActivity as ServerFn>::PATH, Access::Account),
+    (<crate::search::SearchAccounts as ServerFn>::PATH, Access::CustomerService),
+    (<crate::staff::LoadUtilityOverview as ServerFn>::PATH, Access::Staff),
+    (<crate::staff::StaffMembers as ServerFn>::PATH, Access::Admin),
+    (<crate::staff::CreateStaffMember as ServerFn>::PATH, Access::Admin),
+    (<crate::staff::ChangeStaffRole as ServerFn>::PATH, Access::Admin),
+    (<crate::staff::SetStaffDisabled as ServerFn>::PATH, Access::Admin),
+    (<crate::staff::EndStaffSessions as ServerFn>::PATH, Access::Admin),
+];
+
+/// Who may call the server function at `path` (its `ServerFn::PATH`).
+pub fn server_function_access(path: &str) -> Option<Access> {
+    SERVER_FUNCTIONS.iter().find(|(declared, _)| *declared == path).map(|(_, access)| *access)
 }
 
 #[cfg(test)]
@@ -123,6 +159,25 @@ mod tests {
         assert!(!page_access("/programs").unwrap().permits(Role::Agent));
         assert!(!page_access("/admin").unwrap().permits(Role::Agent));
         assert!(!page_access("/admin").unwrap().permits(Role::ProgramManager));
+    }
+
+    #[test]
+    fn only_customer_service_may_act_for_an_account() {
+        assert!(Access::Account.permits(Role::Customer));
+        assert!(Access::Account.permits(Role::Agent));
+        assert!(Access::Account.permits(Role::Admin));
+        assert!(!Access::Account.permits(Role::ProgramManager));
+        assert!(!page_access("/agent/accounts/3000012345/alerts")
+            .unwrap()
+            .permits(Role::ProgramManager));
+    }
+
+    #[test]
+    fn every_server_function_is_declared_once() {
+        let mut paths: Vec<&str> = SERVER_FUNCTIONS.iter().map(|(path, _)| *path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), SERVER_FUNCTIONS.len());
     }
 
     #[test]

@@ -12,10 +12,10 @@ mod server;
 mod signin_page;
 mod viewer;
 
-pub use access::{page_access, Access, Role, PAGES};
-pub use api::{current_viewer, SignedInAs};
+pub use access::{page_access, server_function_access, Access, Role, PAGES, SERVER_FUNCTIONS};
+pub use api::{current_viewer, CurrentViewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
 #[cfg(feature = "ssr")]
-pub use server::{authorize, customer_scope, services, viewer_of_request};
+pub use server::{account_scope, authorize, authorize_call, services, viewer_of_request};
 pub use signin_page::{SignInNotice, SignInPage};
 pub use viewer::{Identity, StaffRole, Viewer};

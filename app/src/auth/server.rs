@@ -1,13 +1,14 @@
 //! Server-side checks every server function starts with.
 
 use super::{Access, Viewer};
-use crate::accounts::AccountId;
+use crate::accounts::{AccountId, AccountNumber};
 use crate::activity::{Actor, ChangeSource};
 use crate::error::AppError;
 use crate::service::Services;
 use http::request::Parts;
 use http::StatusCode;
 use leptos::prelude::use_context;
+use leptos::server_fn::ServerFn;
 use leptos_axum::ResponseOptions;
 
 /// The signed-in person of the current request, put there by the server's session middleware.
@@ -40,11 +41,54 @@ pub fn services() -> Result<Services, AppError> {
     })
 }
 
-/// The account a customer's request acts on, and who is acting. The account always comes from
-/// the session, never from the request, so no id a browser sends can reach another account
-/// (ASVS 8.2.2).
-pub fn customer_scope() -> Result<(AccountId, Actor), AppError> {
-    let viewer = authorize(Access::Customer)?;
-    let account = viewer.own_account().ok_or(AppError::Forbidden)?;
-    Ok((account, Actor { user_id: Some(viewer.user_id), source: ChangeSource::Portal }))
+/// Refuses the call unless the viewer may call server function `F`, as [`SERVER_FUNCTIONS`]
+/// declares. A function missing from the declaration is refused to everyone.
+///
+/// [`SERVER_FUNCTIONS`]: super::SERVER_FUNCTIONS
+pub fn authorize_call<F: ServerFn>() -> Result<Viewer, AppError> {
+    match super::server_function_access(F::PATH) {
+        Some(access) => authorize(access),
+        None => {
+            leptos::logging::error!("server function {} has no access declaration", F::PATH);
+            if let Some(response) = use_context::<ResponseOptions>() {
+                response.set_status(StatusCode::FORBIDDEN);
+            }
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// The account a call of `F` acts on, and who is acting.
+///
+/// A customer acts on their own account, which comes from the session; a customer whose request
+/// names any account is refused alike whether or not it exists, so no id a browser sends reaches
+/// another account or tells whether it exists (ASVS 8.2.2). Customer service names the account
+/// it acts for (admin mode), and the change is recorded as theirs, made through an agent.
+pub async fn account_scope<F: ServerFn>(
+    account: Option<String>,
+) -> Result<(AccountId, Actor), AppError> {
+    let viewer = authorize_call::<F>()?;
+    let refuse = |error: AppError| {
+        crate::shell::set_refusal_status(&error);
+        Err(error)
+    };
+    match (viewer.own_account(), account) {
+        (Some(own), None) => {
+            Ok((own, Actor { user_id: Some(viewer.user_id), source: ChangeSource::Portal }))
+        }
+        (Some(_), Some(_)) => refuse(AppError::Forbidden),
+        (None, Some(number)) if Access::CustomerService.permits(viewer.role()) => {
+            let Ok(number) = AccountNumber::parse(&number) else {
+                return refuse(AppError::NotFound);
+            };
+            match services()?.account_id(&number).await? {
+                Some(account) => Ok((
+                    account,
+                    Actor { user_id: Some(viewer.user_id), source: ChangeSource::Agent },
+                )),
+                None => refuse(AppError::NotFound),
+            }
+        }
+        (None, _) => refuse(AppError::Forbidden),
+    }
 }

@@ -3,10 +3,11 @@ use super::{
     PreferencesView, RecipientView, RemoveRecipient, SaveAlerts, SelectionStatus, SetOptOut,
     UpdateContact,
 };
+use crate::acting::ActingFor;
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
-use crate::shell::{FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus, VersionInput};
+use crate::shell::{FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus};
 use crate::utility::{Channel, Product};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,18 +16,26 @@ use leptos_meta::Title;
 /// account-wide stops (seeds 000 and 003).
 #[component]
 pub fn AlertsPage() -> impl IntoView {
-    let preferences = Resource::new(|| (), |_| load_preferences());
+    let account = crate::acting::acting_for();
+    let preferences = Resource::new(
+        {
+            let account = account.clone();
+            move || account.clone()
+        },
+        load_preferences,
+    );
     view! {
         <Title text="Alerts & recipients" />
         <h1>"Alerts & recipients"</h1>
-        <Loaded resource=preferences show=|view| view! { <AlertsIsland view /> }.into_any() />
+        <Loaded resource=preferences show=move |view| view! { <AlertsIsland account=account.clone() view /> }.into_any() />
     }
 }
 
 #[island]
-fn AlertsIsland(view: PreferencesView) -> impl IntoView {
+fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView {
+    ActingFor::provide(account.clone());
     let feedback = SaveFeedback::provide();
-    let data = feedback.reload_after_saves(view, load_preferences);
+    let data = feedback.reload_after_saves(view, move || load_preferences(account.clone()));
     view! {
         <SaveStatus />
         // Keyed by version: a reload builds the content afresh instead of patching the old DOM
@@ -216,7 +225,7 @@ fn AddRecipientSection(version: i64, room: bool) -> impl IntoView {
                     <details class="disclosure" open=action.value().get_untracked().is_some_and(|r| r.is_err())>
                         <summary>"Add recipient"</summary>
                         <ActionForm action attr:novalidate=true>
-                            <VersionInput version />
+                            <SaveBasis version />
                             <ContactFields prefix="new".into() initial=ContactForm::default() errors inputs />
                             <FormRefusal errors />
                             <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
@@ -246,7 +255,7 @@ fn EditContactForm(version: i64, id: i64, initial: ContactForm) -> impl IntoView
     let inputs = ContactInputs::new();
     view! {
         <ActionForm action attr:novalidate=true>
-            <VersionInput version />
+            <SaveBasis version />
             <input type="hidden" name="recipient" value=id.to_string() />
             <ContactFields prefix=format!("recipient-{id}") initial errors inputs />
             <FormRefusal errors />
@@ -265,7 +274,7 @@ fn RemoveRecipientForm(version: i64, id: i64, name: String) -> impl IntoView {
         <details class="disclosure">
             <summary>"Remove" <span class="visually-hidden">{format!(" {name}")}</span></summary>
             <ActionForm action attr:novalidate=true>
-                <VersionInput version />
+                <SaveBasis version />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <p>{format!("Remove {name}? They will stop getting alerts from this account.")}</p>
                 <FormRefusal errors />
@@ -336,7 +345,7 @@ fn AlertsForm(
         .collect_view();
     view! {
         <ActionForm action attr:novalidate=true>
-            <VersionInput version />
+            <SaveBasis version />
             <input type="hidden" name="recipient" value=id.to_string() />
             <fieldset>
                 <legend>"Peak pricing alerts"</legend>
@@ -429,7 +438,7 @@ fn OptOutRow(version: i64, scope: OptOutScope, stopped: bool) -> impl IntoView {
         <li>
             {stopped.then(|| view! { <p class="status status--warn">{state}</p> })}
             <ActionForm action attr:novalidate=true>
-                <VersionInput version />
+                <SaveBasis version />
                 <input type="hidden" name="scope" value=scope.as_str() />
                 <input type="hidden" name="stopped" value=(!stopped).to_string() />
                 <FormRefusal errors />

@@ -9,20 +9,22 @@ use std::collections::BTreeMap;
 /// Checked boxes arrive as `name[key]=on`; unchecked ones do not arrive at all.
 pub type CheckedBoxes = Option<BTreeMap<String, String>>;
 
-/// The signed-in customer's recipients, choices and account-wide stops.
+/// An account's recipients, choices and account-wide stops: the signed-in customer's own, or in
+/// admin mode the `account` customer service acts for (see `account_scope`).
 #[server(endpoint = "preferences")]
-pub async fn load_preferences() -> Result<PreferencesView, AppError> {
-    let (account, _) = crate::auth::customer_scope()?;
+pub async fn load_preferences(account: Option<String>) -> Result<PreferencesView, AppError> {
+    let (account, _) = crate::auth::account_scope::<LoadPreferences>(account).await?;
     crate::auth::services()?.preferences(account).await
 }
 
-/// Runs one change for the signed-in customer, at the version their page showed.
+/// Runs one change, through server function `F`, at the version the page showed.
 #[cfg(feature = "ssr")]
-async fn change(
+async fn change<F: leptos::server_fn::ServerFn>(
+    account: Option<String>,
     version: i64,
     change: Result<super::PreferenceChange, AppError>,
 ) -> Result<Saved, AppError> {
-    let (account, actor) = crate::auth::customer_scope()?;
+    let (account, actor) = crate::auth::account_scope::<F>(account).await?;
     let result = match change {
         Ok(change) => {
             crate::auth::services()?.change_preferences(actor, account, version, change).await
@@ -38,6 +40,7 @@ async fn change(
 
 #[server(endpoint = "add_recipient")]
 pub async fn add_recipient(
+    account: Option<String>,
     version: i64,
     name: String,
     email: String,
@@ -46,11 +49,13 @@ pub async fn add_recipient(
 ) -> Result<Saved, AppError> {
     let form = crate::recipients::ContactForm { name, email, sms, voice };
     let contact = form.parse().map_err(AppError::InvalidFields);
-    change(version, contact.map(super::PreferenceChange::AddRecipient)).await
+    change::<AddRecipient>(account, version, contact.map(super::PreferenceChange::AddRecipient))
+        .await
 }
 
 #[server(endpoint = "update_contact")]
 pub async fn update_contact(
+    account: Option<String>,
     version: i64,
     recipient: i64,
     name: String,
@@ -61,7 +66,8 @@ pub async fn update_contact(
     use crate::recipients::{ContactForm, RecipientId};
     let form = ContactForm { name, email, sms, voice };
     let contact = form.parse().map_err(AppError::InvalidFields);
-    change(
+    change::<UpdateContact>(
+        account,
         version,
         contact.map(|c| super::PreferenceChange::UpdateContact(RecipientId(recipient), c)),
     )
@@ -69,39 +75,52 @@ pub async fn update_contact(
 }
 
 #[server(endpoint = "remove_recipient")]
-pub async fn remove_recipient(version: i64, recipient: i64) -> Result<Saved, AppError> {
+pub async fn remove_recipient(
+    account: Option<String>,
+    version: i64,
+    recipient: i64,
+) -> Result<Saved, AppError> {
     use crate::recipients::RecipientId;
-    change(version, Ok(super::PreferenceChange::RemoveRecipient(RecipientId(recipient)))).await
+    let change_request = Ok(super::PreferenceChange::RemoveRecipient(RecipientId(recipient)));
+    change::<RemoveRecipient>(account, version, change_request).await
 }
 
 /// A recipient's peak pricing alert channels and communications, saved together.
 #[server(endpoint = "save_alerts")]
 pub async fn save_alerts(
+    account: Option<String>,
     version: i64,
     recipient: i64,
     channels: CheckedBoxes,
     communications: CheckedBoxes,
 ) -> Result<Saved, AppError> {
     let change_request = super::forms::alerts_change(recipient, channels, communications);
-    change(version, change_request).await
+    change::<SaveAlerts>(account, version, change_request).await
 }
 
 /// Stops (or resumes) a channel, or everything, for the whole account.
 #[server(endpoint = "set_opt_out")]
-pub async fn set_opt_out(version: i64, scope: String, stopped: bool) -> Result<Saved, AppError> {
+pub async fn set_opt_out(
+    account: Option<String>,
+    version: i64,
+    scope: String,
+    stopped: bool,
+) -> Result<Saved, AppError> {
     let scope = super::OptOutScope::parse(&scope)
         .ok_or_else(|| AppError::Invalid("Choose what to stop.".to_owned()));
-    change(version, scope.map(|scope| super::PreferenceChange::SetOptOut { scope, stopped })).await
+    let change_request = scope.map(|scope| super::PreferenceChange::SetOptOut { scope, stopped });
+    change::<SetOptOut>(account, version, change_request).await
 }
 
 /// A recipient's account notification matrix.
 #[server(endpoint = "save_notifications")]
 pub async fn save_notifications(
+    account: Option<String>,
     version: i64,
     recipient: i64,
     cells: CheckedBoxes,
     high_usage_kwh: String,
 ) -> Result<Saved, AppError> {
     let change_request = super::forms::notifications_change(recipient, cells, &high_usage_kwh);
-    change(version, change_request).await
+    change::<SaveNotifications>(account, version, change_request).await
 }

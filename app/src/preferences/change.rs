@@ -56,6 +56,16 @@ pub enum Effect {
     RequestSmsConsent(PhoneNumber),
 }
 
+impl Effect {
+    /// Whether it adds, changes or removes a recipient (and so what the account is found by).
+    pub fn changes_recipients(&self) -> bool {
+        matches!(
+            self,
+            Effect::InsertRecipient(_) | Effect::UpdateRecipient(_) | Effect::DeleteRecipient(_)
+        )
+    }
+}
+
 /// One audit record: a stable action name, a sentence, and before/after as label → value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {

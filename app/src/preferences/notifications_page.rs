@@ -2,7 +2,8 @@ use super::{
     cell_field, load_preferences, Activity, NotificationMatrix, PreferencesView, RecipientView,
     SaveNotifications,
 };
-use crate::shell::{FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus, VersionInput};
+use crate::acting::ActingFor;
+use crate::shell::{FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus};
 use crate::utility::Channel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,18 +12,26 @@ use leptos_meta::Title;
 /// account holder and for each recipient.
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let preferences = Resource::new(|| (), |_| load_preferences());
+    let account = crate::acting::acting_for();
+    let preferences = Resource::new(
+        {
+            let account = account.clone();
+            move || account.clone()
+        },
+        load_preferences,
+    );
     view! {
         <Title text="Account notifications" />
         <h1>"Account notifications"</h1>
-        <Loaded resource=preferences show=|view| view! { <NotificationsIsland view /> }.into_any() />
+        <Loaded resource=preferences show=move |view| view! { <NotificationsIsland account=account.clone() view /> }.into_any() />
     }
 }
 
 #[island]
-fn NotificationsIsland(view: PreferencesView) -> impl IntoView {
+fn NotificationsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView {
+    ActingFor::provide(account.clone());
     let feedback = SaveFeedback::provide();
-    let data = feedback.reload_after_saves(view, load_preferences);
+    let data = feedback.reload_after_saves(view, move || load_preferences(account.clone()));
     view! {
         <SaveStatus />
         // Keyed by version: a reload builds the content afresh instead of patching the old DOM
@@ -107,7 +116,7 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
                 {is_primary.then(|| view! { <span class="tag">"Account holder"</span> })}
             </div>
             <ActionForm action attr:novalidate=true>
-                <VersionInput version />
+                <SaveBasis version />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <div class="table-scroll" role="region" aria-label=region_label tabindex="0">
                     <table class="matrix">

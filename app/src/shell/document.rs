@@ -1,5 +1,6 @@
 use super::{guard::Guarded, header::Header, notices::NotFound, ViewerResource};
 use crate::accounts::AccountPage;
+use crate::acting::AdminMode;
 use crate::activity::ActivityPage;
 use crate::auth::{current_viewer, SignInPage};
 use crate::preferences::{AlertsPage, NotificationsPage};
@@ -7,7 +8,7 @@ use crate::staff::{AdminPage, AgentPage, ProgramsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
 
@@ -99,7 +100,22 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <Guarded><ActivityPage /></Guarded> }
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/agent") view=|| view! { <Guarded><AgentPage /></Guarded> } />
+                    <Route
+                        path=path!("/agent")
+                        view=|| view! { <Guarded><AgentPage /></Guarded> }
+                        ssr=SsrMode::Async
+                    />
+                    // Admin mode: the customer's own pages, for the account in the URL.
+                    <ParentRoute
+                        path=path!("/agent/accounts/:number")
+                        view=|| view! { <Guarded><AdminMode /></Guarded> }
+                        ssr=SsrMode::Async
+                    >
+                        <Route path=path!("") view=AccountPage />
+                        <Route path=path!("alerts") view=AlertsPage />
+                        <Route path=path!("notifications") view=NotificationsPage />
+                        <Route path=path!("activity") view=ActivityPage />
+                    </ParentRoute>
                     <Route
                         path=path!("/programs")
                         view=|| view! { <Guarded><ProgramsPage /></Guarded> }

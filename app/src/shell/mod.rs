@@ -14,7 +14,9 @@ pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
 #[cfg(feature = "ssr")]
 pub use saving::{confirm_plain_form_save, set_refusal_status};
-pub use saving::{FormErrors, FormRefusal, SaveFeedback, SaveStatus, VersionInput};
+pub use saving::{
+    provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
+};
 
 use crate::auth::SignedInAs;
 use crate::error::AppError;

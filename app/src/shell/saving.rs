@@ -27,7 +27,11 @@ impl SaveFeedback {
 
     /// The page's data: as the server rendered it, then reloaded with `load` after each
     /// successful save (never after a refusal, so nothing typed is lost).
-    pub fn reload_after_saves<T, F>(self, initial: T, load: fn() -> F) -> ReadSignal<T>
+    pub fn reload_after_saves<T, F>(
+        self,
+        initial: T,
+        load: impl Fn() -> F + 'static,
+    ) -> ReadSignal<T>
     where
         T: Send + Sync + 'static,
         F: std::future::Future<Output = Result<T, AppError>> + 'static,
@@ -37,8 +41,9 @@ impl SaveFeedback {
         Effect::watch(
             move || self.saves.get(),
             move |_, _, _| {
+                let reload = load();
                 leptos::task::spawn_local(async move {
-                    if let Ok(fresh) = load().await {
+                    if let Ok(fresh) = reload.await {
                         set_data.set(fresh);
                     }
                 })
@@ -155,10 +160,15 @@ pub fn FormRefusal(errors: FormErrors) -> impl IntoView {
     }
 }
 
-/// The hidden version every save carries: the server refuses a save based on an older page.
+/// What every save is based on, as hidden inputs: the version the page showed (the server
+/// refuses a save based on an older page) and, in admin mode, the account acted for.
 #[component]
-pub fn VersionInput(version: i64) -> impl IntoView {
-    view! { <input type="hidden" name="version" value=version.to_string() /> }
+pub fn SaveBasis(version: i64) -> impl IntoView {
+    let account = crate::acting::ActingFor::current();
+    view! {
+        <input type="hidden" name="version" value=version.to_string() />
+        {account.map(|number| view! { <input type="hidden" name="account" value=number /> })}
+    }
 }
 
 /// Whether the current request is a plain HTML form post (no WASM), which the server answers
@@ -172,7 +182,7 @@ fn is_plain_form_post() -> Option<http::request::Parts> {
         .get(ACCEPT)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.contains("text/html"));
-    accepts_html.then_some(parts)
+    (accepts_html && parts.method == http::Method::POST).then_some(parts)
 }
 
 /// Confirms a save of a plain form post (no WASM): the server function's redirect back to the
@@ -256,8 +266,9 @@ fn decode_component(value: &str) -> String {
 }
 
 /// After a plain form post the server's refusal comes back in the URL (`__err`, `__path`); the
-/// router would hand it to the page's actions, but islands have no router.
-fn provide_plain_post_refusal() {
+/// router would hand it to the page's actions, but islands have no router. Call it before the
+/// page's actions are made.
+pub fn provide_plain_post_refusal() {
     if let (Some(err), Some(path)) = (query_param("__err"), query_param("__path")) {
         provide_context(leptos::server::ServerActionError::new(&path, &err));
     }

@@ -1,40 +1,68 @@
-use super::{staff_members, utility_summary::UtilitySummary, StaffMember};
-use crate::shell::Loaded;
+use super::{
+    staff_members, utility_summary::UtilitySummary, ChangeStaffRole, CreateStaffMember,
+    EndStaffSessions, NewStaffForm, SetStaffDisabled, StaffMember, STAFF_PASSWORD_MIN_LEN,
+};
+use crate::auth::{Role, StaffRole};
+use crate::shell::{
+    provide_plain_post_refusal, FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The administrator's home: the utility's settings and the staff who can sign in.
+/// The administrator's home: the utility's settings, and the staff who can sign in, with
+/// their roles, a switch to disable each one's sign-in and to end their sessions.
+///
+/// Server-rendered, with plain forms: an administrator's page adds nothing to every visitor's
+/// WASM, and each change comes back to this page confirmed (or with its refusal).
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    provide_plain_post_refusal();
+    SaveFeedback::provide();
     let staff = Resource::new(|| (), |_| staff_members());
     view! {
         <Title text="Administration" />
         <h1>"Administration"</h1>
+        <SaveStatus />
         <UtilitySummary />
-        <section>
+        <section aria-labelledby="staff-heading">
             <h2 id="staff-heading">"Staff"</h2>
             <Loaded resource=staff show=|staff| view! { <StaffTable staff /> }.into_any() />
         </section>
+        <AddStaffSection />
     }
 }
 
 #[component]
 fn StaffTable(staff: Vec<StaffMember>) -> impl IntoView {
+    let role_action = ServerAction::<ChangeStaffRole>::new();
+    let disable_action = ServerAction::<SetStaffDisabled>::new();
+    let sessions_action = ServerAction::<EndStaffSessions>::new();
+    let errors = [
+        FormErrors::follow(role_action),
+        FormErrors::follow(disable_action),
+        FormErrors::follow(sessions_action),
+    ];
     let rows = staff
         .into_iter()
         .map(|member| {
             let status = if member.disabled { "Disabled" } else { "Active" };
+            let (id, name) = (member.id, member.display_name.clone());
             view! {
                 <tr>
                     <th scope="row">{member.display_name}</th>
                     <td>{member.email}</td>
-                    <td>{member.role.label()}</td>
+                    <td><RoleForm action=role_action id name=name.clone() role=member.role /></td>
                     <td>{status}</td>
+                    <td class="actions">
+                        <SignInForm action=disable_action id name=name.clone() disabled=member.disabled />
+                        <EndSessionsForm action=sessions_action id name />
+                    </td>
                 </tr>
             }
         })
         .collect_view();
     view! {
+        {errors.map(|errors| view! { <FormRefusal errors /> })}
         <div class="table-scroll" role="region" aria-labelledby="staff-heading" tabindex="0">
             <table>
                 <thead>
@@ -43,10 +71,128 @@ fn StaffTable(staff: Vec<StaffMember>) -> impl IntoView {
                         <th scope="col">"Email"</th>
                         <th scope="col">"Role"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col">"Sign-in"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// "Role of <name>" with Save role.
+#[component]
+fn RoleForm(
+    action: ServerAction<ChangeStaffRole>,
+    id: i64,
+    name: String,
+    role: Role,
+) -> impl IntoView {
+    let field_id = format!("staff-{id}-role");
+    let options = StaffRole::ALL
+        .into_iter()
+        .map(|option| {
+            let option = Role::from(option);
+            view! { <option value=option.as_str() selected=option == role>{option.label()}</option> }
+        })
+        .collect_view();
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="user" value=id.to_string() />
+            <label for=field_id.clone() class="visually-hidden">{format!("Role of {name}")}</label>
+            <select id=field_id name="role">{options}</select>
+            <button type="submit" class="secondary">
+                "Save role" <span class="visually-hidden">{format!(" of {name}")}</span>
+            </button>
+        </ActionForm>
+    }
+}
+
+/// "Disable sign-in" (which ends their sessions) or "Enable sign-in".
+#[component]
+fn SignInForm(
+    action: ServerAction<SetStaffDisabled>,
+    id: i64,
+    name: String,
+    disabled: bool,
+) -> impl IntoView {
+    let (label, class) =
+        if disabled { ("Enable sign-in", "secondary") } else { ("Disable sign-in", "danger") };
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="user" value=id.to_string() />
+            <input type="hidden" name="disabled" value=(!disabled).to_string() />
+            <button type="submit" class=class>
+                {label} <span class="visually-hidden">{format!(" of {name}")}</span>
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn EndSessionsForm(action: ServerAction<EndStaffSessions>, id: i64, name: String) -> impl IntoView {
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="user" value=id.to_string() />
+            <button type="submit" class="secondary">
+                "End all sessions" <span class="visually-hidden">{format!(" of {name}")}</span>
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn AddStaffSection() -> impl IntoView {
+    let action = ServerAction::<CreateStaffMember>::new();
+    let errors = FormErrors::follow(action);
+    let field = move |key: &'static str,
+                      label: &'static str,
+                      kind: &'static str,
+                      autocomplete: &'static str| {
+        let id = format!("new-staff-{key}");
+        let error_id = format!("{id}-error");
+        let message = errors.field(key);
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input
+                    id=id
+                    name=key
+                    type=kind
+                    autocomplete=autocomplete
+                    aria-invalid=move || message.get().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                />
+                <p id=error_id class="field-error">{move || message.get()}</p>
+            </div>
+        }
+    };
+    let role_error = errors.field(NewStaffForm::ROLE);
+    let options = StaffRole::ALL
+        .into_iter()
+        .map(|role| {
+            let role = Role::from(role);
+            view! { <option value=role.as_str()>{role.label()}</option> }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="add-staff-heading">
+            <h2 id="add-staff-heading">"Add a staff member"</h2>
+            <ActionForm action attr:novalidate=true>
+                {field(NewStaffForm::NAME, "Name", "text", "off")}
+                {field(NewStaffForm::EMAIL, "Email", "email", "off")}
+                <div class="field">
+                    <label for="new-staff-role">"Role"</label>
+                    <select id="new-staff-role" name=NewStaffForm::ROLE aria-describedby="new-staff-role-error">
+                        {options}
+                    </select>
+                    <p id="new-staff-role-error" class="field-error">{move || role_error.get()}</p>
+                </div>
+                {field(NewStaffForm::PASSWORD, "Initial password", "password", "new-password")}
+                <p class="hint">{format!("At least {STAFF_PASSWORD_MIN_LEN} characters. Give it to them in person or by phone, not by email.")}</p>
+                <FormRefusal errors />
+                <button type="submit" class="primary">"Add staff member"</button>
+            </ActionForm>
+        </section>
     }
 }

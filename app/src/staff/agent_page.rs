@@ -1,13 +1,13 @@
-use super::utility_summary::UtilitySummary;
+use crate::search::SearchSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The home of every staff member; agents land here.
+/// Customer service's home: find an account, then act for the customer (admin mode).
 #[component]
 pub fn AgentPage() -> impl IntoView {
     view! {
         <Title text="Customer service" />
         <h1>"Customer service"</h1>
-        <UtilitySummary />
+        <SearchSection />
     }
 }

@@ -9,6 +9,6 @@ mod utility_summary;
 
 pub use admin_page::AdminPage;
 pub use agent_page::AgentPage;
-pub use api::{load_utility_overview, staff_members};
-pub use model::StaffMember;
+pub use api::*;
+pub use model::{NewStaff, NewStaffForm, StaffMember, STAFF_PASSWORD_MIN_LEN};
 pub use programs_page::ProgramsPage;

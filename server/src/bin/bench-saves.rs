@@ -52,6 +52,7 @@ async fn main() -> anyhow::Result<()> {
             email: format!("bench{n}@peakday.example"),
             password: PASSWORD.into(),
             rate_class: "R-PTR".into(),
+            mobile: None,
         };
         // Already there from an earlier run: keep it.
         let _ = add_customer(&store, &customer).await;

@@ -3,6 +3,7 @@ use peakday_app::accounts::{
     AccountId, AccountNumber, AccountOverview, BillCycleDay, Fuel, ServicePoint,
 };
 use peakday_app::recipients::ContactDetails;
+use peakday_app::search::SearchDocument;
 use sqlx::{AnyConnection, Row};
 
 /// An account to create, with its service points.
@@ -147,6 +148,9 @@ impl Store {
         let primaries: Vec<(i64, &ContactDetails)> =
             ids.iter().copied().zip(accounts.iter().map(|account| &account.primary)).collect();
         Self::insert_primary_recipients(tx, &primaries).await?;
+        let documents: Vec<(i64, SearchDocument)> =
+            ids.iter().copied().zip(accounts.iter().map(NewAccount::search_document)).collect();
+        Self::index_new_accounts(tx, &documents).await?;
 
         if self.backend() == Backend::Postgres && !ids.is_empty() {
             // Explicit ids do not move PostgreSQL's identity sequence; keep it past them.
@@ -157,6 +161,25 @@ impl Store {
             .await?;
         }
         Ok(ids.into_iter().map(AccountId).collect())
+    }
+}
+
+impl NewAccount {
+    /// What the new account will be found by: it has only its primary recipient yet.
+    fn search_document(&self) -> SearchDocument {
+        let contact = &self.primary;
+        SearchDocument {
+            account_number: self.account_number.to_string(),
+            customer_name: self.customer_name.clone(),
+            service_address: self.service_address.clone(),
+            names: vec![contact.name.to_string()],
+            emails: contact.email.iter().map(ToString::to_string).collect(),
+            phones: [&contact.sms, &contact.voice]
+                .into_iter()
+                .flatten()
+                .map(|phone| phone.as_e164().to_owned())
+                .collect(),
+        }
     }
 }
 

@@ -21,6 +21,8 @@ pub struct AuditEntry {
 pub struct StoredAuditEntry {
     pub at: i64,
     pub entry: AuditEntry,
+    /// The name of the user who made the change, if a user did.
+    pub actor_name: Option<String>,
 }
 
 impl Store {
@@ -63,7 +65,7 @@ impl Store {
         self.audit_where(
             account,
             limit,
-            "AND (before_value IS NOT NULL OR after_value IS NOT NULL)",
+            "AND (a.before_value IS NOT NULL OR a.after_value IS NOT NULL)",
         )
         .await
     }
@@ -75,8 +77,10 @@ impl Store {
         condition: &'static str,
     ) -> Result<Vec<StoredAuditEntry>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT at, actor_user_id, source, account_id, action, summary, before_value, \
-             after_value FROM audit_log WHERE account_id = $1 {condition} ORDER BY id DESC LIMIT $2"
+            "SELECT a.at, a.actor_user_id, a.source, a.account_id, a.action, a.summary, \
+             a.before_value, a.after_value, u.display_name AS actor_name \
+             FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
+             WHERE a.account_id = $1 {condition} ORDER BY a.id DESC LIMIT $2"
         ))
         .bind(account.0)
         .bind(limit)
@@ -87,6 +91,7 @@ impl Store {
                 let source: String = row.try_get("source")?;
                 Ok(StoredAuditEntry {
                     at: row.try_get("at")?,
+                    actor_name: row.try_get("actor_name")?,
                     entry: AuditEntry {
                         actor_user_id: row.try_get("actor_user_id")?,
                         account: row.try_get::<Option<i64>, _>("account_id")?.map(AccountId),

@@ -9,8 +9,10 @@ mod audit;
 mod outbox;
 mod preferences;
 mod recipients;
+mod search;
 mod sessions;
 mod signin_failures;
+mod staff;
 mod users;
 mod utility;
 
@@ -113,11 +115,18 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
-    /// Applies the migrations of this store's database. Safe to run from several instances.
+    /// Applies the migrations of this store's database, then indexes for search any account
+    /// made before the search index existed (migration 0003's data step, which needs the
+    /// shared term rules and so runs here rather than in SQL). Safe to run from several
+    /// instances.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        let indexed = self.index_unindexed_accounts().await?;
+        if indexed > 0 {
+            tracing::info!(indexed, "indexed existing accounts for search");
         }
         Ok(())
     }

@@ -79,7 +79,7 @@ impl Store {
     /// Every staff user, by name.
     pub async fn staff_members(&self) -> Result<Vec<StaffMember>, StoreError> {
         let rows = sqlx::query(
-            "SELECT email, display_name, role, disabled FROM users \
+            "SELECT id, email, display_name, role, disabled FROM users \
              WHERE role <> 'customer' ORDER BY display_name, email",
         )
         .fetch_all(self.pool())
@@ -88,6 +88,7 @@ impl Store {
             .map(|row| {
                 let role: String = row.try_get("role")?;
                 Ok(StaffMember {
+                    id: row.try_get("id")?,
                     display_name: row.try_get("display_name")?,
                     email: row.try_get("email")?,
                     role: Role::parse(&role)

@@ -1,0 +1,61 @@
+use super::{account_path, acting_for};
+use crate::accounts::{load_account, AccountOverview};
+use crate::shell::{Loaded, ViewerResource};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// The customer's pages a customer service agent can open for them, in navigation order.
+const ACCOUNT_PAGES: &[(&str, &str)] = &[
+    ("", "Account"),
+    ("alerts", "Alerts & recipients"),
+    ("notifications", "Account notifications"),
+    ("activity", "Activity"),
+];
+
+/// The frame of every admin-mode page: who is being acted for and by whom, the customer's
+/// pages, and Exit back to the search.
+#[component]
+pub fn AdminMode() -> impl IntoView {
+    let account = acting_for();
+    let overview = Resource::new(move || account.clone(), load_account);
+    view! {
+        <Loaded resource=overview show=|overview| view! { <ActingBanner overview /> }.into_any() />
+        <Outlet />
+    }
+}
+
+#[component]
+fn ActingBanner(overview: AccountOverview) -> impl IntoView {
+    let viewer = expect_context::<ViewerResource>().0;
+    let number = overview.account_number.to_string();
+    let links = ACCOUNT_PAGES
+        .iter()
+        .map(|(page, label)| {
+            let href = account_path(Some(&number), page);
+            view! { <li><A href=href exact=true>{*label}</A></li> }
+        })
+        .collect_view();
+    let acting = format!("Acting for {}, account {number}.", overview.customer_name);
+    view! {
+        <section class="acting-banner" aria-label="Admin mode">
+            <p>
+                <strong>{acting}</strong>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        viewer
+                            .await
+                            .ok()
+                            .flatten()
+                            .map(|viewer| format!(" Signed in as {}.", viewer.display_name))
+                    })}
+                </Suspense>
+            </p>
+            <form method="get" action="/agent">
+                <button type="submit" class="secondary">"Exit"</button>
+            </form>
+            <nav aria-label="Customer's pages">
+                <ul class="nav-links">{links}</ul>
+            </nav>
+        </section>
+    }
+}

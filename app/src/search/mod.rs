@@ -1,0 +1,15 @@
+//! Finding any account from one search box (issue 4, seed 000's "Customer Service Interface"):
+//! account number, a customer's or recipient's name, email, phone in any layout, or service
+//! address, answered from an index of folded terms on both databases.
+
+mod api;
+mod model;
+mod page;
+mod terms;
+
+pub use api::{search_accounts, SearchAccounts};
+pub use model::{AccountMatch, SearchCursor, SearchResults, RESULTS_PER_PAGE};
+pub use page::SearchSection;
+pub use terms::{
+    join_terms, split_terms, words, QueryPart, SearchDocument, SearchError, SearchQuery, TermMatch,
+};

@@ -1,0 +1,73 @@
+//! Administrators' changes to staff users: role, sign-in enabled or not, sessions.
+
+use super::{Store, StoreError, Tx};
+use peakday_app::auth::{Role, StaffRole};
+
+/// A staff user as an administrator's change finds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRecord {
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+impl Store {
+    /// The staff user with this id, locked for the change in `tx`; `None` for customers and
+    /// unknown ids alike.
+    pub async fn staff_record(tx: &mut Tx, user: i64) -> Result<Option<StaffRecord>, StoreError> {
+        let row: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT display_name, role, disabled FROM users WHERE id = $1 AND role <> 'customer'",
+        )
+        .bind(user)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(|(display_name, role, disabled)| {
+            Ok(StaffRecord {
+                display_name,
+                role: Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                disabled: disabled != 0,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn set_staff_role(tx: &mut Tx, user: i64, role: StaffRole) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND role <> 'customer'")
+            .bind(Role::from(role).as_str())
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_user_disabled(
+        tx: &mut Tx,
+        user: i64,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of `user`; returns how many there were.
+    pub async fn delete_sessions_of(tx: &mut Tx, user: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected())
+    }
+
+    pub async fn email_taken(tx: &mut Tx, email: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(found.is_some())
+    }
+}
