@@ -29,6 +29,8 @@ for (const width of [1280, 360]) {
     });
 
     test("the customer's pages are accessible", async ({ page }) => {
+      // Several pages, each waiting for the debug WASM to hydrate on a busy 2-core machine.
+      test.slow();
       await signIn(page, DEMO.customer, "/account");
       await expectNoViolations(page, "/account");
       for (const path of ["/account/alerts", "/account/notifications", "/account/activity"]) {
@@ -45,6 +47,8 @@ for (const width of [1280, 360]) {
     });
 
     test("the staff pages are accessible", async ({ page }) => {
+      // Several pages, each waiting for the debug WASM to hydrate on a busy 2-core machine.
+      test.slow();
       await signIn(page, DEMO.admin, "/admin");
       await expectNoViolations(page, "/admin");
       await page.goto("/agent");
@@ -58,6 +62,8 @@ for (const width of [1280, 360]) {
     });
 
     test("admin mode is accessible", async ({ page }) => {
+      // Several pages, each waiting for the debug WASM to hydrate on a busy 2-core machine.
+      test.slow();
       await signIn(page, DEMO.agent, "/agent");
       for (const sub of ["", "/alerts", "/notifications", "/activity"]) {
         const path = `/agent/accounts/3000012345${sub}`;
@@ -70,6 +76,8 @@ for (const width of [1280, 360]) {
     });
 
     test("nothing scrolls sideways", async ({ page }) => {
+      // Several pages, each waiting for the debug WASM to hydrate on a busy 2-core machine.
+      test.slow();
       await signIn(page, DEMO.customer, "/account");
       for (const path of ["/account", "/account/alerts", "/account/notifications", "/account/activity"]) {
         await page.goto(path);

@@ -2,6 +2,8 @@ import { expect, test } from "@playwright/test";
 import { DEMO, hydrated, newCustomer, signIn } from "./helpers";
 
 test("an agent finds a customer by phone, adds a recipient for them, and the customer sees it", async ({ browser }) => {
+  // Two people, several pages each.
+  test.slow();
   const last4 = `${Date.now() % 10000}`.padStart(4, "0");
   const customer = newCustomer({ name: "Robin Vasquez", mobile: `(607) 555-${last4}` });
 

@@ -134,5 +134,5 @@ pub async fn generate_accounts(store: &Store, count: u64, seed: u64) -> Result<(
         progress.inc(batch);
     }
     progress.finish();
-    Ok(())
+    store.refresh_statistics().await
 }

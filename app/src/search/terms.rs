@@ -172,18 +172,14 @@ impl SearchQuery {
         Ok(Self { parts })
     }
 
-    /// The part to scan the index for: the longest, as the likeliest to be the rarest. The
-    /// others are checked against each candidate's stored terms.
-    pub fn driver(&self) -> (&QueryPart, Vec<&QueryPart>) {
-        let index = self
-            .parts
-            .iter()
-            .enumerate()
-            .max_by_key(|(index, part)| {
-                (part.0.iter().map(TermMatch::len).max(), usize::MAX - index)
-            })
-            .map(|(index, _)| index)
-            .unwrap_or(0);
+    /// The parts of the query; an account must match each.
+    pub fn parts(&self) -> &[QueryPart] {
+        &self.parts
+    }
+
+    /// The part at `index`, to scan the index for, and the others, to check against each
+    /// candidate's stored terms.
+    pub fn split(&self, index: usize) -> (&QueryPart, Vec<&QueryPart>) {
         let others = self.parts.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, p)| p);
         (&self.parts[index], others.collect())
     }
@@ -330,19 +326,18 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_part_drives_the_index_scan() {
+    fn a_query_splits_into_the_part_to_scan_and_the_parts_to_check() {
         let query = SearchQuery::parse("jo smithers").unwrap();
-        let (driver, others) = query.driver();
-        assert_eq!(driver.0, vec![TermMatch::Prefix("w:smithers".into())]);
-        assert_eq!(others.len(), 1);
+        let (scan, others) = query.split(1);
+        assert_eq!(scan.0, vec![TermMatch::Prefix("w:smithers".into())]);
+        assert_eq!(others, vec![&QueryPart(vec![TermMatch::Prefix("w:jo".into())])]);
     }
 
     #[test]
     fn digits_may_be_an_account_number_or_a_house_number() {
         let query = SearchQuery::parse("4242").unwrap();
-        let (driver, _) = query.driver();
         assert_eq!(
-            driver.0,
+            query.parts()[0].0,
             vec![TermMatch::Prefix("n:4242".into()), TermMatch::Prefix("w:4242".into())]
         );
     }

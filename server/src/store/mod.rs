@@ -145,6 +145,17 @@ impl Store {
         Ok(self.pool.begin_with(statement).await?)
     }
 
+    /// After a bulk load: PostgreSQL's planner statistics and visibility map brought up to date
+    /// at once instead of whenever autovacuum gets there. Without it, index-only scans of the
+    /// search index visit the table for every row they read (EXPLAIN ANALYZE at 1,000,000
+    /// accounts: 2,266 heap fetches for one two-word query). SQLite needs nothing.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::raw_sql("VACUUM ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// A trivial query, for health checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
