@@ -7,6 +7,6 @@ use leptos::prelude::*;
 /// service acts for.
 #[server(endpoint = "account")]
 pub async fn load_account(account: Option<String>) -> Result<AccountOverview, AppError> {
-    let (account, _) = crate::auth::account_scope::<LoadAccount>(account).await?;
-    crate::auth::services()?.account_overview(account).await
+    let scope = crate::auth::account_scope::<LoadAccount>(account).await?;
+    scope.services.account_overview(scope.account).await
 }

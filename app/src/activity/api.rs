@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// `account` customer service acts for, with every record and the staff member behind each.
 #[server(endpoint = "activity")]
 pub async fn load_activity(account: Option<String>) -> Result<Vec<ActivityEntry>, AppError> {
-    let (account, actor) = crate::auth::account_scope::<LoadActivity>(account).await?;
-    let for_staff = actor.source == super::ChangeSource::Agent;
-    crate::auth::services()?.activity(account, for_staff).await
+    let scope = crate::auth::account_scope::<LoadActivity>(account).await?;
+    let for_staff = scope.actor.source == super::ChangeSource::Agent;
+    scope.services.activity(scope.account, for_staff).await
 }

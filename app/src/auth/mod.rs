@@ -16,6 +16,8 @@ pub use access::{page_access, server_function_access, Access, Role, PAGES, SERVE
 pub use api::{current_viewer, CurrentViewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
 #[cfg(feature = "ssr")]
-pub use server::{account_scope, authorize, authorize_call, services, viewer_of_request};
+pub use server::{
+    account_scope, authorize, authorize_call, services, viewer_of_request, AccountScope,
+};
 pub use signin_page::{SignInNotice, SignInPage};
 pub use viewer::{Identity, StaffRole, Viewer};

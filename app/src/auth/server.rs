@@ -58,37 +58,44 @@ pub fn authorize_call<F: ServerFn>() -> Result<Viewer, AppError> {
     }
 }
 
+/// The account a call acts on, who is acting, and the services to act with.
+pub struct AccountScope {
+    pub account: AccountId,
+    pub actor: Actor,
+    pub services: Services,
+}
+
 /// The account a call of `F` acts on, and who is acting.
 ///
 /// A customer acts on their own account, which comes from the session; a customer whose request
 /// names any account is refused alike whether or not it exists, so no id a browser sends reaches
 /// another account or tells whether it exists (ASVS 8.2.2). Customer service names the account
 /// it acts for (admin mode), and the change is recorded as theirs, made through an agent.
-pub async fn account_scope<F: ServerFn>(
-    account: Option<String>,
-) -> Result<(AccountId, Actor), AppError> {
+///
+/// Everything taken from the request's context is taken before the first await: a resource
+/// rendered on the server may be polled again outside the render's context.
+pub async fn account_scope<F: ServerFn>(account: Option<String>) -> Result<AccountScope, AppError> {
     let viewer = authorize_call::<F>()?;
+    let services = services()?;
+    let set_status = crate::shell::refusal_status();
     let refuse = |error: AppError| {
-        crate::shell::set_refusal_status(&error);
+        set_status(&error);
         Err(error)
     };
-    match (viewer.own_account(), account) {
+    let actor = |source| Actor { user_id: Some(viewer.user_id), source };
+    let account = match (viewer.own_account(), account) {
         (Some(own), None) => {
-            Ok((own, Actor { user_id: Some(viewer.user_id), source: ChangeSource::Portal }))
+            return Ok(AccountScope { account: own, actor: actor(ChangeSource::Portal), services })
         }
-        (Some(_), Some(_)) => refuse(AppError::Forbidden),
-        (None, Some(number)) if Access::CustomerService.permits(viewer.role()) => {
-            let Ok(number) = AccountNumber::parse(&number) else {
-                return refuse(AppError::NotFound);
-            };
-            match services()?.account_id(&number).await? {
-                Some(account) => Ok((
-                    account,
-                    Actor { user_id: Some(viewer.user_id), source: ChangeSource::Agent },
-                )),
-                None => refuse(AppError::NotFound),
-            }
-        }
-        (None, _) => refuse(AppError::Forbidden),
+        (Some(_), Some(_)) => return refuse(AppError::Forbidden),
+        (None, Some(number)) if Access::CustomerService.permits(viewer.role()) => number,
+        (None, _) => return refuse(AppError::Forbidden),
+    };
+    let Ok(number) = AccountNumber::parse(&account) else {
+        return refuse(AppError::NotFound);
+    };
+    match services.account_id(&number).await? {
+        Some(account) => Ok(AccountScope { account, actor: actor(ChangeSource::Agent), services }),
+        None => refuse(AppError::NotFound),
     }
 }

@@ -13,8 +13,8 @@ pub type CheckedBoxes = Option<BTreeMap<String, String>>;
 /// admin mode the `account` customer service acts for (see `account_scope`).
 #[server(endpoint = "preferences")]
 pub async fn load_preferences(account: Option<String>) -> Result<PreferencesView, AppError> {
-    let (account, _) = crate::auth::account_scope::<LoadPreferences>(account).await?;
-    crate::auth::services()?.preferences(account).await
+    let scope = crate::auth::account_scope::<LoadPreferences>(account).await?;
+    scope.services.preferences(scope.account).await
 }
 
 /// Runs one change, through server function `F`, at the version the page showed.
@@ -24,16 +24,17 @@ async fn change<F: leptos::server_fn::ServerFn>(
     version: i64,
     change: Result<super::PreferenceChange, AppError>,
 ) -> Result<Saved, AppError> {
-    let (account, actor) = crate::auth::account_scope::<F>(account).await?;
+    let set_status = crate::shell::refusal_status();
+    let scope = crate::auth::account_scope::<F>(account).await?;
     let result = match change {
         Ok(change) => {
-            crate::auth::services()?.change_preferences(actor, account, version, change).await
+            scope.services.change_preferences(scope.actor, scope.account, version, change).await
         }
         Err(error) => Err(error),
     };
     match &result {
         Ok(_) => crate::shell::confirm_plain_form_save(),
-        Err(error) => crate::shell::set_refusal_status(error),
+        Err(error) => set_status(error),
     }
     result
 }

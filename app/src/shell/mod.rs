@@ -13,7 +13,7 @@ pub use guard::Guarded;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
 #[cfg(feature = "ssr")]
-pub use saving::{confirm_plain_form_save, set_refusal_status};
+pub use saving::{confirm_plain_form_save, refusal_status, set_refusal_status};
 pub use saving::{
     provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
 };

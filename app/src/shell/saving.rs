@@ -210,20 +210,29 @@ pub fn confirm_plain_form_save() {
 /// statuses. A plain form post keeps its redirect back to the page, which shows the refusal.
 #[cfg(feature = "ssr")]
 pub fn set_refusal_status(error: &AppError) {
+    refusal_status()(error)
+}
+
+/// [`set_refusal_status`] for later: the request's context is read now, so the status can be
+/// set after an await.
+#[cfg(feature = "ssr")]
+pub fn refusal_status() -> impl Fn(&AppError) {
     use http::StatusCode;
-    if is_plain_form_post().is_some() {
-        return;
-    }
-    let status = match error {
-        AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Invalid(_) | AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict => StatusCode::CONFLICT,
-        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
+    let plain = is_plain_form_post().is_some();
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    move |error| {
+        let status = match error {
+            AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) | AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        match &response {
+            Some(response) if !plain => response.set_status(status),
+            _ => {}
+        }
     }
 }
 
