@@ -12,8 +12,8 @@ source scripts/env.sh
 # Type-erased views in the release too (.cargo/config.toml): a smaller WASM
 # (measured: 221.9 KB -> 211 KB brotli for WASM + JS).
 
-echo "==> building the release (cargo leptos build --release --precompress)"
-cargo leptos build --release --precompress >/tmp/peakday-bench-build.log 2>&1 ||
+echo "==> building the release (cargo leptos build --release --precompress --split)"
+cargo leptos build --release --precompress --split >/tmp/peakday-bench-build.log 2>&1 ||
   { tail -40 /tmp/peakday-bench-build.log; exit 1; }
 
 echo

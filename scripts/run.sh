@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-cargo leptos build
+cargo leptos build --split
 exec "$CARGO_TARGET_DIR/debug/peakday" serve "$@"

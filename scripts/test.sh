@@ -14,8 +14,8 @@ source scripts/env.sh
 step "formatting"
 cargo fmt --all -- --check
 
-step "build: server and WASM front end (cargo leptos build)"
-cargo leptos build
+step "build: server and WASM front end (cargo leptos build --split)"
+cargo leptos build --split
 
 step "lints (clippy, warnings are errors)"
 cargo clippy -p peakday-app -p peakday-server --all-targets -- -D warnings

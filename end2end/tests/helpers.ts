@@ -9,10 +9,24 @@ export const DEMO = {
   admin: { email: "admin@peakday.example", password: "peakday-admin" },
 } as const;
 
-/** Waits until the WASM has hydrated the page, so client-side behaviour is live. */
+/**
+ * Waits until the WASM has hydrated the page and every island on it, so client-side behaviour is
+ * live. Lazy islands hydrate after their own code arrives, after the page's `data-hydrated`.
+ */
 export async function hydrated(page: Page) {
   // The debug WASM is large; on a busy 2-core machine compiling it can take a while.
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 25_000 });
+  await expect
+    .poll(
+      () =>
+        page.evaluate(
+          () =>
+            Number(document.body.dataset.islandsHydrated ?? 0) >=
+            document.querySelectorAll("leptos-island").length,
+        ),
+      { timeout: 25_000 },
+    )
+    .toBe(true);
 }
 
 /** Signs in through the form as a person would, and waits for the landing page. */

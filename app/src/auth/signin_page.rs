@@ -81,6 +81,7 @@ pub fn SignInPage() -> impl IntoView {
 /// The form itself: an island, so it checks the email's shape before sending once the WASM runs.
 #[island]
 fn SignInForm(next: String) -> impl IntoView {
+    crate::shell::mark_island_hydrated();
     let email_input = NodeRef::<leptos::html::Input>::new();
     let password_input = NodeRef::<leptos::html::Input>::new();
     let (email_error, set_email_error) = signal(None::<String>);

@@ -31,8 +31,9 @@ pub fn AlertsPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView {
+    crate::shell::mark_island_hydrated();
     ActingFor::provide(account.clone());
     let feedback = SaveFeedback::provide();
     let data = feedback.reload_after_saves(view, move || load_preferences(account.clone()));

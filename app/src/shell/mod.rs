@@ -22,6 +22,20 @@ use crate::auth::SignedInAs;
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// Counts the calling island as hydrated on `<body data-islands-hydrated>`. The alerts and
+/// notifications islands are lazy: their code is fetched when the page has them, after the page's
+/// own `data-hydrated`; browser tests wait for both before using a form.
+pub fn mark_island_hydrated() {
+    Effect::new(|_| {
+        let Some(body) = document().body() else { return };
+        let count = body
+            .get_attribute("data-islands-hydrated")
+            .and_then(|value| value.parse::<u32>().ok())
+            .unwrap_or(0);
+        let _ = body.set_attribute("data-islands-hydrated", &(count + 1).to_string());
+    });
+}
+
 /// The current viewer, loaded once per page load and shared by the header and the guard.
 #[derive(Clone, Copy)]
 pub struct ViewerResource(pub Resource<Result<Option<SignedInAs>, AppError>>);
