@@ -18,17 +18,24 @@ cargo leptos build --release --precompress --split >/tmp/peakday-bench-build.log
 
 echo
 echo "==> front-end bundle (target/site/pkg)"
-printf '%-46s %10s %10s %10s\n' file raw gzip brotli
-total_raw=0 total_gz=0 total_br=0
-for file in target/site/pkg/peakday.*.wasm target/site/pkg/peakday.*.js target/site/pkg/peakday.*.css; do
+# The main module and its JS load on every page (the shell); the lazy alerts island's split
+# module loads only on the alerts pages.
+printf '%-70s %10s %10s %10s\n' file raw gzip brotli
+total_br=0 shell_br=0
+for file in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/peakday.*.css; do
   raw=$(stat -c %s "$file")
   gz=$(stat -c %s "$file.gz" 2>/dev/null || gzip -9 -c "$file" | wc -c)
   br=$(stat -c %s "$file.br" 2>/dev/null || brotli -c -q 11 "$file" | wc -c)
-  printf '%-46s %10s %10s %10s\n' "$(basename "$file")" "$raw" "$gz" "$br"
-  case "$file" in *.css) ;; *) total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br)) ;; esac
+  printf '%-70s %10s %10s %10s\n' "$(basename "$file")" "$raw" "$gz" "$br"
+  case "$(basename "$file")" in
+    *.css) ;;
+    peakday.*|__wasm_split.*) total_br=$((total_br + br)) shell_br=$((shell_br + br)) ;;
+    *) total_br=$((total_br + br)) ;;
+  esac
 done
-printf '%-46s %10s %10s %10s\n' "WASM + JS" "$total_raw" "$total_gz" "$total_br"
-awk -v b="$total_br" 'BEGIN { printf "WASM + JS brotli: %.1f KB (budget: 250 KB for the whole portal)\n", b / 1000 }'
+awk -v s="$shell_br" -v t="$total_br" 'BEGIN {
+  printf "WASM + JS brotli, every page (the shell): %.1f KB (budget: 200 KB)\n", s / 1000
+  printf "WASM + JS brotli, the whole portal:       %.1f KB (budget: 250 KB)\n", t / 1000 }'
 
 port=3300
 data=$(mktemp -d)

@@ -27,7 +27,7 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[island]
 fn NotificationsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView {
     crate::shell::mark_island_hydrated();
     ActingFor::provide(account.clone());
