@@ -10,7 +10,9 @@ use common::TestDb;
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use http::{Request, Response, StatusCode};
 use leptos_axum::generate_route_list;
-use peakday_app::auth::{page_access, server_function_access, Access, Role, SERVER_FUNCTIONS};
+use peakday_app::auth::{
+    page_access, server_function_access, Access, Role, HANDLERS, SERVER_FUNCTIONS,
+};
 use peakday_server::http::router;
 use tower::ServiceExt;
 
@@ -121,6 +123,39 @@ async fn every_server_function_answers_each_role_as_declared() {
             } else {
                 assert_eq!(status, StatusCode::FORBIDDEN, "{path} as {role:?}");
             }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_handler_of_our_own_answers_each_role_as_declared() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let mut callers = vec![(None, None)];
+    for (role, cookie) in sign_ins(&app).await {
+        callers.push((Some(role), Some(cookie)));
+    }
+    for (method, path, access) in HANDLERS {
+        // The one hashed file of the test site root (tests/common).
+        let path = path.replace("{file}", "peakday.0123abcd.js");
+        for (role, cookie) in &callers {
+            let mut request = Request::builder()
+                .method(*method)
+                .uri(&path)
+                .header("host", "127.0.0.1:3000")
+                .header(ORIGIN, SITE)
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+            if let Some(cookie) = cookie {
+                request = request.header(COOKIE, cookie.as_str());
+            }
+            let status = send(&app, request.body(Body::empty()).unwrap()).await.status();
+            let permitted = role.map_or(*access == Access::Public, |role| access.permits(role));
+            assert_eq!(
+                permitted,
+                !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+                "{method} {path} as {role:?}: {status}"
+            );
+            assert_ne!(status, StatusCode::NOT_FOUND, "{method} {path} is routed");
         }
     }
 }

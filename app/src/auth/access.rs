@@ -123,6 +123,18 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     (<crate::staff::EndStaffSessions as ServerFn>::PATH, Access::Admin),
 ];
 
+/// The server's own HTTP handlers (everything that is neither a page nor a server function), as
+/// method and path, and who may call them. All public: `/` sends each role to its home,
+/// `/signin` and `/signout` are plain forms that work without WASM, `/healthz` is for load
+/// balancers, `/pkg/...` are the hashed front-end files.
+pub const HANDLERS: &[(&str, &str, Access)] = &[
+    ("GET", "/", Access::Public),
+    ("POST", "/signin", Access::Public),
+    ("POST", "/signout", Access::Public),
+    ("GET", "/healthz", Access::Public),
+    ("GET", "/pkg/{file}", Access::Public),
+];
+
 /// Who may call the server function at `path` (its `ServerFn::PATH`).
 pub fn server_function_access(path: &str) -> Option<Access> {
     SERVER_FUNCTIONS.iter().find(|(declared, _)| *declared == path).map(|(_, access)| *access)

@@ -12,7 +12,9 @@ mod server;
 mod signin_page;
 mod viewer;
 
-pub use access::{page_access, server_function_access, Access, Role, PAGES, SERVER_FUNCTIONS};
+pub use access::{
+    page_access, server_function_access, Access, Role, HANDLERS, PAGES, SERVER_FUNCTIONS,
+};
 pub use api::{current_viewer, CurrentViewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
 #[cfg(feature = "ssr")]

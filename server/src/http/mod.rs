@@ -72,7 +72,9 @@ pub fn router(state: AppState) -> Router {
         move || shell(options.clone())
     };
 
-    // Pages, server functions and the sign-in handlers: they know who is signed in.
+    // Pages, server functions and the sign-in handlers: they know who is signed in. Every route
+    // of our own is declared with its access in `peakday_app::auth::HANDLERS`; the access tests
+    // call each one as every role.
     let pages = Router::new()
         .route("/", get(signin::home))
         .route("/signin", post(signin::sign_in))
