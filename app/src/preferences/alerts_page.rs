@@ -7,7 +7,9 @@ use crate::acting::ActingFor;
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
-use crate::shell::{FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus};
+use crate::shell::{
+    FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, TextField,
+};
 use crate::utility::{Channel, Product};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -172,8 +174,6 @@ fn ContactFields(
                       kind: &'static str,
                       autocomplete: &'static str| {
         let key = ContactInputs::FIELDS[index];
-        let id = format!("{prefix}-{key}");
-        let error_id = format!("{id}-error");
         let message = errors.field(key);
         let recheck = move |text: String| {
             if message.get_untracked().is_none() {
@@ -191,21 +191,17 @@ fn ContactFields(
             }
         };
         view! {
-            <div class="field">
-                <label for=id.clone()>{label}</label>
-                <input
-                    id=id
-                    name=key
-                    type=kind
-                    value=value
-                    autocomplete=autocomplete
-                    node_ref=inputs.0[index]
-                    aria-invalid=move || message.get().is_some().to_string()
-                    aria-describedby=error_id.clone()
-                    on:input=move |event| recheck(event_target_value(&event))
-                />
-                <p id=error_id class="field-error">{move || message.get()}</p>
-            </div>
+            <TextField
+                id=format!("{prefix}-{key}")
+                name=key
+                label
+                kind
+                autocomplete
+                value
+                error=message
+                node_ref=inputs.0[index]
+                on_input=Callback::new(recheck)
+            />
         }
     };
     view! {

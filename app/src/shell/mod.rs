@@ -2,6 +2,7 @@
 //! that keeps pages to the roles allowed to see them, and the 404 / 403 / error views.
 
 mod document;
+mod field;
 mod guard;
 mod header;
 mod loaded;
@@ -9,6 +10,7 @@ mod notices;
 mod saving;
 
 pub use document::{shell, App, AssetPaths};
+pub use field::TextField;
 pub use guard::Guarded;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};

@@ -5,6 +5,7 @@ use super::{
 use crate::auth::{Role, StaffRole};
 use crate::shell::{
     provide_plain_post_refusal, FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus,
+    TextField,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -149,22 +150,15 @@ fn AddStaffSection() -> impl IntoView {
                       label: &'static str,
                       kind: &'static str,
                       autocomplete: &'static str| {
-        let id = format!("new-staff-{key}");
-        let error_id = format!("{id}-error");
-        let message = errors.field(key);
         view! {
-            <div class="field">
-                <label for=id.clone()>{label}</label>
-                <input
-                    id=id
-                    name=key
-                    type=kind
-                    autocomplete=autocomplete
-                    aria-invalid=move || message.get().is_some().to_string()
-                    aria-describedby=error_id.clone()
-                />
-                <p id=error_id class="field-error">{move || message.get()}</p>
-            </div>
+            <TextField
+                id=format!("new-staff-{key}")
+                name=key
+                label
+                kind
+                autocomplete
+                error=errors.field(key)
+            />
         }
     };
     let role_error = errors.field(NewStaffForm::ROLE);

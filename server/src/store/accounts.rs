@@ -183,7 +183,7 @@ impl NewAccount {
     }
 }
 
-fn service_point(row: &sqlx::any::AnyRow) -> Result<ServicePoint, StoreError> {
+pub(super) fn service_point(row: &sqlx::any::AnyRow) -> Result<ServicePoint, StoreError> {
     let fuel: String = row.try_get("fuel")?;
     let day: i64 = row.try_get("bill_cycle_day")?;
     Ok(ServicePoint {

@@ -2,8 +2,9 @@
 //! of `(term, account)` (see `peakday_app::search`), scanned from the query's first term for one
 //! page of results, and each account's term list for the query's other words.
 
+use super::accounts::service_point;
 use super::{placeholders, Backend, Store, StoreError, Tx, ROWS_PER_STATEMENT};
-use peakday_app::accounts::{AccountId, AccountNumber};
+use peakday_app::accounts::{AccountId, AccountNumber, ServicePoint};
 use peakday_app::search::{
     split_terms, AccountMatch, QueryPart, SearchCursor, SearchDocument, SearchQuery, SearchResults,
     RESULTS_PER_PAGE,
@@ -133,6 +134,16 @@ impl Store {
         }
         let list = id_list(ids);
         let mut conn = self.read().await?;
+        let mut points: BTreeMap<i64, Vec<ServicePoint>> = BTreeMap::new();
+        let rows = sqlx::query(&format!(
+            "SELECT account_id, service_point_number, fuel, rate_class, ami, bill_cycle_day \
+             FROM service_points WHERE account_id IN ({list}) ORDER BY service_point_number"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &rows {
+            points.entry(row.try_get("account_id")?).or_default().push(service_point(row)?);
+        }
         let rows = sqlx::query(&format!(
             "SELECT id, account_number, customer_name, service_address FROM accounts \
              WHERE id IN ({list})"
@@ -145,14 +156,13 @@ impl Store {
             let number: String = row.try_get("account_number")?;
             let account_number = AccountNumber::parse(&number)
                 .map_err(|e| StoreError::Corrupt(format!("account number {number:?}: {e}")))?;
-            let points = Self::service_points_of(&mut conn, AccountId(id)).await?;
             found.insert(
                 id,
                 AccountMatch {
                     account_number,
                     customer_name: row.try_get("customer_name")?,
                     service_address: row.try_get("service_address")?,
-                    service_points: points,
+                    service_points: points.remove(&id).unwrap_or_default(),
                 },
             );
         }

@@ -1,0 +1,42 @@
+use leptos::prelude::*;
+
+/// A labelled input with its error line below it. The input names the line as its description
+/// and is `aria-invalid` while there is an error, so screen readers read the error out.
+#[component]
+pub fn TextField(
+    id: String,
+    name: &'static str,
+    label: &'static str,
+    /// The input's `type`.
+    kind: &'static str,
+    autocomplete: &'static str,
+    error: Signal<Option<String>>,
+    #[prop(optional)] value: String,
+    #[prop(optional)] node_ref: NodeRef<leptos::html::Input>,
+    /// Called with the text as it is typed.
+    #[prop(optional)]
+    on_input: Option<Callback<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                node_ref=node_ref
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+                on:input=move |event| {
+                    if let Some(on_input) = on_input {
+                        on_input.run(event_target_value(&event));
+                    }
+                }
+            />
+            <p id=error_id class="field-error">{move || error.get()}</p>
+        </div>
+    }
+}
