@@ -208,7 +208,16 @@ async fn an_agent_acts_for_a_customer_and_the_change_is_attributed() {
         assert_eq!(added.status(), StatusCode::OK, "{}", db.name);
 
         let own = send(&app, call("/api/preferences", "", Some(&customer))).await;
-        assert!(body_text(own).await.contains("Added By Agent"), "{}", db.name);
+        let own: serde_json::Value = serde_json::from_str(&body_text(own).await).unwrap();
+        assert!(own.to_string().contains("Added By Agent"), "{}", db.name);
+
+        // Seed 000's "Opt out a customer": texts stopped for the whole account, on their behalf.
+        let stop = format!("account=3000012345&version={}&scope=sms&stopped=true", own["version"]);
+        let stopped = send(&app, call("/api/set_opt_out", &stop, Some(&agent))).await;
+        assert_eq!(stopped.status(), StatusCode::OK, "{}", db.name);
+        let own = send(&app, call("/api/preferences", "", Some(&customer))).await;
+        let own: serde_json::Value = serde_json::from_str(&body_text(own).await).unwrap();
+        assert_eq!(own["opt_outs"]["sms"], true, "{}", db.name);
 
         let history = send(&app, call("/api/activity", "", Some(&customer))).await;
         let history: serde_json::Value = serde_json::from_str(&body_text(history).await).unwrap();
