@@ -30,8 +30,8 @@ impl Portal {
     }
 }
 
-/// The person sees a sentence; the log gets the cause.
-fn unavailable(error: StoreError) -> AppError {
+/// A store failure as the person sees it (a sentence) and the log records it (the cause).
+pub(crate) fn unavailable(error: StoreError) -> AppError {
     tracing::error!(%error, "store failed");
     AppError::Unavailable
 }

@@ -35,10 +35,7 @@ pub enum PreferencesError {
 impl From<PreferencesError> for AppError {
     fn from(error: PreferencesError) -> Self {
         match error {
-            PreferencesError::Store(error) => {
-                tracing::error!(%error, "store failed");
-                AppError::Unavailable
-            }
+            PreferencesError::Store(error) => crate::portal::unavailable(error),
             PreferencesError::Conflict(_) => AppError::Conflict,
             PreferencesError::Refused(ChangeError::NotFound) => AppError::NotFound,
             PreferencesError::Refused(ChangeError::Rule(message)) => AppError::Invalid(message),

@@ -23,10 +23,7 @@ pub enum StaffError {
 impl From<StaffError> for AppError {
     fn from(error: StaffError) -> Self {
         match error {
-            StaffError::Store(error) => {
-                tracing::error!(%error, "store failed");
-                AppError::Unavailable
-            }
+            StaffError::Store(error) => crate::portal::unavailable(error),
             StaffError::NotFound(_) => AppError::NotFound,
             StaffError::Refused(message) => AppError::Invalid(message.to_owned()),
         }

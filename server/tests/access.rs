@@ -6,17 +6,14 @@ mod common;
 
 use axum::body::Body;
 use axum::Router;
-use common::TestDb;
-use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
-use http::{Request, Response, StatusCode};
+use common::{body_text, send, sign_in, TestDb, SITE};
+use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN};
+use http::{Request, StatusCode};
 use leptos_axum::generate_route_list;
 use peakday_app::auth::{
     page_access, server_function_access, Access, Role, HANDLERS, SERVER_FUNCTIONS,
 };
 use peakday_server::http::router;
-use tower::ServiceExt;
-
-const SITE: &str = "http://127.0.0.1:3000";
 
 /// Every field any server function takes, so each call reaches its access check and rules.
 /// Unknown fields are ignored; ids that match nothing are refused by the rules (404), not by
@@ -24,15 +21,6 @@ const SITE: &str = "http://127.0.0.1:3000";
 const EVERY_FIELD: &str = "version=0&recipient=0&name=Matrix+Test&email=matrix%40example.com\
     &sms=&voice=&scope=email&stopped=false&high_usage_kwh=&query=maple&user=0&role=agent\
     &password=long-enough-password&disabled=false";
-
-async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(request).await.unwrap()
-}
-
-async fn body_text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024).await.unwrap();
-    String::from_utf8_lossy(&bytes).into_owned()
-}
 
 fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)
@@ -52,19 +40,6 @@ fn get(path: &str, cookie: &str) -> Request<Body> {
         .header(COOKIE, cookie)
         .body(Body::empty())
         .unwrap()
-}
-
-async fn sign_in(app: &Router, email: &str, password: &str) -> String {
-    let request = Request::post("/signin")
-        .header("host", "127.0.0.1:3000")
-        .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("email={email}&password={password}&next=")))
-        .unwrap();
-    let response = send(app, request).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
-    let set = response.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
-    set.split(';').next().unwrap().trim().to_owned()
 }
 
 /// The demo sign-ins, one per role.
@@ -353,4 +328,33 @@ async fn an_administrator_manages_staff_and_disabling_ends_sessions_at_once() {
         let refused = send(&app, call("/api/set_staff_disabled", &disable, Some(&customer))).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{}", db.name);
     }
+}
+
+#[tokio::test]
+async fn a_plain_form_post_in_admin_mode_saves_for_the_customer_and_returns_to_the_page() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+    let page = send(&app, call("/api/preferences", "account=3000012345", Some(&agent))).await;
+    let page: serde_json::Value = serde_json::from_str(&body_text(page).await).unwrap();
+    let body = format!(
+        "account=3000012345&version={}&name=No+Script&email=noscript%40example.com&sms=&voice=",
+        page["version"]
+    );
+    // As the browser sends it before the WASM arrives.
+    let request = Request::post("/api/add_recipient")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header(http::header::REFERER, format!("{SITE}/agent/accounts/3000012345/alerts"))
+        .header(COOKIE, &agent)
+        .body(Body::from(body))
+        .unwrap();
+    let response = send(&app, request).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()[LOCATION], "/agent/accounts/3000012345/alerts?saved=1");
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let own = send(&app, call("/api/preferences", "", Some(&customer))).await;
+    assert!(body_text(own).await.contains("No Script"));
 }

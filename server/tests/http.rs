@@ -4,26 +4,14 @@ mod common;
 
 use axum::body::Body;
 use axum::Router;
-use common::TestDb;
+use common::{body_text, send, session_cookie, sign_in, TestDb, SITE};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use http::{Request, Response, StatusCode};
 use peakday_server::config::HttpConfig;
 use peakday_server::http::router;
-use tower::ServiceExt;
-
-const SITE: &str = "http://127.0.0.1:3000";
 
 async fn app(db: &TestDb) -> Router {
     router(db.app_state())
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(request).await.unwrap()
-}
-
-async fn body_text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024).await.unwrap();
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
@@ -47,20 +35,6 @@ fn post_form(path: &str, body: &str, origin: &str, cookie: Option<&str>) -> Requ
 
 fn location(response: &Response<Body>) -> &str {
     response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
-}
-
-/// Signs in through the form handler and returns `name=value` of the session cookie.
-async fn sign_in(app: &Router, email: &str, password: &str) -> String {
-    let body = format!("email={email}&password={password}&next=");
-    let response = send(app, post_form("/signin", &body, SITE, None)).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in redirects");
-    session_cookie(&response).expect("sign-in sets a session cookie")
-}
-
-fn session_cookie(response: &Response<Body>) -> Option<String> {
-    let set = response.headers().get(SET_COOKIE)?.to_str().ok()?;
-    let pair = set.split(';').next()?.trim();
-    (!pair.ends_with('=')).then(|| pair.to_owned())
 }
 
 #[tokio::test]

@@ -2,11 +2,49 @@
 //! PostgreSQL database (created per test, dropped afterwards).
 #![allow(dead_code)]
 
+use axum::body::Body;
+use axum::Router;
+use http::header::{CONTENT_TYPE, ORIGIN, SET_COOKIE};
+use http::{Request, Response, StatusCode};
 use peakday_server::config::HttpConfig;
 use peakday_server::demo::seed_if_empty;
 use peakday_server::http::AppState;
 use peakday_server::store::Store;
 use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+/// The origin the test router is addressed as.
+pub const SITE: &str = "http://127.0.0.1:3000";
+
+/// One request through the router, in process.
+pub async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
+    app.clone().oneshot(request).await.unwrap()
+}
+
+pub async fn body_text(response: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024).await.unwrap();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Signs in through the form handler and returns `name=value` of the session cookie.
+pub async fn sign_in(app: &Router, email: &str, password: &str) -> String {
+    let request = Request::post("/signin")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("email={email}&password={password}&next=")))
+        .unwrap();
+    let response = send(app, request).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
+    session_cookie(&response).expect("sign-in sets a session cookie")
+}
+
+/// `name=value` of the session cookie a response sets; `None` when it clears it.
+pub fn session_cookie(response: &Response<Body>) -> Option<String> {
+    let set = response.headers().get(SET_COOKIE)?.to_str().ok()?;
+    let pair = set.split(';').next()?.trim();
+    (!pair.ends_with('=')).then(|| pair.to_owned())
+}
 
 /// Where PostgreSQL is reached to create and drop test databases.
 fn postgres_admin_url() -> String {
