@@ -21,8 +21,6 @@ pub struct AssetPaths {
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    set_content_security_policy();
     let stylesheet = use_context::<AssetPaths>()
         .map(|paths| paths.stylesheet)
         .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
@@ -42,23 +40,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
-    }
-}
-
-/// The page's Content-Security-Policy, with this response's nonce for Leptos' inline scripts.
-/// `wasm-unsafe-eval` lets the browser compile the app's WASM; nothing else runs inline.
-#[cfg(feature = "ssr")]
-fn set_content_security_policy() {
-    use http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
-    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
-    let nonce = leptos::nonce::use_nonce().map(|nonce| nonce.to_string()).unwrap_or_default();
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         move || {
             provide_context(services.clone());
             provide_context(assets.clone());
+            headers::record_page_nonce();
         }
     };
     let app_shell = {
