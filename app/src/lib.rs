@@ -12,6 +12,7 @@ pub mod auth;
 pub mod contact;
 pub mod error;
 pub mod preferences;
+pub mod programs;
 pub mod recipients;
 pub mod search;
 #[cfg(feature = "ssr")]

@@ -6,6 +6,9 @@ use crate::activity::{ActivityEntry, Actor};
 use crate::auth::StaffRole;
 use crate::error::AppError;
 use crate::preferences::{PreferenceChange, PreferencesView, Saved};
+use crate::programs::{
+    AccountDevices, AccountPrograms, EnrollmentChange, ProgramDefinition, ProgramsOverview,
+};
 use crate::search::{SearchCursor, SearchQuery, SearchResults};
 use crate::staff::{NewStaff, StaffMember};
 use crate::utility::UtilityOverview;
@@ -77,6 +80,32 @@ pub trait PortalService: Send + Sync + 'static {
 
     /// Ends every session of staff member `user`.
     async fn end_staff_sessions(&self, admin: i64, user: i64) -> Result<Saved, AppError>;
+
+    /// An account's devices with their head-end registration.
+    async fn account_devices(&self, account: AccountId) -> Result<AccountDevices, AppError>;
+
+    /// The active programs as the account sees them.
+    async fn account_programs(&self, account: AccountId) -> Result<AccountPrograms, AppError>;
+
+    /// Applies one change to an account's devices or enrollments, with its audit record and the
+    /// head-end sync message it calls for, together or not at all.
+    async fn change_enrollment(
+        &self,
+        actor: Actor,
+        account: AccountId,
+        change: EnrollmentChange,
+    ) -> Result<Saved, AppError>;
+
+    /// Every program and entity group, for program managers.
+    async fn programs_overview(&self) -> Result<ProgramsOverview, AppError>;
+
+    /// Creates a program (`program` is `None`) or changes one, recorded as `manager`'s change.
+    async fn save_program(
+        &self,
+        manager: i64,
+        program: Option<i64>,
+        definition: ProgramDefinition,
+    ) -> Result<Saved, AppError>;
 }
 
 /// The services as held in context.

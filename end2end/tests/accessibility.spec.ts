@@ -75,6 +75,31 @@ for (const width of [1280, 360]) {
       }
     });
 
+    test("the programs and devices pages are accessible, without sideways scroll", async ({ page }) => {
+      // Several pages and sign-ins, each waiting for the debug WASM on a busy 2-core machine.
+      test.slow();
+      const check = async (path: string) => {
+        await page.goto(path);
+        await hydrated(page);
+        for (const summary of await page.locator("summary").all()) await summary.click();
+        await expectNoViolations(page, path);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, path).toBeLessThanOrEqual(0);
+      };
+      await signIn(page, DEMO.customer, "/account");
+      await check("/account/programs");
+      await check("/account/devices");
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await signIn(page, DEMO.agent, "/agent");
+      // Harold's account: a medical flag, so reasons instead of forms.
+      await check("/agent/accounts/3000054321/programs");
+      await check("/agent/accounts/3000054321/devices");
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await signIn(page, DEMO.pm, "/programs");
+      await check("/programs");
+      await check("/programs/1");
+    });
+
     test("nothing scrolls sideways", async ({ page }) => {
       // Several pages, each waiting for the debug WASM to hydrate on a busy 2-core machine.
       test.slow();

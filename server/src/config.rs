@@ -15,12 +15,21 @@ pub struct HttpConfig {
     pub trust_forwarded_for: bool,
     /// Where cargo-leptos put the built site (`pkg/`, public files).
     pub site_root: PathBuf,
+    /// The head-end / DERMS: where sync messages go and the secret acknowledgements are
+    /// signed with.
+    pub head_end: crate::head_end::HeadEndConfig,
 }
 
 impl HttpConfig {
     /// Defaults for tests and local runs: plain HTTP, same-host origin checks.
     pub fn local(site_root: PathBuf) -> Self {
-        Self { public_origin: None, secure_cookies: false, trust_forwarded_for: false, site_root }
+        Self {
+            public_origin: None,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            site_root,
+            head_end: Default::default(),
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
 use peakday_app::auth::{Identity, StaffRole};
 use peakday_app::contact::EmailAddress;
 use peakday_app::preferences::Communication;
+use peakday_app::programs::{DeviceKind, ProgramDefinition, ProgramForm};
 use peakday_app::recipients::{ContactDetails, ContactForm};
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
 
@@ -102,6 +103,11 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
     }
     let account_ids = store.insert_accounts(&mut tx, &demo_accounts()).await?;
     seed_demo_preferences(&mut tx, account_ids[0], account_ids[2]).await?;
+    for program in demo_programs(jiff::Zoned::now().year()) {
+        Store::insert_program(&mut tx, &program).await?;
+    }
+    // Harold's household has a medical flag: demand response is closed to it online.
+    Store::set_life_support(&mut tx, account_ids[2], true).await?;
     let identities = [
         ("Jordan Rivera", Identity::Customer { account_id: account_ids[0] }),
         ("Alex Agent", Identity::Staff { role: StaffRole::Agent }),
@@ -141,4 +147,51 @@ async fn seed_demo_preferences(
     primary.communications = [Communication::PeakDayAlert].into();
     Store::update_recipient(tx, harold, &primary).await?;
     Ok(())
+}
+
+/// The demo's two programs (issue 5): thermostats in demand response for the coming summer,
+/// and batteries and EV chargers in a year-round bring-your-own-device program.
+pub fn demo_programs(year: i16) -> Vec<ProgramDefinition> {
+    let summer = if jiff::Zoned::now().month() > 9 { year + 1 } else { year };
+    let thermostats = ProgramForm {
+        name: "Smart Thermostat Rewards".into(),
+        description: "On a few hot afternoons each summer we raise your thermostat by up to 4 degrees for a few hours. You can always change it back.".into(),
+        kind: "demand_response".into(),
+        status: "active".into(),
+        season_start: format!("{summer}-06-01"),
+        season_end: format!("{summer}-09-30"),
+        device_kinds: vec![DeviceKind::Thermostat],
+        min_battery_kwh: String::new(),
+        rate_classes: "R-PTR, R-TOU".into(),
+        max_events_per_season: "15".into(),
+        max_event_hours: "4".into(),
+        min_notice_hours: "24".into(),
+        opt_outs_per_season: "3".into(),
+        unavailability_allowed: true,
+        enrollment_credit: "50".into(),
+        performance_basis: "per_kwh".into(),
+        performance_rate: "1.00".into(),
+    };
+    let batteries = ProgramForm {
+        name: "Battery & EV Partners".into(),
+        description: "Your home battery or EV charger helps the grid on peak days: we draw on the battery or pause charging, and pay you for each event.".into(),
+        kind: "der_byod".into(),
+        season_start: format!("{year}-01-01"),
+        season_end: format!("{year}-12-31"),
+        device_kinds: vec![DeviceKind::EvCharger, DeviceKind::Battery],
+        min_battery_kwh: "10".into(),
+        rate_classes: String::new(),
+        max_events_per_season: "30".into(),
+        max_event_hours: "3".into(),
+        min_notice_hours: "4".into(),
+        opt_outs_per_season: "5".into(),
+        enrollment_credit: "100".into(),
+        performance_basis: "per_event".into(),
+        performance_rate: "5.00".into(),
+        ..thermostats.clone()
+    };
+    [thermostats, batteries]
+        .iter()
+        .map(|form| form.parse().expect("the demo programs are valid"))
+        .collect()
 }

@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod enrollments;
 pub mod generate;
+pub mod head_end;
 pub mod http;
 pub mod onboarding;
 pub mod portal;

@@ -6,6 +6,8 @@ use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use peakday_server::config::{default_addr, default_site_root, HttpConfig};
 use peakday_server::demo::{seed_if_empty, DEMO_SIGN_INS};
+use peakday_server::head_end::delivery::HeadEndSender;
+use peakday_server::head_end::HeadEndConfig;
 use peakday_server::store::{now, Store};
 use peakday_server::{app_state, generate, http, onboarding};
 use std::net::SocketAddr;
@@ -76,6 +78,12 @@ struct ServeArgs {
     /// Do not seed the demo utility and sign-ins into an empty database.
     #[arg(long, env = "PEAKDAY_NO_DEMO")]
     no_demo: bool,
+    /// The head-end / DERMS endpoint customer asset sync messages are POSTed to.
+    #[arg(long, env = "PEAKDAY_HEAD_END_URL")]
+    head_end_url: Option<String>,
+    /// The secret both sides sign messages with (HMAC-SHA256).
+    #[arg(long, env = "PEAKDAY_HEAD_END_SECRET", hide_env_values = true)]
+    head_end_secret: Option<String>,
     /// The built site (defaults to the one built beside this binary).
     #[arg(long, env = "LEPTOS_SITE_ROOT")]
     site_root: Option<PathBuf>,
@@ -144,11 +152,23 @@ async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Res
         secure_cookies: args.secure_cookies || https,
         trust_forwarded_for: args.trust_forwarded_for,
         site_root: args.site_root.unwrap_or_else(default_site_root),
+        head_end: HeadEndConfig {
+            url: args.head_end_url.clone(),
+            secret: args.head_end_secret.clone(),
+        },
     };
     let hash_file = std::env::current_exe()?.with_file_name("hash.txt");
     let hash_file = hash_file.exists().then_some(hash_file);
     let state = app_state(store.clone(), config, hash_file.as_deref());
     spawn_session_purge(state.auth.clone());
+    match HeadEndSender::new(store.clone(), &state.config.head_end) {
+        Some(sender) => {
+            sender.spawn();
+        }
+        None => tracing::warn!(
+            "PEAKDAY_HEAD_END_URL is not set: device registrations wait in the outbox until it is"
+        ),
+    }
 
     let addr = args.addr.unwrap_or_else(default_addr);
     // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm holds the tail of

@@ -1,5 +1,6 @@
 //! The portal's services as server functions reach them (`peakday_app::service::PortalService`).
 
+use crate::enrollments::Enrollments;
 use crate::preferences::Preferences;
 use crate::staff::StaffAdmin;
 use crate::store::{Store, StoreError};
@@ -8,6 +9,9 @@ use peakday_app::activity::{ActivityEntry, Actor};
 use peakday_app::auth::StaffRole;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{PreferenceChange, PreferencesView, Saved};
+use peakday_app::programs::{
+    AccountDevices, AccountPrograms, EnrollmentChange, ProgramDefinition, ProgramsOverview,
+};
 use peakday_app::search::{SearchCursor, SearchQuery, SearchResults};
 use peakday_app::service::PortalService;
 use peakday_app::staff::{NewStaff, StaffMember};
@@ -18,6 +22,7 @@ pub struct Portal {
     store: Store,
     preferences: Preferences,
     staff: StaffAdmin,
+    enrollments: Enrollments,
 }
 
 impl Portal {
@@ -25,6 +30,7 @@ impl Portal {
         Self {
             preferences: Preferences::new(store.clone()),
             staff: StaffAdmin::new(store.clone()),
+            enrollments: Enrollments::new(store.clone()),
             store,
         }
     }
@@ -114,5 +120,35 @@ impl PortalService for Portal {
 
     async fn end_staff_sessions(&self, admin: i64, user: i64) -> Result<Saved, AppError> {
         Ok(self.staff.end_sessions(admin, user).await?)
+    }
+
+    async fn account_devices(&self, account: AccountId) -> Result<AccountDevices, AppError> {
+        Ok(self.enrollments.devices(account).await?)
+    }
+
+    async fn account_programs(&self, account: AccountId) -> Result<AccountPrograms, AppError> {
+        Ok(self.enrollments.programs(account).await?)
+    }
+
+    async fn change_enrollment(
+        &self,
+        actor: Actor,
+        account: AccountId,
+        change: EnrollmentChange,
+    ) -> Result<Saved, AppError> {
+        Ok(self.enrollments.change(actor, account, &change).await?)
+    }
+
+    async fn programs_overview(&self) -> Result<ProgramsOverview, AppError> {
+        Ok(self.enrollments.overview().await?)
+    }
+
+    async fn save_program(
+        &self,
+        manager: i64,
+        program: Option<i64>,
+        definition: ProgramDefinition,
+    ) -> Result<Saved, AppError> {
+        Ok(self.enrollments.save_program(manager, program, &definition).await?)
     }
 }

@@ -118,10 +118,7 @@ impl Preferences {
                 let (before, after) = (parse(&stored.entry.before), parse(&stored.entry.after));
                 let instant = Timestamp::from_second(stored.at).unwrap_or(Timestamp::UNIX_EPOCH);
                 ActivityEntry {
-                    when: instant
-                        .to_zoned(zone.clone())
-                        .strftime("%b %-d, %Y, %-I:%M %p %Z")
-                        .to_string(),
+                    when: crate::store::local_time(&zone, stored.at),
                     when_utc: instant.to_string(),
                     source: stored.entry.source,
                     staff_member: stored
@@ -135,11 +132,7 @@ impl Preferences {
     }
 
     async fn utility_zone(&self) -> Result<TimeZone, PreferencesError> {
-        let settings = self.store.utility_settings().await?.ok_or_else(not_seeded)?;
-        Ok(TimeZone::get(&settings.time_zone).unwrap_or_else(|error| {
-            tracing::warn!(%error, zone = settings.time_zone, "unknown utility time zone; using UTC");
-            TimeZone::UTC
-        }))
+        Ok(Store::utility_zone_on(&mut *self.store.read().await?).await?)
     }
 
     /// Everything the rules need about an account, read on one connection (inside the write

@@ -20,7 +20,11 @@ use peakday_server::http::router;
 /// access.
 const EVERY_FIELD: &str = "version=0&recipient=0&name=Matrix+Test&email=matrix%40example.com\
     &sms=&voice=&scope=email&stopped=false&high_usage_kwh=&query=maple&user=0&role=agent\
-    &password=long-enough-password&disabled=false";
+    &password=long-enough-password&disabled=false&device=0&program=0&enrollment=0&replacement=0\
+    &kind=thermostat&make=Matrix&model=M1&serial=MATRIX-1&network_address=10.0.0.1&capacity=1\
+    &service_point=SP-0&description=&status=draft&season_start=2027-06-01&season_end=2027-09-30\
+    &min_battery_kwh=&rate_classes=&max_events_per_season=1&max_event_hours=1&min_notice_hours=1\
+    &opt_outs_per_season=0&enrollment_credit=0&performance_basis=per_event&performance_rate=1";
 
 fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)

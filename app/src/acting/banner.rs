@@ -9,6 +9,8 @@ const ACCOUNT_PAGES: &[(&str, &str)] = &[
     ("", "Account"),
     ("alerts", "Alerts & recipients"),
     ("notifications", "Account notifications"),
+    ("programs", "Programs"),
+    ("devices", "Devices"),
     ("activity", "Activity"),
 ];
 

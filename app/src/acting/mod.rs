@@ -20,6 +20,13 @@ pub fn acting_for() -> Option<String> {
     use_params_map().with_untracked(|params| params.get("number"))
 }
 
+/// In admin mode, the hidden input that names the account a server-rendered form acts for;
+/// nothing on a customer's own pages.
+#[component]
+pub fn ActingInput() -> impl IntoView {
+    acting_for().map(|number| view! { <input type="hidden" name="account" value=number /> })
+}
+
 /// The account an island's forms act for: `None` for the customer's own account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActingFor(pub Option<String>);

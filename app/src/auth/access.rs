@@ -65,6 +65,9 @@ pub enum Access {
     ProgramManager,
     /// Administrators only.
     Admin,
+    /// Integration partners (the head-end): no session; each request carries an HMAC signature
+    /// of its body, so no signed-in person may call it.
+    Partner,
 }
 
 impl Access {
@@ -78,6 +81,7 @@ impl Access {
             Access::Staff => role != Role::Customer,
             Access::ProgramManager => matches!(role, Role::ProgramManager | Role::Admin),
             Access::Admin => role == Role::Admin,
+            Access::Partner => false,
         }
     }
 }
@@ -121,18 +125,31 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     (<crate::staff::ChangeStaffRole as ServerFn>::PATH, Access::Admin),
     (<crate::staff::SetStaffDisabled as ServerFn>::PATH, Access::Admin),
     (<crate::staff::EndStaffSessions as ServerFn>::PATH, Access::Admin),
+    (<crate::programs::LoadDevices as ServerFn>::PATH, Access::Account),
+    (<crate::programs::LoadAccountPrograms as ServerFn>::PATH, Access::Account),
+    (<crate::programs::RegisterDevice as ServerFn>::PATH, Access::Account),
+    (<crate::programs::RemoveDevice as ServerFn>::PATH, Access::Account),
+    (<crate::programs::Enroll as ServerFn>::PATH, Access::Account),
+    (<crate::programs::AddEnrolledDevice as ServerFn>::PATH, Access::Account),
+    (<crate::programs::ReplaceDevice as ServerFn>::PATH, Access::Account),
+    (<crate::programs::Unenroll as ServerFn>::PATH, Access::Account),
+    (<crate::programs::LoadProgramsOverview as ServerFn>::PATH, Access::ProgramManager),
+    (<crate::programs::SaveProgram as ServerFn>::PATH, Access::ProgramManager),
 ];
 
 /// The server's own HTTP handlers (everything that is neither a page nor a server function), as
-/// method and path, and who may call them. All public: `/` sends each role to its home,
-/// `/signin` and `/signout` are plain forms that work without WASM, `/healthz` is for load
-/// balancers, `/pkg/...` are the hashed front-end files.
+/// method and path, and who may call them. `/` sends each role to its home, `/signin` and
+/// `/signout` are plain forms that work without WASM, `/healthz` is for load balancers,
+/// `/pkg/...` are the hashed front-end files; under `/api/v1/` are the integration endpoints,
+/// signed by the partner system, and their OpenAPI document.
 pub const HANDLERS: &[(&str, &str, Access)] = &[
     ("GET", "/", Access::Public),
     ("POST", "/signin", Access::Public),
     ("POST", "/signout", Access::Public),
     ("GET", "/healthz", Access::Public),
     ("GET", "/pkg/{file}", Access::Public),
+    ("POST", "/api/v1/head-end/acknowledgements", Access::Partner),
+    ("GET", "/api/v1/openapi.json", Access::Public),
 ];
 
 /// Who may call the server function at `path` (its `ServerFn::PATH`).

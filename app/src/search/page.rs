@@ -1,6 +1,6 @@
 use super::{search_accounts, AccountMatch, SearchResults};
 use crate::acting::account_path;
-use crate::shell::Loaded;
+use crate::shell::{Loaded, ScrollTable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -75,19 +75,9 @@ fn ResultsList(results: SearchResults, query: String) -> impl IntoView {
         <section aria-labelledby="results-heading">
             <h2 id="results-heading">"Results"</h2>
             <p role="status">{count}</p>
-            <div class="table-scroll" role="region" aria-labelledby="results-heading" tabindex="0">
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Account number"</th>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Service address"</th>
-                            <th scope="col">"Service points"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <ScrollTable labelledby="results-heading" headers=&["Account number", "Name", "Service address", "Service points"]>
+                {rows}
+            </ScrollTable>
             {next_link}
         </section>
     }

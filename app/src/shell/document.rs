@@ -4,7 +4,8 @@ use crate::acting::AdminMode;
 use crate::activity::ActivityPage;
 use crate::auth::{current_viewer, SignInPage};
 use crate::preferences::{AlertsPage, NotificationsPage};
-use crate::staff::{AdminPage, AgentPage, ProgramsPage};
+use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
+use crate::staff::{AdminPage, AgentPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -77,6 +78,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/account/programs")
+                        view=|| view! { <Guarded><AccountProgramsPage /></Guarded> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/devices")
+                        view=|| view! { <Guarded><DevicesPage /></Guarded> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/account/activity")
                         view=|| view! { <Guarded><ActivityPage /></Guarded> }
                         ssr=SsrMode::Async
@@ -95,11 +106,19 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=AccountPage />
                         <Route path=path!("alerts") view=AlertsPage />
                         <Route path=path!("notifications") view=NotificationsPage />
+                        <Route path=path!("programs") view=AccountProgramsPage />
+                        <Route path=path!("devices") view=DevicesPage />
                         <Route path=path!("activity") view=ActivityPage />
                     </ParentRoute>
                     <Route
                         path=path!("/programs")
                         view=|| view! { <Guarded><ProgramsPage /></Guarded> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/programs/:id")
+                        view=|| view! { <Guarded><ProgramEditPage /></Guarded> }
+                        ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin") view=|| view! { <Guarded><AdminPage /></Guarded> } />
                 </Routes>

@@ -40,3 +40,39 @@ pub fn TextField(
         </div>
     }
 }
+
+/// A labelled choice among `options` (value, label), with its error line below it.
+#[component]
+pub fn SelectField(
+    id: String,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional)] selected: String,
+    error: Signal<Option<String>>,
+    #[prop(optional)] node_ref: NodeRef<leptos::html::Select>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let is_selected = value == selected;
+            view! { <option value=value selected=is_selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=name
+                node_ref=node_ref
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+            >
+                {options}
+            </select>
+            <p id=error_id class="field-error">{move || error.get()}</p>
+        </div>
+    }
+}

@@ -8,6 +8,8 @@ const NAVIGATION: &[(&str, &str)] = &[
     ("/account", "My account"),
     ("/account/alerts", "Alerts & recipients"),
     ("/account/notifications", "Account notifications"),
+    ("/account/programs", "Programs"),
+    ("/account/devices", "My devices"),
     ("/account/activity", "Activity"),
     ("/agent", "Customer service"),
     ("/programs", "Programs"),

@@ -206,6 +206,17 @@ pub fn confirm_plain_form_save() {
     }
 }
 
+/// Answers a save made through a plain form or a script alike: a plain form post is redirected
+/// back to its page confirmed, a refusal gets the status that says why.
+#[cfg(feature = "ssr")]
+pub fn answer_save(result: Result<Saved, AppError>) -> Result<Saved, AppError> {
+    match &result {
+        Ok(_) => confirm_plain_form_save(),
+        Err(error) => set_refusal_status(error),
+    }
+    result
+}
+
 /// Gives a refused call the HTTP status that says why (404, 409, 422, 503), for clients that read
 /// statuses. A plain form post keeps its redirect back to the page, which shows the refusal.
 #[cfg(feature = "ssr")]

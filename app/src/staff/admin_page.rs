@@ -5,7 +5,7 @@ use super::{
 use crate::auth::{Role, StaffRole};
 use crate::shell::{
     provide_plain_post_refusal, FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus,
-    TextField,
+    ScrollTable, TextField,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,20 +64,9 @@ fn StaffTable(staff: Vec<StaffMember>) -> impl IntoView {
         .collect_view();
     view! {
         {errors.map(|errors| view! { <FormRefusal errors /> })}
-        <div class="table-scroll" role="region" aria-labelledby="staff-heading" tabindex="0">
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Email"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Sign-in"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <ScrollTable labelledby="staff-heading" headers=&["Name", "Email", "Role", "Status", "Sign-in"]>
+            {rows}
+        </ScrollTable>
     }
 }
 

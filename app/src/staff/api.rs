@@ -18,16 +18,6 @@ pub async fn staff_members() -> Result<Vec<StaffMember>, AppError> {
     crate::auth::services()?.staff_members().await
 }
 
-/// Answers a staff change: the page confirms a plain form post, a script reads the status.
-#[cfg(feature = "ssr")]
-fn answer(result: Result<Saved, AppError>) -> Result<Saved, AppError> {
-    match &result {
-        Ok(_) => crate::shell::confirm_plain_form_save(),
-        Err(error) => crate::shell::set_refusal_status(error),
-    }
-    result
-}
-
 /// Adds a staff member who can sign in at once.
 #[server(endpoint = "create_staff_member")]
 pub async fn create_staff_member(
@@ -42,7 +32,7 @@ pub async fn create_staff_member(
         Ok(staff) => crate::auth::services()?.create_staff(admin.user_id, staff).await,
         Err(fields) => Err(AppError::InvalidFields(fields)),
     };
-    answer(result)
+    crate::shell::answer_save(result)
 }
 
 /// Gives a staff member another role. Their open sessions carry the new role from their next
@@ -54,19 +44,23 @@ pub async fn change_staff_role(user: i64, role: String) -> Result<Saved, AppErro
         Some(role) => crate::auth::services()?.change_staff_role(admin.user_id, user, role).await,
         None => Err(AppError::Invalid("Choose a role.".to_owned())),
     };
-    answer(result)
+    crate::shell::answer_save(result)
 }
 
 /// Disables (or enables again) a staff member's sign-in; disabling ends their sessions at once.
 #[server(endpoint = "set_staff_disabled")]
 pub async fn set_staff_disabled(user: i64, disabled: bool) -> Result<Saved, AppError> {
     let admin = crate::auth::authorize_call::<SetStaffDisabled>()?;
-    answer(crate::auth::services()?.set_staff_disabled(admin.user_id, user, disabled).await)
+    crate::shell::answer_save(
+        crate::auth::services()?.set_staff_disabled(admin.user_id, user, disabled).await,
+    )
 }
 
 /// Ends every session of one staff member: they must sign in again.
 #[server(endpoint = "end_staff_sessions")]
 pub async fn end_staff_sessions(user: i64) -> Result<Saved, AppError> {
     let admin = crate::auth::authorize_call::<EndStaffSessions>()?;
-    answer(crate::auth::services()?.end_staff_sessions(admin.user_id, user).await)
+    crate::shell::answer_save(
+        crate::auth::services()?.end_staff_sessions(admin.user_id, user).await,
+    )
 }

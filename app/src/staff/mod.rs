@@ -4,11 +4,10 @@ mod admin_page;
 mod agent_page;
 mod api;
 mod model;
-mod programs_page;
 mod utility_summary;
 
 pub use admin_page::AdminPage;
 pub use agent_page::AgentPage;
 pub use api::*;
 pub use model::{NewStaff, NewStaffForm, StaffMember, STAFF_PASSWORD_MIN_LEN};
-pub use programs_page::ProgramsPage;
+pub use utility_summary::UtilitySummary;

@@ -6,8 +6,11 @@
 
 mod accounts;
 mod audit;
+mod devices;
+mod enrollments;
 mod outbox;
 mod preferences;
+mod programs;
 mod recipients;
 mod search;
 mod sessions;
@@ -18,9 +21,12 @@ mod utility;
 
 pub use accounts::{NewAccount, NewServicePoint};
 pub use audit::{AuditEntry, StoredAuditEntry};
+pub use devices::{RegistrationUpdate, StoredDevice};
+pub use enrollments::{DeviceLocation, DeviceSites, StoredEnrollment};
 pub use outbox::OutboxMessage;
 pub use sessions::StoredSession;
 pub use users::{NewUser, StoredUser};
+pub use utility::local_time;
 
 use accounts::{placeholders, ROWS_PER_STATEMENT};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -46,16 +46,99 @@ impl Store {
         .bind(kind)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(OutboxMessage {
-                    id: row.try_get("id")?,
-                    kind: row.try_get("kind")?,
-                    idempotency_key: row.try_get("idempotency_key")?,
-                    payload: row.try_get("payload")?,
-                    attempts: row.try_get("attempts")?,
-                })
-            })
-            .collect()
+        rows.iter().map(outbox_message).collect()
     }
+}
+
+impl Store {
+    /// Takes the oldest message of `kind` that is due at `now` and leases it until `now +
+    /// lease`: another instance (or this one after a crash) takes it again only after the lease,
+    /// so a message is delivered at least once and normally once. Counts the attempt.
+    pub async fn claim_message(
+        &self,
+        kind: &str,
+        now: i64,
+        lease: i64,
+    ) -> Result<Option<OutboxMessage>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let lock = match self.backend() {
+            super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite => "",
+        };
+        let row = sqlx::query(&format!(
+            "SELECT id, kind, idempotency_key, payload, attempts FROM outbox \
+             WHERE kind = $1 AND delivered_at IS NULL AND available_at <= $2 \
+             ORDER BY available_at, id LIMIT 1{lock}"
+        ))
+        .bind(kind)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut message = outbox_message(&row)?;
+        message.attempts += 1;
+        sqlx::query("UPDATE outbox SET available_at = $1, attempts = $2 WHERE id = $3")
+            .bind(now + lease)
+            .bind(message.attempts)
+            .bind(message.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(message))
+    }
+
+    pub async fn mark_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = NULL WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the message is due again at `retry_at`.
+    pub async fn mark_failed(&self, id: i64, retry_at: i64, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET available_at = $1, last_error = $2 WHERE id = $3")
+            .bind(retry_at)
+            .bind(error)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Every message of `kind` with its delivery state, oldest first (for tests and operators).
+    pub async fn messages(
+        &self,
+        kind: &str,
+    ) -> Result<Vec<(OutboxMessage, Option<i64>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, idempotency_key, payload, attempts, delivered_at FROM outbox \
+             WHERE kind = $1 ORDER BY id",
+        )
+        .bind(kind)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|row| Ok((outbox_message(row)?, row.try_get("delivered_at")?))).collect()
+    }
+}
+
+impl Store {
+    /// The payload of the message with idempotency key `key`, if there is one.
+    pub async fn message_payload(tx: &mut Tx, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT payload FROM outbox WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_optional(&mut **tx)
+            .await?)
+    }
+}
+
+fn outbox_message(row: &sqlx::any::AnyRow) -> Result<OutboxMessage, StoreError> {
+    Ok(OutboxMessage {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        payload: row.try_get("payload")?,
+        attempts: row.try_get("attempts")?,
+    })
 }

@@ -67,3 +67,28 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 }
+
+impl Store {
+    /// The utility's time zone, on a connection the caller holds. An unknown zone name (a hand
+    /// edit) falls back to UTC with a warning rather than failing every page.
+    pub async fn utility_zone_on(
+        conn: &mut AnyConnection,
+    ) -> Result<jiff::tz::TimeZone, StoreError> {
+        let settings = Self::utility_settings_on(conn).await?.ok_or_else(|| {
+            StoreError::Corrupt("utility settings missing: the database was not seeded".to_owned())
+        })?;
+        Ok(jiff::tz::TimeZone::get(&settings.time_zone).unwrap_or_else(|error| {
+            tracing::warn!(%error, zone = settings.time_zone, "unknown utility time zone; using UTC");
+            jiff::tz::TimeZone::UTC
+        }))
+    }
+}
+
+/// A stored time (unix seconds) as people read it in the utility's zone: "Jun 3, 2026, 2:05 PM EDT".
+pub fn local_time(zone: &jiff::tz::TimeZone, at: i64) -> String {
+    jiff::Timestamp::from_second(at)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(zone.clone())
+        .strftime("%b %-d, %Y, %-I:%M %p %Z")
+        .to_string()
+}

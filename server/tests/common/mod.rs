@@ -13,6 +13,8 @@ use peakday_server::store::Store;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
+pub mod head_end;
+
 /// The origin the test router is addressed as.
 pub const SITE: &str = "http://127.0.0.1:3000";
 
@@ -56,6 +58,8 @@ fn postgres_admin_url() -> String {
 pub struct TestDb {
     pub store: Store,
     pub name: &'static str,
+    /// Where the store was opened: open it again to play a restart.
+    pub url: String,
     _sqlite_dir: Option<tempfile::TempDir>,
     postgres_database: Option<String>,
 }
@@ -66,7 +70,7 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.path().join("peakday.db").display());
         let store = Store::connect(&url).await.expect("SQLite opens");
         store.migrate().await.expect("SQLite migrations apply");
-        Self { store, name: "sqlite", _sqlite_dir: Some(dir), postgres_database: None }
+        Self { store, name: "sqlite", url, _sqlite_dir: Some(dir), postgres_database: None }
     }
 
     pub async fn postgres() -> Self {
@@ -85,7 +89,7 @@ impl TestDb {
         let url = replace_database(&postgres_admin_url(), &database);
         let store = Store::connect(&url).await.expect("the test database opens");
         store.migrate().await.expect("PostgreSQL migrations apply");
-        Self { store, name: "postgres", _sqlite_dir: None, postgres_database: Some(database) }
+        Self { store, name: "postgres", url, _sqlite_dir: None, postgres_database: Some(database) }
     }
 
     /// One of each backend.
@@ -101,6 +105,16 @@ impl TestDb {
 
     pub fn app_state(&self) -> AppState {
         peakday_server::app_state(self.store.clone(), HttpConfig::local(site_root()), None)
+    }
+
+    /// The app state with a head-end at `url` signing with `secret`.
+    pub fn app_state_with_head_end(&self, url: &str, secret: &str) -> AppState {
+        let mut config = HttpConfig::local(site_root());
+        config.head_end = peakday_server::head_end::HeadEndConfig {
+            url: Some(url.to_owned()),
+            secret: Some(secret.to_owned()),
+        };
+        peakday_server::app_state(self.store.clone(), config, None)
     }
 }
 

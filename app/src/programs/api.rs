@@ -1,0 +1,196 @@
+//! Server functions of the devices and programs pages (an account's, in admin mode too) and of
+//! the program manager's page. Each authorizes first, parses with the shared forms, and hands
+//! one [`EnrollmentChange`] or program to the service.
+// A server function takes one argument per form field; the forms have many.
+#![allow(clippy::too_many_arguments)]
+
+use super::{AccountDevices, AccountPrograms, ProgramsOverview};
+use crate::error::AppError;
+use crate::preferences::Saved;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One change to an account's devices or enrollments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnrollmentChange {
+    AddDevice(super::NewDevice),
+    /// Only a device in no live enrollment can be removed.
+    RemoveDevice {
+        device: i64,
+    },
+    Enroll {
+        program: i64,
+        device: i64,
+    },
+    AddToEnrollment {
+        enrollment: i64,
+        device: i64,
+    },
+    /// The old device is de-registered, the new one registered, in one message.
+    ReplaceDevice {
+        enrollment: i64,
+        device: i64,
+        replacement: i64,
+    },
+    Unenroll {
+        enrollment: i64,
+    },
+}
+
+/// An account's devices with their registration status.
+#[server(endpoint = "devices")]
+pub async fn load_devices(account: Option<String>) -> Result<AccountDevices, AppError> {
+    let scope = crate::auth::account_scope::<LoadDevices>(account).await?;
+    scope.services.account_devices(scope.account).await
+}
+
+/// The active programs as the account sees them: enrolled, open, or closed with the reasons.
+#[server(endpoint = "account_programs")]
+pub async fn load_account_programs(account: Option<String>) -> Result<AccountPrograms, AppError> {
+    let scope = crate::auth::account_scope::<LoadAccountPrograms>(account).await?;
+    scope.services.account_programs(scope.account).await
+}
+
+/// Runs one change through server function `F`.
+#[cfg(feature = "ssr")]
+async fn change<F: leptos::server_fn::ServerFn>(
+    account: Option<String>,
+    change: Result<EnrollmentChange, AppError>,
+) -> Result<Saved, AppError> {
+    let set_status = crate::shell::refusal_status();
+    let scope = crate::auth::account_scope::<F>(account).await?;
+    let result = match change {
+        Ok(change) => scope.services.change_enrollment(scope.actor, scope.account, change).await,
+        Err(error) => Err(error),
+    };
+    match &result {
+        Ok(_) => crate::shell::confirm_plain_form_save(),
+        Err(error) => set_status(error),
+    }
+    result
+}
+
+#[server(endpoint = "register_device")]
+pub async fn register_device(
+    account: Option<String>,
+    kind: String,
+    make: String,
+    model: String,
+    serial: String,
+    network_address: String,
+    capacity: String,
+    service_point: String,
+) -> Result<Saved, AppError> {
+    let form =
+        super::DeviceForm { kind, make, model, serial, network_address, capacity, service_point };
+    let device = form.parse().map_err(AppError::InvalidFields);
+    change::<RegisterDevice>(account, device.map(EnrollmentChange::AddDevice)).await
+}
+
+#[server(endpoint = "remove_device")]
+pub async fn remove_device(account: Option<String>, device: i64) -> Result<Saved, AppError> {
+    change::<RemoveDevice>(account, Ok(EnrollmentChange::RemoveDevice { device })).await
+}
+
+#[server(endpoint = "enroll")]
+pub async fn enroll(account: Option<String>, program: i64, device: i64) -> Result<Saved, AppError> {
+    change::<Enroll>(account, Ok(EnrollmentChange::Enroll { program, device })).await
+}
+
+#[server(endpoint = "add_enrolled_device")]
+pub async fn add_enrolled_device(
+    account: Option<String>,
+    enrollment: i64,
+    device: i64,
+) -> Result<Saved, AppError> {
+    let add = EnrollmentChange::AddToEnrollment { enrollment, device };
+    change::<AddEnrolledDevice>(account, Ok(add)).await
+}
+
+#[server(endpoint = "replace_device")]
+pub async fn replace_device(
+    account: Option<String>,
+    enrollment: i64,
+    device: i64,
+    replacement: i64,
+) -> Result<Saved, AppError> {
+    let replace = EnrollmentChange::ReplaceDevice { enrollment, device, replacement };
+    change::<ReplaceDevice>(account, Ok(replace)).await
+}
+
+#[server(endpoint = "unenroll")]
+pub async fn unenroll(account: Option<String>, enrollment: i64) -> Result<Saved, AppError> {
+    change::<Unenroll>(account, Ok(EnrollmentChange::Unenroll { enrollment })).await
+}
+
+/// Every program and entity group, for program managers.
+#[server(endpoint = "programs_overview")]
+pub async fn load_programs_overview() -> Result<ProgramsOverview, AppError> {
+    crate::auth::authorize_call::<LoadProgramsOverview>()?;
+    crate::auth::services()?.programs_overview().await
+}
+
+/// Creates a program (no `program`) or changes one. A device kind's box posts `on` when ticked.
+#[server(endpoint = "save_program")]
+pub async fn save_program(
+    program: Option<i64>,
+    name: String,
+    description: String,
+    kind: String,
+    status: String,
+    season_start: String,
+    season_end: String,
+    thermostat: Option<String>,
+    ev_charger: Option<String>,
+    battery: Option<String>,
+    solar_inverter: Option<String>,
+    min_battery_kwh: String,
+    rate_classes: String,
+    max_events_per_season: String,
+    max_event_hours: String,
+    min_notice_hours: String,
+    opt_outs_per_season: String,
+    unavailability_allowed: Option<String>,
+    enrollment_credit: String,
+    performance_basis: String,
+    performance_rate: String,
+) -> Result<Saved, AppError> {
+    let manager = crate::auth::authorize_call::<SaveProgram>()?;
+    use super::DeviceKind;
+    let ticked = [
+        (DeviceKind::Thermostat, thermostat),
+        (DeviceKind::EvCharger, ev_charger),
+        (DeviceKind::Battery, battery),
+        (DeviceKind::SolarInverter, solar_inverter),
+    ];
+    let form = super::ProgramForm {
+        name,
+        description,
+        kind,
+        status,
+        season_start,
+        season_end,
+        device_kinds: ticked
+            .into_iter()
+            .filter(|(_, box_)| box_.is_some())
+            .map(|(kind, _)| kind)
+            .collect(),
+        min_battery_kwh,
+        rate_classes,
+        max_events_per_season,
+        max_event_hours,
+        min_notice_hours,
+        opt_outs_per_season,
+        unavailability_allowed: unavailability_allowed.is_some(),
+        enrollment_credit,
+        performance_basis,
+        performance_rate,
+    };
+    let result = match form.parse() {
+        Ok(definition) => {
+            crate::auth::services()?.save_program(manager.user_id, program, definition).await
+        }
+        Err(fields) => Err(AppError::InvalidFields(fields)),
+    };
+    crate::shell::answer_save(result)
+}

@@ -1,0 +1,37 @@
+//! Programs, devices and enrollments (issue 5, PRODUCT.md D, seeds 001 and 004): program
+//! managers define demand-response and bring-your-own-device programs; customers (and customer
+//! service for them) register their devices, see which programs they may join and why not,
+//! enroll, add, replace and unenroll devices; the head-end registers each device, and its
+//! acknowledgement comes back as the device's registration status.
+
+mod account_page;
+mod api;
+mod device;
+mod devices_page;
+mod eligibility;
+mod entity_group;
+mod manager_page;
+mod model;
+mod program_form;
+mod units;
+mod view;
+
+pub use account_page::AccountProgramsPage;
+pub use api::*;
+pub use device::{Device, DeviceForm, NewDevice, Registration};
+pub use devices_page::DevicesPage;
+pub use eligibility::{
+    device_obstacle, eligible_devices, AccountFacts, Ineligibility, LiveEnrollment,
+};
+pub use entity_group::{entity_group, size_band, EntityGroupSummary};
+pub use manager_page::{ProgramEditPage, ProgramsPage};
+pub use model::{
+    DeviceKind, Incentives, ParticipationRules, Performance, Program, ProgramDefinition,
+    ProgramKind, ProgramStatus,
+};
+pub use program_form::ProgramForm;
+pub use units::{CalendarDate, Capacity, Cents};
+pub use view::{
+    AccountDevices, AccountPrograms, EnrollmentStatus, EnrollmentView, ProgramOffer,
+    ProgramSummary, ProgramsOverview,
+};

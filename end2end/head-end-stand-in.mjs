@@ -1,0 +1,60 @@
+// A head-end stand-in for the browser journeys: a small HTTP server speaking Peakday's sync
+// format (GET /api/v1/openapi.json on the portal). It checks each customer asset sync message's
+// signature, applies a message once per Idempotency-Key, and a moment later posts a signed
+// acknowledgement back: every device registered or de-registered as asked. The moment lets a
+// person (and a test) see "Registration pending" first.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer } from "node:http";
+
+const port = Number(process.env.HEAD_END_PORT ?? 3190);
+const portal = process.env.PORTAL_URL ?? "http://127.0.0.1:3100";
+const secret = process.env.HEAD_END_SECRET ?? "e2e-head-end-secret";
+const delayMs = Number(process.env.ACK_DELAY_MS ?? 1500);
+const applied = new Set();
+
+const sign = (body) => "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
+const signedBy = (body, header) => {
+  const expected = Buffer.from(sign(body));
+  const given = Buffer.from(header ?? "");
+  return expected.length === given.length && timingSafeEqual(expected, given);
+};
+
+async function acknowledge(message) {
+  const devices = message.devices.map((device) => ({
+    device_id: device.device_id,
+    status: device.action === "register" ? "registered" : "deregistered",
+  }));
+  const body = JSON.stringify({ message_id: message.message_id, status: "accepted", devices });
+  const response = await fetch(`${portal}/api/v1/head-end/acknowledgements`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-peakday-signature": sign(body) },
+    body,
+  });
+  if (!response.ok) console.error(`acknowledgement refused: ${response.status} ${await response.text()}`);
+}
+
+createServer((request, response) => {
+  if (request.method === "GET" && request.url === "/healthz") {
+    response.writeHead(200).end("ok");
+    return;
+  }
+  const chunks = [];
+  request.on("data", (chunk) => chunks.push(chunk));
+  request.on("end", () => {
+    const body = Buffer.concat(chunks);
+    if (request.method !== "POST" || request.url !== "/sync") {
+      response.writeHead(404).end();
+      return;
+    }
+    if (!signedBy(body, request.headers["x-peakday-signature"])) {
+      response.writeHead(401).end("bad signature");
+      return;
+    }
+    const message = JSON.parse(body.toString("utf8"));
+    response.writeHead(202).end();
+    const key = request.headers["idempotency-key"];
+    if (applied.has(key)) return;
+    applied.add(key);
+    setTimeout(() => acknowledge(message).catch((error) => console.error(error)), delayMs);
+  });
+}).listen(port, "127.0.0.1");

@@ -1,0 +1,91 @@
+import { expect, test, type Page } from "@playwright/test";
+import { DEMO, hydrated, newCustomer, signIn } from "./helpers";
+
+/** The card of one program on the programs page. */
+function program(page: Page, name: string) {
+  return page.getByRole("listitem").filter({ has: page.getByRole("heading", { name, exact: true }) });
+}
+
+test("a customer adds a thermostat, enrolls it, and sees the head-end register it", async ({ page }) => {
+  // Several page loads, and the head-end stand-in answers after a moment.
+  test.slow();
+  const customer = newCustomer({ name: "Dana Whitfield" });
+  const serial = `EB-${Date.now() % 1_000_000}`;
+  await signIn(page, customer, "/account");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Programs" }).click();
+  await expect(page).toHaveURL("/account/programs");
+  const thermostats = program(page, "Smart Thermostat Rewards");
+  await expect(thermostats).toContainText("You cannot enroll yet");
+  await expect(thermostats).toContainText("add a device this program uses (smart thermostat)");
+
+  await page.goto("/account/devices");
+  await hydrated(page);
+  await page.getByLabel("Kind of device").selectOption("thermostat");
+  await page.getByLabel("Make (brand)").fill("ecobee");
+  await page.getByLabel("Model").fill("SmartThermostat Premium");
+  await page.getByLabel("Serial number").fill(serial);
+  await page.getByLabel("Network address (MAC, IP or device ID)").fill("00:1B:44:11:3A:B7");
+  await page.getByLabel("Capacity (kW; kWh for a battery)").fill("3.5");
+  await page.getByRole("button", { name: "Add device" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  const device = page.getByRole("listitem").filter({ hasText: serial });
+  await expect(device).toContainText("Not registered");
+
+  await page.goto("/account/programs");
+  await thermostats.getByRole("button", { name: "Enroll" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(thermostats).toContainText("Enrollment pending");
+  await expect(thermostats).toContainText("Registration pending");
+
+  // The stand-in acknowledges a moment later; the page shows it on the next load.
+  await expect(async () => {
+    await page.reload();
+    await expect(thermostats.getByText("Registered", { exact: true })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(thermostats.getByText("Enrolled", { exact: true })).toBeVisible();
+  await expect(thermostats).toContainText(/entity group p1-thermostat-m-r-ptr/);
+  await expect(thermostats.getByText("Last sync")).toBeVisible();
+
+  // The battery program is closed to this account, and says why.
+  await expect(program(page, "Battery & EV Partners")).toContainText("EV charger or home battery");
+
+  await page.goto("/account/activity");
+  await expect(page.getByText("Enrolled in Smart Thermostat Rewards")).toBeVisible();
+  await expect(page.getByText(/The head-end registered your Smart thermostat/)).toBeVisible();
+
+  // Unenrolling takes a second step, then the head-end de-registers the device.
+  await page.goto("/account/programs");
+  await thermostats.getByText("Unenroll…").click();
+  await thermostats.getByRole("button", { name: "Unenroll from Smart Thermostat Rewards" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(thermostats.getByRole("button", { name: "Enroll" }), "open to the device again").toBeVisible();
+  await page.goto("/account/devices");
+  await expect(async () => {
+    await page.reload();
+    await expect(device.getByText("De-registered", { exact: true })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+});
+
+test("a bad device is refused with each problem named, and nothing is added", async ({ page }) => {
+  const customer = newCustomer({ name: "Avery Lind" });
+  await signIn(page, customer, "/account");
+  await page.goto("/account/devices");
+  await hydrated(page);
+  await page.getByLabel("Make (brand)").fill("Tesla");
+  await page.getByLabel("Capacity (kW; kWh for a battery)").fill("zero");
+  await page.getByRole("button", { name: "Add device" }).click();
+  await expect(page.getByRole("alert")).toContainText("Some details need fixing");
+  await expect(page.getByText("Enter the model.")).toBeVisible();
+  await expect(page.getByText("Enter a number such as 13.5.")).toBeVisible();
+  await expect(page.getByText("No devices yet.")).toBeVisible();
+  await expect(page.getByLabel("Make (brand)"), "what was typed stays").toHaveValue("Tesla");
+  await expect(page.getByLabel("Capacity (kW; kWh for a battery)")).toHaveAttribute("aria-invalid", "true");
+});
+
+test("an agent sees why a customer with a medical flag cannot join demand response", async ({ page }) => {
+  await signIn(page, DEMO.agent, "/agent");
+  await page.goto("/agent/accounts/3000054321/programs");
+  await expect(page.getByText("Acting for Harold Becker, account 3000054321.")).toBeVisible();
+  await expect(program(page, "Smart Thermostat Rewards")).toContainText("medical or life-support flag");
+  await expect(program(page, "Smart Thermostat Rewards")).toContainText("Please contact us");
+});

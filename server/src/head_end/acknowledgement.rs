@@ -1,0 +1,166 @@
+//! Applying the head-end's acknowledgement: each device's registration flag set to what the
+//! head-end reports, once. A replayed acknowledgement answers what the first one did and
+//! changes nothing; an answer about a device that a newer message has been sent about is
+//! superseded; ids the message did not carry come back as unknown.
+
+use super::message::{
+    Acknowledgement, AcknowledgementResult, CustomerAssetSync, DeviceStatus, MessageStatus,
+    SyncAction,
+};
+use crate::store::{AuditEntry, RegistrationUpdate, Store, StoreError, Tx};
+use peakday_app::activity::ChangeSource;
+use peakday_app::programs::{EnrollmentStatus, Registration};
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AcknowledgementError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no sync message {0:?} was sent")]
+    UnknownMessage(String),
+}
+
+/// Applies `ack` in one transaction.
+pub async fn apply(
+    store: &Store,
+    ack: &Acknowledgement,
+) -> Result<AcknowledgementResult, AcknowledgementError> {
+    let mut tx = store.begin_write().await?;
+    if let Some(previous) = Store::acknowledgement(&mut tx, &ack.message_id).await? {
+        let mut result: AcknowledgementResult = serde_json::from_str(&previous)
+            .map_err(|error| StoreError::Corrupt(format!("stored acknowledgement: {error}")))?;
+        result.replay = true;
+        return Ok(result);
+    }
+    let payload = Store::message_payload(&mut tx, &ack.message_id)
+        .await?
+        .ok_or_else(|| AcknowledgementError::UnknownMessage(ack.message_id.clone()))?;
+    let message: CustomerAssetSync = serde_json::from_str(&payload).map_err(|error| {
+        StoreError::Corrupt(format!("sync message {}: {error}", ack.message_id))
+    })?;
+    let statuses = device_statuses(ack, &message);
+    let mut result = AcknowledgementResult {
+        message_id: ack.message_id.clone(),
+        replay: false,
+        applied: Vec::new(),
+        superseded: Vec::new(),
+        unknown_devices: Vec::new(),
+    };
+    let now = crate::store::now();
+    let mut enrollments = Vec::new();
+    for (device_id, (status, reason)) in statuses {
+        let carried = message.devices.iter().find(|device| device.device_id == device_id);
+        let stored = Store::device(&mut tx, device_id).await?;
+        let (Some(carried), Some(stored)) = (carried, stored) else {
+            result.unknown_devices.push(device_id);
+            continue;
+        };
+        if stored.sync_message.as_deref() != Some(ack.message_id.as_str()) {
+            result.superseded.push(device_id);
+            continue;
+        }
+        let registration = match status {
+            DeviceStatus::Registered => Registration::Registered,
+            DeviceStatus::Deregistered => Registration::Deregistered,
+            DeviceStatus::Failed => Registration::Failed,
+        };
+        let detail = (status == DeviceStatus::Failed)
+            .then(|| reason.clone().unwrap_or_else(|| "The head-end gave no reason.".to_owned()));
+        let update = RegistrationUpdate {
+            registration,
+            detail: detail.as_deref(),
+            sync_message: None,
+            synced_at: Some(now),
+        };
+        Store::set_registration(&mut tx, device_id, &update).await?;
+        audit(&mut tx, &stored, registration, detail.as_deref(), carried.action).await?;
+        if let Some(enrollment) = stored.enrollment {
+            enrollments.push((enrollment, stored.account));
+        }
+        result.applied.push(device_id);
+    }
+    for (enrollment, account) in enrollments {
+        confirm_when_registered(&mut tx, enrollment, account).await?;
+    }
+    let response = serde_json::to_string(&result).expect("a result serializes");
+    Store::record_acknowledgement(&mut tx, &ack.message_id, &response).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(result)
+}
+
+/// Each device's status: as listed, or for a rejected message every device it carried, failed.
+fn device_statuses(
+    ack: &Acknowledgement,
+    message: &CustomerAssetSync,
+) -> BTreeMap<i64, (DeviceStatus, Option<String>)> {
+    let mut statuses: BTreeMap<i64, (DeviceStatus, Option<String>)> = ack
+        .devices
+        .iter()
+        .map(|device| (device.device_id, (device.status, device.reason.clone())))
+        .collect();
+    if ack.status == MessageStatus::Rejected {
+        let reason =
+            ack.reason.clone().or_else(|| Some("The head-end rejected the request.".to_owned()));
+        for device in &message.devices {
+            statuses.entry(device.device_id).or_insert((DeviceStatus::Failed, reason.clone()));
+        }
+    }
+    statuses
+}
+
+/// A pending enrollment becomes enrolled once the head-end has registered every device in it.
+async fn confirm_when_registered(
+    tx: &mut Tx,
+    enrollment: i64,
+    account: peakday_app::accounts::AccountId,
+) -> Result<(), StoreError> {
+    let live = Store::live_enrollments_of(tx, account).await?;
+    let Some(enrollment) = live.into_iter().find(|e| e.id == enrollment) else { return Ok(()) };
+    if enrollment.status != EnrollmentStatus::Pending {
+        return Ok(());
+    }
+    let devices = Store::devices_of(tx, account).await?;
+    let all_registered = enrollment.devices.iter().all(|id| {
+        devices
+            .iter()
+            .any(|d| d.device.id == *id && d.device.registration == Registration::Registered)
+    });
+    if all_registered && !enrollment.devices.is_empty() {
+        Store::set_enrollment_status(tx, enrollment.id, EnrollmentStatus::Enrolled).await?;
+    }
+    Ok(())
+}
+
+async fn audit(
+    tx: &mut Tx,
+    device: &crate::store::StoredDevice,
+    registration: Registration,
+    detail: Option<&str>,
+    action: SyncAction,
+) -> Result<(), StoreError> {
+    let title = device.device.title();
+    let summary = match (registration, action) {
+        (Registration::Registered, _) => format!("The head-end registered your {title}"),
+        (Registration::Deregistered, _) => format!("The head-end de-registered your {title}"),
+        (_, SyncAction::Register) => format!("The head-end could not register your {title}"),
+        (_, SyncAction::Deregister) => format!("The head-end could not de-register your {title}"),
+    };
+    let field = |value: &str| {
+        let mut map = BTreeMap::new();
+        map.insert(format!("Head-end registration of {title}"), value.to_owned());
+        if let Some(detail) = detail {
+            map.insert("Reason".to_owned(), detail.to_owned());
+        }
+        serde_json::to_string(&map).ok()
+    };
+    let entry = AuditEntry {
+        actor_user_id: None,
+        account: Some(device.account),
+        source: ChangeSource::Api,
+        action: "device.registration".to_owned(),
+        summary,
+        before: field(device.device.registration.label()),
+        after: field(registration.label()),
+    };
+    Store::append_audit(tx, &entry).await
+}

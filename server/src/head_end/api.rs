@@ -1,0 +1,111 @@
+//! The integration endpoints under `/api/v1/`: the head-end's acknowledgements, and the OpenAPI
+//! document generated from the handlers and message types here. Systems, not browsers, call
+//! them: no session, no cookies; a request is authenticated by its HMAC signature.
+
+use super::message::{
+    Acknowledgement, AcknowledgementResult, ApiError, CustomerAssetSync, DeviceAcknowledgement,
+    DeviceStatus, DeviceSync, EnrollmentRef, MessageStatus, SyncAction,
+};
+use super::{acknowledgement, signature};
+use crate::http::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Peakday integration API",
+        version = "1",
+        description = "Endpoints for the head-end / DERMS. Peakday POSTs a CustomerAssetSync \
+            to the head-end's configured URL for every device registration change, with \
+            `Idempotency-Key` and `X-Peakday-Signature` headers; the head-end answers each \
+            message with an Acknowledgement here. Signatures are `sha256=` and the hex \
+            HMAC-SHA256 of the raw body under the shared secret, both ways."
+    ),
+    paths(acknowledge, openapi_document),
+    components(schemas(
+        CustomerAssetSync,
+        EnrollmentRef,
+        DeviceSync,
+        SyncAction,
+        Acknowledgement,
+        MessageStatus,
+        DeviceAcknowledgement,
+        DeviceStatus,
+        AcknowledgementResult,
+        ApiError
+    ))
+)]
+pub struct ApiDoc;
+
+/// The `/api/v1` routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/head-end/acknowledgements", post(acknowledge))
+        .route("/openapi.json", get(openapi_document))
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(ApiError { error: message.into() })).into_response()
+}
+
+/// Receives the head-end's acknowledgement of a sync message and sets each device's
+/// registration. Replays are answered as the first time, with `replay: true`, and change
+/// nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/head-end/acknowledgements",
+    request_body = Acknowledgement,
+    params(("X-Peakday-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body>")),
+    responses(
+        (status = 200, description = "Applied (or a replay)", body = AcknowledgementResult),
+        (status = 400, description = "Not an acknowledgement", body = ApiError),
+        (status = 401, description = "Missing or wrong signature; nothing changed", body = ApiError),
+        (status = 404, description = "No such sync message", body = ApiError),
+    )
+)]
+async fn acknowledge(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(secret) = state.config.head_end.secret.as_deref() else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "No head-end secret is configured: acknowledgements are refused.",
+        );
+    };
+    let signed = headers
+        .get(signature::HEADER)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|header| signature::verify(secret, &body, header));
+    if !signed {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "The signature is missing or does not match the body.",
+        );
+    }
+    let ack: Acknowledgement = match serde_json::from_slice(&body) {
+        Ok(ack) => ack,
+        Err(problem) => {
+            return error(StatusCode::BAD_REQUEST, format!("Not an acknowledgement: {problem}"))
+        }
+    };
+    match acknowledgement::apply(&state.store, &ack).await {
+        Ok(result) => Json(result).into_response(),
+        Err(acknowledgement::AcknowledgementError::UnknownMessage(id)) => {
+            error(StatusCode::NOT_FOUND, format!("No sync message {id:?} was sent."))
+        }
+        Err(acknowledgement::AcknowledgementError::Store(problem)) => {
+            tracing::error!(error = %problem, "could not apply a head-end acknowledgement");
+            error(StatusCode::SERVICE_UNAVAILABLE, "Could not apply it now; send it again later.")
+        }
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "The OpenAPI document")))]
+async fn openapi_document() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}

@@ -1,0 +1,93 @@
+use super::{now, Store, StoreError, Tx};
+use peakday_app::programs::{Program, ProgramDefinition};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+impl Store {
+    /// Every program, oldest first.
+    pub async fn programs(conn: &mut AnyConnection) -> Result<Vec<Program>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, definition FROM programs ORDER BY id").fetch_all(conn).await?;
+        rows.iter().map(program).collect()
+    }
+
+    pub async fn program(conn: &mut AnyConnection, id: i64) -> Result<Option<Program>, StoreError> {
+        let row = sqlx::query("SELECT id, definition FROM programs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(program).transpose()
+    }
+
+    /// Whether another program than `except` has this name.
+    pub async fn program_name_taken(
+        tx: &mut Tx,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM programs WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(id.is_some_and(|id| Some(id) != except))
+    }
+
+    pub async fn insert_program(
+        tx: &mut Tx,
+        definition: &ProgramDefinition,
+    ) -> Result<i64, StoreError> {
+        let at = now();
+        Ok(sqlx::query_scalar(
+            "INSERT INTO programs (name, status, definition, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&definition.name)
+        .bind(definition.status.as_str())
+        .bind(definition_json(definition))
+        .bind(at)
+        .bind(at)
+        .fetch_one(&mut **tx)
+        .await?)
+    }
+
+    pub async fn update_program(
+        tx: &mut Tx,
+        id: i64,
+        definition: &ProgramDefinition,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE programs SET name = $1, status = $2, definition = $3, updated_at = $4 WHERE id = $5")
+            .bind(&definition.name)
+            .bind(definition.status.as_str())
+            .bind(definition_json(definition))
+            .bind(now())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// How many pending or enrolled enrollments each program has.
+    pub async fn live_enrollment_counts(&self) -> Result<BTreeMap<i64, u32>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT program_id, COUNT(*) AS live FROM enrollments \
+             WHERE status <> 'unenrolled' GROUP BY program_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("program_id")?, row.try_get::<i64, _>("live")? as u32)))
+            .collect()
+    }
+}
+
+fn definition_json(definition: &ProgramDefinition) -> String {
+    serde_json::to_string(definition).expect("a program definition serializes")
+}
+
+fn program(row: &sqlx::any::AnyRow) -> Result<Program, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let json: String = row.try_get("definition")?;
+    let definition = serde_json::from_str(&json)
+        .map_err(|error| StoreError::Corrupt(format!("program {id}: {error}")))?;
+    Ok(Program { id, definition })
+}

@@ -1,0 +1,155 @@
+//! A head-end stand-in on loopback: a small HTTP server speaking the documented sync format
+//! (`/api/v1/openapi.json`). It checks each message's signature, applies a message once per
+//! `Idempotency-Key` (as a real head-end must), and answers with a signed acknowledgement
+//! posted to the portal before it replies, so a delivery round ends with its effects applied.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use peakday_server::head_end::message::{
+    Acknowledgement, CustomerAssetSync, DeviceAcknowledgement, DeviceStatus, MessageStatus,
+    SyncAction,
+};
+use peakday_server::head_end::signature;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// What the stand-in has seen and done.
+#[derive(Default)]
+pub struct Ledger {
+    /// Every delivery, duplicates included, by idempotency key.
+    pub deliveries: Vec<String>,
+    /// Messages applied, once each.
+    pub applied: BTreeSet<String>,
+    /// Devices registered now, with how many times each was registered.
+    pub registered: BTreeMap<i64, u32>,
+    /// Every acknowledgement posted back, with the portal's HTTP status.
+    pub acknowledgements: Vec<(Acknowledgement, u16)>,
+    /// Devices whose registration the stand-in refuses, with the reason.
+    pub refuse: BTreeMap<i64, String>,
+}
+
+#[derive(Clone)]
+struct StandIn {
+    ledger: Arc<Mutex<Ledger>>,
+    secret: String,
+    portal: String,
+    client: reqwest::Client,
+}
+
+pub struct HeadEnd {
+    pub url: String,
+    pub ledger: Arc<Mutex<Ledger>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HeadEnd {
+    /// Starts the stand-in at `addr` (port 0 for any), acknowledging to the portal at `portal`.
+    pub async fn start(addr: SocketAddr, portal: &str, secret: &str) -> Self {
+        let ledger = Arc::new(Mutex::new(Ledger::default()));
+        let stand_in = StandIn {
+            ledger: ledger.clone(),
+            secret: secret.to_owned(),
+            portal: portal.to_owned(),
+            client: reqwest::Client::new(),
+        };
+        let app = Router::new().route("/sync", post(receive)).with_state(stand_in);
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("the stand-in binds");
+        let url = format!("http://{}/sync", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self { url, ledger, task }
+    }
+
+    /// Takes the stand-in down: its port refuses connections until started again.
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+
+    pub fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
+        self.ledger.lock().unwrap()
+    }
+}
+
+async fn receive(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let signed = headers
+        .get(signature::HEADER)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|header| signature::verify(&stand_in.secret, &body, header));
+    if !signed {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let message: CustomerAssetSync = serde_json::from_slice(&body).expect("a sync message");
+    assert_eq!(key, message.message_id, "the idempotency key is the message id");
+    let ack = {
+        let mut ledger = stand_in.ledger.lock().unwrap();
+        ledger.deliveries.push(key.clone());
+        let first_time = ledger.applied.insert(key.clone());
+        let devices = message
+            .devices
+            .iter()
+            .map(|device| {
+                let refused = ledger.refuse.get(&device.device_id).cloned();
+                let status = match (device.action, &refused) {
+                    (SyncAction::Register, Some(_)) => DeviceStatus::Failed,
+                    (SyncAction::Register, None) => {
+                        if first_time {
+                            *ledger.registered.entry(device.device_id).or_default() += 1;
+                        }
+                        DeviceStatus::Registered
+                    }
+                    (SyncAction::Deregister, _) => {
+                        if first_time {
+                            ledger.registered.remove(&device.device_id);
+                        }
+                        DeviceStatus::Deregistered
+                    }
+                };
+                DeviceAcknowledgement { device_id: device.device_id, status, reason: refused }
+            })
+            .collect();
+        Acknowledgement { message_id: key, status: MessageStatus::Accepted, reason: None, devices }
+    };
+    let status =
+        post_acknowledgement(&stand_in.client, &stand_in.portal, &stand_in.secret, &ack).await;
+    stand_in.ledger.lock().unwrap().acknowledgements.push((ack, status));
+    StatusCode::ACCEPTED
+}
+
+/// Posts `ack` to the portal, signed with `secret`; returns the HTTP status.
+pub async fn post_acknowledgement(
+    client: &reqwest::Client,
+    portal: &str,
+    secret: &str,
+    ack: &Acknowledgement,
+) -> u16 {
+    let body = serde_json::to_vec(ack).unwrap();
+    client
+        .post(format!("{portal}/api/v1/head-end/acknowledgements"))
+        .header("content-type", "application/json")
+        .header(signature::HEADER, signature::sign(secret, &body))
+        .body(body)
+        .send()
+        .await
+        .expect("the portal answers")
+        .status()
+        .as_u16()
+}
+
+/// Serves `app` on a loopback port; returns its origin.
+pub async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .unwrap();
+    });
+    origin
+}
