@@ -80,6 +80,23 @@ test("a bad device is refused with each problem named, and nothing is added", as
   await expect(page.getByText("No devices yet.")).toBeVisible();
   await expect(page.getByLabel("Make (brand)"), "what was typed stays").toHaveValue("Tesla");
   await expect(page.getByLabel("Capacity (kW; kWh for a battery)")).toHaveAttribute("aria-invalid", "true");
+
+  // What only the server can know comes back beside its field: a serial registered already.
+  const serial = `PW-${Date.now() % 1_000_000}`;
+  for (const attempt of [1, 2]) {
+    await hydrated(page);
+    await page.getByLabel("Kind of device").selectOption("battery");
+    await page.getByLabel("Make (brand)").fill("Tesla");
+    await page.getByLabel("Model").fill("Powerwall 3");
+    await page.getByLabel("Serial number").fill(serial);
+    await page.getByLabel("Network address (MAC, IP or device ID)").fill("10.0.0.12");
+    await page.getByLabel("Capacity (kW; kWh for a battery)").fill("13.5");
+    await page.getByRole("button", { name: "Add device" }).click();
+    if (attempt === 1) await expect(page.getByRole("status")).toContainText("saved");
+  }
+  await expect(page.getByText(`A Tesla device with serial ${serial} is registered already.`, { exact: false })).toBeVisible();
+  await expect(page.getByLabel("Serial number")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("listitem").filter({ hasText: serial })).toHaveCount(1);
 });
 
 test("an agent sees why a customer with a medical flag cannot join demand response", async ({ page }) => {

@@ -120,6 +120,28 @@ impl FormErrors {
         errors
     }
 
+    /// Errors of a plain form that posts itself (no action): the browser's own checks, starting
+    /// from the server's refusal of the last post, if any.
+    pub fn plain(refused: Option<AppError>) -> Self {
+        let errors =
+            Self { fields: RwSignal::new(FieldErrors::default()), refusal: RwSignal::new(None) };
+        match refused {
+            Some(AppError::InvalidFields(fields)) => errors.show(fields),
+            other => errors.refusal.set(other),
+        }
+        errors
+    }
+
+    /// The refusal shown now, fields and all (to hand a server refusal to an island).
+    pub fn refusal_now(self) -> Option<AppError> {
+        let fields = self.fields.get_untracked();
+        if fields.is_empty() {
+            self.refusal.get_untracked()
+        } else {
+            Some(AppError::InvalidFields(fields))
+        }
+    }
+
     /// The message for `field`, if any.
     pub fn field(self, field: &'static str) -> Signal<Option<String>> {
         Signal::derive(move || self.fields.read().get(field).map(str::to_owned))

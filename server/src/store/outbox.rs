@@ -60,6 +60,17 @@ impl Store {
         now: i64,
         lease: i64,
     ) -> Result<Option<OutboxMessage>, StoreError> {
+        // Most polls find nothing: look before taking SQLite's write lock every second.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM outbox WHERE kind = $1 AND delivered_at IS NULL AND available_at <= $2 LIMIT 1",
+        )
+        .bind(kind)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        if due.is_none() {
+            return Ok(None);
+        }
         let mut tx = self.begin_write().await?;
         let lock = match self.backend() {
             super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
