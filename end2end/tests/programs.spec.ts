@@ -106,3 +106,40 @@ test("an agent sees why a customer with a medical flag cannot join demand respon
   await expect(program(page, "Smart Thermostat Rewards")).toContainText("medical or life-support flag");
   await expect(program(page, "Smart Thermostat Rewards")).toContainText("Please contact us");
 });
+
+test("a program manager creates a program, finds a mistake named, and activates it", async ({ page }) => {
+  test.slow();
+  const name = `Winter Peak Savers ${Date.now() % 100_000}`;
+  await signIn(page, DEMO.pm, "/programs");
+  const form = page.locator("form").filter({ has: page.getByRole("button", { name: "Create program" }) });
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Description (customers read it)").fill("Fewer, shorter winter events.");
+  await form.getByLabel("Season starts").fill("2027-12-01");
+  await form.getByLabel("Season ends").fill("2027-11-01");
+  await form.getByLabel("Smart thermostat").check();
+  await form.getByLabel("Rate, $").fill("0.75");
+  await form.getByRole("button", { name: "Create program" }).click();
+  // The season ends before it starts: said beside the field, nothing created.
+  await expect(page.getByText("The season ends on or after the day it starts.")).toBeVisible();
+  await expect(page.getByRole("link", { name })).toHaveCount(0);
+
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Season starts").fill("2027-12-01");
+  await form.getByLabel("Season ends").fill("2028-02-28");
+  await form.getByLabel("Smart thermostat").check();
+  await form.getByLabel("Customers may schedule time away").check();
+  await form.getByLabel("Rate, $").fill("0.75");
+  await form.getByRole("button", { name: "Create program" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name }) });
+  await expect(row).toContainText("Draft");
+
+  await row.getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  await expect(page.getByLabel("Customers may schedule time away")).toBeChecked();
+  await page.getByLabel("Status (customers see active programs)").selectOption("active");
+  await page.getByRole("button", { name: "Save program" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  await page.goto("/programs");
+  await expect(page.getByRole("row").filter({ hasText: name })).toContainText("Active");
+});

@@ -543,3 +543,59 @@ async fn the_openapi_document_describes_the_integration_endpoints() {
     let device = &document["components"]["schemas"]["DeviceSync"]["properties"];
     assert!(device["entity_group"].is_object() && device["network_address"].is_object());
 }
+
+#[tokio::test]
+async fn a_second_device_joins_the_enrollment_and_only_unenrolled_devices_can_be_removed() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let head_end = HeadEnd::start("127.0.0.1:0".parse().unwrap(), &rig.portal, SECRET).await;
+        let sender = sender(&db.store, &head_end);
+        let (_, first) = enroll_thermostat(&rig).await;
+        sender.deliver_due(now()).await.unwrap();
+        let (status, refusal) =
+            api(&rig.app, "/api/remove_device", &format!("device={first}"), &rig.customer).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        assert!(refusal.to_string().contains("unenroll or replace it there first"), "{refusal}");
+
+        let upstairs = THERMOSTAT
+            .replace("EB-4410", "EB-5120")
+            .replace("3A:B7", "3A:D9")
+            .replace("3.5", "2.5");
+        let second = add_device(&rig, &upstairs).await;
+        let offers = programs(&rig).await;
+        let thermostats = offer(&offers, "Smart Thermostat Rewards");
+        assert_eq!(thermostats["eligible"][0]["id"], second, "{}: the new one may join", db.name);
+        let enrollment = thermostats["enrollment"]["id"].as_i64().unwrap();
+        let body = format!("enrollment={enrollment}&device={second}");
+        let (status, saved) = api(&rig.app, "/api/add_enrolled_device", &body, &rig.customer).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        // The enrollment stays enrolled while the new device registers; its group is by size.
+        let offers = programs(&rig).await;
+        assert_eq!(offer(&offers, "Smart Thermostat Rewards")["enrollment"]["status"], "enrolled");
+        assert_eq!(
+            device(&rig, second).await["entity_group"].as_str().unwrap().split('-').nth(2),
+            Some("s")
+        );
+        sender.deliver_due(now()).await.unwrap();
+        assert_eq!(device(&rig, second).await["registration"], "registered", "{}", db.name);
+        assert_eq!(head_end.ledger().registered.len(), 2);
+
+        // Adding it again is refused by the rule: a device takes part in one program at a time.
+        let (status, refusal) =
+            api(&rig.app, "/api/add_enrolled_device", &body, &rig.customer).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refusal.to_string().contains("one program at a time"), "{refusal}");
+
+        let (status, _) =
+            api(&rig.app, "/api/unenroll", &format!("enrollment={enrollment}"), &rig.customer)
+                .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) =
+            api(&rig.app, "/api/remove_device", &format!("device={first}"), &rig.customer).await;
+        assert_eq!(status, StatusCode::OK, "{}: removable once unenrolled", db.name);
+        let (_, devices) = api(&rig.app, "/api/devices", "", &rig.customer).await;
+        assert_eq!(devices["devices"].as_array().unwrap().len(), 1);
+        head_end.stop().await;
+    }
+}
