@@ -209,6 +209,8 @@ impl Enrollments {
         Ok(AccountPrograms { offers })
     }
 
+    /// Applies one change in one write transaction: the account is read on it, the shared rules
+    /// decide, and the change, its audit record and any sync message commit together.
     pub async fn change(
         &self,
         actor: Actor,
@@ -217,130 +219,23 @@ impl Enrollments {
     ) -> Result<Saved, EnrollmentError> {
         let mut tx = self.store.begin_write().await?;
         let state = AccountState::load(&mut tx, account).await?;
-        let mut record = Record { tx: &mut tx, actor, account };
-        let message = match change {
-            EnrollmentChange::AddDevice(device) => add_device(&mut record, &state, device).await?,
+        let record = &mut Record { tx: &mut tx, actor, account };
+        let message = match *change {
+            EnrollmentChange::AddDevice(ref device) => add_device(record, &state, device).await?,
             EnrollmentChange::RemoveDevice { device } => {
-                let device = state.device(*device)?;
-                if let Some(program) = &device.device.enrolled_in {
-                    return refused(format!(
-                        "Your {} takes part in {program}: unenroll or replace it there first.",
-                        device.device.title()
-                    ));
-                }
-                Store::remove_device(record.tx, device.device.id).await?;
-                let title = device.device.title();
-                record
-                    .audit(
-                        "device.removed",
-                        format!("Removed the {title}"),
-                        Some(&[("Device", &title)]),
-                        None,
-                    )
-                    .await?;
-                format!("Your {title} was removed.")
+                remove_device(record, &state, device).await?
             }
             EnrollmentChange::Enroll { program, device } => {
-                enroll(&mut record, &state, *program, *device).await?
+                enroll(record, &state, program, device).await?
             }
             EnrollmentChange::AddToEnrollment { enrollment, device } => {
-                let enrollment = state.enrollment(*enrollment)?;
-                let program =
-                    state.program(enrollment.program_id).ok_or(EnrollmentError::NotFound)?;
-                let device = state.device(*device)?;
-                same_meter(enrollment, device)?;
-                state.check_device(program, device)?;
-                let group = join(&mut record, program, enrollment.id, device).await?;
-                queue_sync(
-                    &mut record,
-                    &state,
-                    program,
-                    enrollment,
-                    enrollment.status,
-                    &[(device, SyncAction::Register, group)],
-                )
-                .await?;
-                let (title, name) = (device.device.title(), &program.definition.name);
-                record
-                    .audit(
-                        "enrollment.device_added",
-                        format!("Added the {title} to {name}"),
-                        None,
-                        Some(&[("Devices", &title)]),
-                    )
-                    .await?;
-                format!("Your {title} was added to {name}. Its registration is pending.")
+                add_to_enrollment(record, &state, enrollment, device).await?
             }
             EnrollmentChange::ReplaceDevice { enrollment, device, replacement } => {
-                let enrollment = state.enrollment(*enrollment)?;
-                let program =
-                    state.program(enrollment.program_id).ok_or(EnrollmentError::NotFound)?;
-                let old = state.device(*device)?;
-                if !enrollment.devices.contains(&old.device.id) {
-                    return Err(EnrollmentError::NotFound);
-                }
-                let new = state.device(*replacement)?;
-                same_meter(enrollment, new)?;
-                state.check_device(program, new)?;
-                Store::remove_enrollment_device(record.tx, enrollment.id, old.device.id).await?;
-                let old_group = old.device.entity_group.clone().unwrap_or_default();
-                let group = join(&mut record, program, enrollment.id, new).await?;
-                let devices =
-                    [(old, SyncAction::Deregister, old_group), (new, SyncAction::Register, group)];
-                queue_sync(&mut record, &state, program, enrollment, enrollment.status, &devices)
-                    .await?;
-                let (old, new, name) =
-                    (old.device.title(), new.device.title(), &program.definition.name);
-                record
-                    .audit(
-                        "enrollment.device_replaced",
-                        format!("Replaced the {old} with the {new} in {name}"),
-                        Some(&[("Devices", &old)]),
-                        Some(&[("Devices", &new)]),
-                    )
-                    .await?;
-                format!("Your {new} replaces the {old} in {name}. The change is being registered.")
+                replace_device(record, &state, enrollment, device, replacement).await?
             }
             EnrollmentChange::Unenroll { enrollment } => {
-                let enrollment = state.enrollment(*enrollment)?;
-                let program =
-                    state.program(enrollment.program_id).ok_or(EnrollmentError::NotFound)?;
-                Store::set_enrollment_status(
-                    record.tx,
-                    enrollment.id,
-                    EnrollmentStatus::Unenrolled,
-                )
-                .await?;
-                let mut leaving = Vec::new();
-                for id in &enrollment.devices {
-                    let device = state.device(*id)?;
-                    Store::remove_enrollment_device(record.tx, enrollment.id, *id).await?;
-                    leaving.push((
-                        device,
-                        SyncAction::Deregister,
-                        device.device.entity_group.clone().unwrap_or_default(),
-                    ));
-                }
-                queue_sync(
-                    &mut record,
-                    &state,
-                    program,
-                    enrollment,
-                    EnrollmentStatus::Unenrolled,
-                    &leaving,
-                )
-                .await?;
-                let name = &program.definition.name;
-                let before = enrollment.status.label();
-                record
-                    .audit(
-                        "enrollment.ended",
-                        format!("Unenrolled from {name}"),
-                        Some(&[(name, before)]),
-                        Some(&[(name, "Unenrolled")]),
-                    )
-                    .await?;
-                format!("You are unenrolled from {name}. Your devices are being de-registered.")
+                unenroll(record, &state, enrollment).await?
             }
         };
         tx.commit().await.map_err(StoreError::from)?;
@@ -476,6 +371,125 @@ async fn add_device(
     let title = format!("{} {} {}", device.kind.label(), device.make, device.model);
     record.audit("device.added", format!("Added a device: {title}"), None, Some(&after)).await?;
     Ok(format!("Your {} {} was added. See Programs to enroll it.", device.make, device.model))
+}
+
+async fn remove_device(
+    record: &mut Record<'_>,
+    state: &AccountState,
+    device: i64,
+) -> Result<String, EnrollmentError> {
+    let device = state.device(device)?;
+    if let Some(program) = &device.device.enrolled_in {
+        return refused(format!(
+            "Your {} takes part in {program}: unenroll or replace it there first.",
+            device.device.title()
+        ));
+    }
+    Store::remove_device(record.tx, device.device.id).await?;
+    let title = device.device.title();
+    record
+        .audit("device.removed", format!("Removed the {title}"), Some(&[("Device", &title)]), None)
+        .await?;
+    Ok(format!("Your {title} was removed."))
+}
+
+async fn add_to_enrollment(
+    record: &mut Record<'_>,
+    state: &AccountState,
+    enrollment: i64,
+    device: i64,
+) -> Result<String, EnrollmentError> {
+    let enrollment = state.enrollment(enrollment)?;
+    let program = state.program(enrollment.program_id).ok_or(EnrollmentError::NotFound)?;
+    let device = state.device(device)?;
+    same_meter(enrollment, device)?;
+    state.check_device(program, device)?;
+    let group = join(record, program, enrollment.id, device).await?;
+    queue_sync(
+        record,
+        state,
+        program,
+        enrollment,
+        enrollment.status,
+        &[(device, SyncAction::Register, group)],
+    )
+    .await?;
+    let (title, name) = (device.device.title(), &program.definition.name);
+    record
+        .audit(
+            "enrollment.device_added",
+            format!("Added the {title} to {name}"),
+            None,
+            Some(&[("Devices", &title)]),
+        )
+        .await?;
+    Ok(format!("Your {title} was added to {name}. Its registration is pending."))
+}
+
+/// The old device is de-registered and the new one registered, in one message.
+async fn replace_device(
+    record: &mut Record<'_>,
+    state: &AccountState,
+    enrollment: i64,
+    device: i64,
+    replacement: i64,
+) -> Result<String, EnrollmentError> {
+    let enrollment = state.enrollment(enrollment)?;
+    let program = state.program(enrollment.program_id).ok_or(EnrollmentError::NotFound)?;
+    let old = state.device(device)?;
+    if !enrollment.devices.contains(&old.device.id) {
+        return Err(EnrollmentError::NotFound);
+    }
+    let new = state.device(replacement)?;
+    same_meter(enrollment, new)?;
+    state.check_device(program, new)?;
+    Store::remove_enrollment_device(record.tx, enrollment.id, old.device.id).await?;
+    let old_group = old.device.entity_group.clone().unwrap_or_default();
+    let group = join(record, program, enrollment.id, new).await?;
+    let devices = [(old, SyncAction::Deregister, old_group), (new, SyncAction::Register, group)];
+    queue_sync(record, state, program, enrollment, enrollment.status, &devices).await?;
+    let (old, new, name) = (old.device.title(), new.device.title(), &program.definition.name);
+    record
+        .audit(
+            "enrollment.device_replaced",
+            format!("Replaced the {old} with the {new} in {name}"),
+            Some(&[("Devices", &old)]),
+            Some(&[("Devices", &new)]),
+        )
+        .await?;
+    Ok(format!("Your {new} replaces the {old} in {name}. The change is being registered."))
+}
+
+async fn unenroll(
+    record: &mut Record<'_>,
+    state: &AccountState,
+    enrollment: i64,
+) -> Result<String, EnrollmentError> {
+    let enrollment = state.enrollment(enrollment)?;
+    let program = state.program(enrollment.program_id).ok_or(EnrollmentError::NotFound)?;
+    Store::set_enrollment_status(record.tx, enrollment.id, EnrollmentStatus::Unenrolled).await?;
+    let mut leaving = Vec::new();
+    for id in &enrollment.devices {
+        let device = state.device(*id)?;
+        Store::remove_enrollment_device(record.tx, enrollment.id, *id).await?;
+        leaving.push((
+            device,
+            SyncAction::Deregister,
+            device.device.entity_group.clone().unwrap_or_default(),
+        ));
+    }
+    queue_sync(record, state, program, enrollment, EnrollmentStatus::Unenrolled, &leaving).await?;
+    let name = &program.definition.name;
+    let before = enrollment.status.label();
+    record
+        .audit(
+            "enrollment.ended",
+            format!("Unenrolled from {name}"),
+            Some(&[(name, before)]),
+            Some(&[(name, "Unenrolled")]),
+        )
+        .await?;
+    Ok(format!("You are unenrolled from {name}. Your devices are being de-registered."))
 }
 
 async fn enroll(
