@@ -599,3 +599,55 @@ async fn a_second_device_joins_the_enrollment_and_only_unenrolled_devices_can_be
         head_end.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_late_answer_to_an_older_message_does_not_undo_a_newer_change() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        // Enrolled, and replaced before the head-end answered the registration.
+        let (_, old) = enroll_thermostat(&rig).await;
+        let first = db.store.messages(ASSET_SYNC).await.unwrap()[0].0.idempotency_key.clone();
+        let new =
+            add_device(&rig, &THERMOSTAT.replace("EB-4410", "EB-7001").replace("3A:B7", "3A:E1"))
+                .await;
+        let enrollment = offer(&programs(&rig).await, "Smart Thermostat Rewards")["enrollment"]
+            ["id"]
+            .as_i64()
+            .unwrap();
+        let body = format!("enrollment={enrollment}&device={old}&replacement={new}");
+        assert_eq!(
+            api(&rig.app, "/api/replace_device", &body, &rig.customer).await.0,
+            StatusCode::OK
+        );
+
+        let late = Acknowledgement {
+            message_id: first,
+            status: MessageStatus::Accepted,
+            reason: None,
+            devices: vec![DeviceAcknowledgement {
+                device_id: old,
+                status: DeviceStatus::Registered,
+                reason: None,
+            }],
+        };
+        let client = reqwest::Client::new();
+        let body = serde_json::to_vec(&late).unwrap();
+        let response = client
+            .post(format!("{}/api/v1/head-end/acknowledgements", rig.portal))
+            .header(signature::HEADER, signature::sign(SECRET, &body))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let result: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(result["superseded"], serde_json::json!([old]), "{}: {result}", db.name);
+        assert_eq!(result["applied"], serde_json::json!([]));
+        assert_eq!(
+            device(&rig, old).await["registration"],
+            "deregistration_pending",
+            "{}",
+            db.name
+        );
+    }
+}

@@ -7,7 +7,7 @@
 //! point behind which it sits is on an eligible rate class and not already in another program of
 //! the same kind (two demand-response programs would curtail the same load twice).
 
-use super::device::Device;
+use super::device::{Device, Registration};
 use super::model::{DeviceKind, Program, ProgramKind, ProgramStatus};
 use super::units::{CalendarDate, Capacity};
 use serde::{Deserialize, Serialize};
@@ -39,12 +39,31 @@ pub struct LiveEnrollment {
 pub enum Ineligibility {
     NotOffered,
     LifeSupport,
-    SeasonOver { ended: CalendarDate },
-    RateClass { yours: Vec<String>, eligible: Vec<String> },
-    ConflictingProgram { program: String },
-    NoDeviceOfKind { kinds: Vec<DeviceKind> },
-    TooSmall { device: String, minimum: Capacity },
-    DeviceEnrolledElsewhere { device: String, program: String },
+    SeasonOver {
+        ended: CalendarDate,
+    },
+    RateClass {
+        yours: Vec<String>,
+        eligible: Vec<String>,
+    },
+    ConflictingProgram {
+        program: String,
+    },
+    NoDeviceOfKind {
+        kinds: Vec<DeviceKind>,
+    },
+    TooSmall {
+        device: String,
+        minimum: Capacity,
+    },
+    DeviceEnrolledElsewhere {
+        device: String,
+        program: String,
+    },
+    /// Left a program a moment ago: the head-end has not confirmed it is de-registered.
+    BeingDeregistered {
+        device: String,
+    },
 }
 
 impl Ineligibility {
@@ -71,6 +90,9 @@ impl Ineligibility {
             Ineligibility::DeviceEnrolledElsewhere { device, program } => format!(
                 "Your {device} is enrolled in {program}: a device takes part in one program at a time."
             ),
+            Ineligibility::BeingDeregistered { device } => format!(
+                "Your {device} is being de-registered from its last program; it can join again once that is done, usually within a minute."
+            ),
         }
     }
 }
@@ -95,6 +117,9 @@ pub fn device_obstacle(
             device: device.title(),
             program: enrollment.program_name.clone(),
         });
+    }
+    if device.registration == Registration::DeregistrationPending {
+        return Some(Ineligibility::BeingDeregistered { device: device.title() });
     }
     service_point_obstacle(program, facts, &device.service_point)
 }
@@ -171,7 +196,6 @@ pub fn eligible_devices(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::programs::device::Registration;
     use crate::programs::program_form::tests::thermostat_program;
     use crate::programs::ProgramForm;
 
@@ -267,6 +291,15 @@ mod tests {
             [Ineligibility::TooSmall { device: small.devices[0].title(), minimum: Capacity(100) }]
         );
         assert!(reasons[0].message().contains("smaller than the 10 kWh"));
+    }
+
+    #[test]
+    fn a_device_leaving_a_program_waits_for_the_head_end_before_joining_another() {
+        let mut leaving = device(6, DeviceKind::Battery, 135);
+        leaving.registration = Registration::DeregistrationPending;
+        let reasons =
+            eligible_devices(&battery_byod(), &facts(vec![leaving]), today()).unwrap_err();
+        assert!(reasons[0].message().contains("is being de-registered"), "{reasons:?}");
     }
 
     #[test]

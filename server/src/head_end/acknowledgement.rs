@@ -79,6 +79,8 @@ pub async fn apply(
         }
         result.applied.push(device_id);
     }
+    enrollments.sort_unstable();
+    enrollments.dedup();
     for (enrollment, account) in enrollments {
         confirm_when_registered(&mut tx, enrollment, account).await?;
     }
@@ -163,4 +165,75 @@ async fn audit(
         after: field(registration.label()),
     };
     Store::append_audit(tx, &entry).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::head_end::message::{DeviceAcknowledgement, DeviceSync, EnrollmentRef};
+
+    fn message(devices: &[i64]) -> CustomerAssetSync {
+        CustomerAssetSync {
+            message_id: "sync-1".into(),
+            created_at: "2026-11-28T12:00:00Z".into(),
+            account_number: "3000012345".into(),
+            enrollment: EnrollmentRef {
+                id: 1,
+                program_id: 1,
+                program_name: "Smart Thermostat Rewards".into(),
+                program_kind: "demand_response".into(),
+                status: "pending".into(),
+                service_point: "SP-1000001".into(),
+            },
+            devices: devices
+                .iter()
+                .map(|id| DeviceSync {
+                    device_id: *id,
+                    action: SyncAction::Register,
+                    kind: "thermostat".into(),
+                    make: "ecobee".into(),
+                    model: "Premium".into(),
+                    serial: format!("EB-{id}"),
+                    network_address: "10.0.0.1".into(),
+                    capacity: "3.5".into(),
+                    capacity_unit: "kW".into(),
+                    entity_group: "p1-thermostat-m-r-ptr".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_rejected_message_fails_every_device_it_carried_with_its_reason() {
+        let ack = Acknowledgement {
+            message_id: "sync-1".into(),
+            status: MessageStatus::Rejected,
+            reason: Some("Unknown premise SP-1000001".into()),
+            devices: vec![DeviceAcknowledgement {
+                device_id: 7,
+                status: DeviceStatus::Registered,
+                reason: None,
+            }],
+        };
+        let statuses = device_statuses(&ack, &message(&[7, 8]));
+        assert_eq!(statuses[&7], (DeviceStatus::Registered, None), "a device's own status stands");
+        assert_eq!(statuses[&8], (DeviceStatus::Failed, Some("Unknown premise SP-1000001".into())));
+    }
+
+    #[test]
+    fn an_accepted_message_sets_only_the_devices_listed() {
+        let ack = Acknowledgement {
+            message_id: "sync-1".into(),
+            status: MessageStatus::Accepted,
+            reason: None,
+            devices: vec![DeviceAcknowledgement {
+                device_id: 8,
+                status: DeviceStatus::Failed,
+                reason: Some("offline".into()),
+            }],
+        };
+        let statuses = device_statuses(&ack, &message(&[7, 8]));
+        assert_eq!(statuses.len(), 1);
+        assert_eq!(statuses[&8], (DeviceStatus::Failed, Some("offline".into())));
+    }
 }
