@@ -12,7 +12,7 @@ pub fn ActivityPage() -> impl IntoView {
     view! {
         <Title text="Activity" />
         <h1>"Activity"</h1>
-        <p class="lead">"Every change to this account's recipients, alerts and consent: what changed, when, and who made it."</p>
+        <p class="lead">"Every change to this account's recipients, alerts, consent, devices and programs: what changed, when, and who made it."</p>
         <Loaded resource=entries show=move |entries| view! { <ActivityList entries for_staff /> }.into_any() />
     }
 }
