@@ -47,17 +47,26 @@ impl Store {
         .bind(account.0)
         .fetch_all(&mut *conn)
         .await?;
+        // Every live enrollment's devices in one query, not one per enrollment.
+        let members = sqlx::query(
+            "SELECT ed.enrollment_id, ed.device_id FROM enrollment_devices ed \
+             JOIN enrollments e ON e.id = ed.enrollment_id \
+             WHERE e.account_id = $1 AND e.status <> 'unenrolled' AND ed.removed_at IS NULL \
+             ORDER BY ed.device_id",
+        )
+        .bind(account.0)
+        .fetch_all(&mut *conn)
+        .await?;
         let mut enrollments = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             let status: String = row.try_get("status")?;
-            let devices = sqlx::query_scalar(
-                "SELECT device_id FROM enrollment_devices \
-                 WHERE enrollment_id = $1 AND removed_at IS NULL ORDER BY device_id",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
+            let mut devices = Vec::new();
+            for member in &members {
+                if member.try_get::<i64, _>("enrollment_id")? == id {
+                    devices.push(member.try_get("device_id")?);
+                }
+            }
             enrollments.push(StoredEnrollment {
                 id,
                 account: AccountId(row.try_get("account_id")?),
