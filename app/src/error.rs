@@ -37,19 +37,47 @@ impl FromServerFnError for AppError {
 
 /// What is wrong with a form, field by field, in words for the person filling it in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors(pub Vec<(String, String)>);
+pub struct FieldErrors {
+    errors: Vec<(String, String)>,
+    /// What was typed, for a form that posts without WASM: a refused plain post comes back to
+    /// its page with the refusal in the URL, and this lets the page show the form as it was
+    /// sent instead of empty. Set only by forms that ask for it, and never with a password.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    typed: Vec<(String, String)>,
+}
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push((field.to_owned(), message.into()));
+        self.errors.push((field.to_owned(), message.into()));
     }
 
     /// The message for `field`, if it has one.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(name, _)| name == field).map(|(_, message)| message.as_str())
+        self.errors.iter().find(|(name, _)| name == field).map(|(_, message)| message.as_str())
+    }
+
+    /// Drops the message of `field`.
+    pub fn clear(&mut self, field: &str) {
+        self.errors.retain(|(name, _)| name != field);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.errors.is_empty()
+    }
+
+    /// Every message, in the order added.
+    pub fn messages(&self) -> impl Iterator<Item = &str> {
+        self.errors.iter().map(|(_, message)| message.as_str())
+    }
+
+    /// These errors, carrying what was typed back to the form (see `typed`).
+    pub fn with_typed(mut self, typed: Vec<(String, String)>) -> Self {
+        self.typed = typed;
+        self
+    }
+
+    /// What was typed, if the form sent it back.
+    pub fn typed(&self) -> &[(String, String)] {
+        &self.typed
     }
 }

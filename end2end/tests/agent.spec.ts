@@ -101,3 +101,20 @@ test("a disabled agent is signed out on their next click", async ({ browser }) =
   await adminContext.close();
   await agentContext.close();
 });
+
+test("adding a staff member with an email already in use keeps what was typed, but not the password", async ({ page }) => {
+  await signIn(page, DEMO.admin, "/admin");
+  const add = page.getByRole("region", { name: "Add a staff member" });
+  await add.getByLabel("Name").fill("Alex Again");
+  await add.getByLabel("Email").fill(DEMO.agent.email);
+  await add.getByLabel("Role").selectOption("program_manager");
+  await add.getByLabel("Initial password").fill("a-long-password-2");
+  await add.getByRole("button", { name: "Add staff member" }).click();
+  await expect(add.getByText("Someone already signs in with that email.")).toBeVisible();
+  await expect(add.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+  await expect(add.getByLabel("Name")).toHaveValue("Alex Again");
+  await expect(add.getByLabel("Email")).toHaveValue(DEMO.agent.email);
+  await expect(add.getByLabel("Role")).toHaveValue("program_manager");
+  await expect(add.getByLabel("Initial password")).toHaveValue("");
+  await expect(page.getByRole("row", { name: /Alex Again/ })).toHaveCount(0);
+});

@@ -172,13 +172,15 @@ test("a program manager creates a program, finds a mistake named, and activates 
   // The season ends before it starts: said beside the field, nothing created.
   await expect(page.getByText("The season ends on or after the day it starts.")).toBeVisible();
   await expect(page.getByRole("link", { name })).toHaveCount(0);
+  // What was typed is still there: only the mistake needs fixing.
+  await expect(form.getByLabel("Name")).toHaveValue(name);
+  await expect(form.getByLabel("Description (customers read it)")).toHaveValue("Fewer, shorter winter events.");
+  await expect(form.getByLabel("Smart thermostat")).toBeChecked();
+  await expect(form.getByLabel("Rate, $")).toHaveValue("0.75");
+  await expect(form.getByLabel("Season ends")).toHaveAttribute("aria-invalid", "true");
 
-  await form.getByLabel("Name").fill(name);
-  await form.getByLabel("Season starts").fill("2027-12-01");
   await form.getByLabel("Season ends").fill("2028-02-28");
-  await form.getByLabel("Smart thermostat").check();
   await form.getByLabel("Customers may schedule time away").check();
-  await form.getByLabel("Rate, $").fill("0.75");
   await form.getByRole("button", { name: "Create program" }).click();
   await expect(page.getByRole("status")).toContainText("saved");
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name }) });

@@ -46,9 +46,7 @@ pub async fn add_customer(
         ..Default::default()
     }
     .parse()
-    .map_err(|errors| {
-        invalid(errors.0.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "))
-    })?;
+    .map_err(|errors| invalid(errors.messages().collect::<Vec<_>>().join(" ")))?;
     if store.account_id_by_number(&number).await?.is_some() {
         return Err(invalid(format!("Account {number} already exists.")));
     }

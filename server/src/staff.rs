@@ -18,6 +18,9 @@ pub enum StaffError {
     NotFound(i64),
     #[error("{0}")]
     Refused(&'static str),
+    /// A refusal about one field of the form: shown beside it.
+    #[error("{1}")]
+    Field(&'static str, &'static str),
 }
 
 impl From<StaffError> for AppError {
@@ -26,6 +29,11 @@ impl From<StaffError> for AppError {
             StaffError::Store(error) => crate::portal::unavailable(error),
             StaffError::NotFound(_) => AppError::NotFound,
             StaffError::Refused(message) => AppError::Invalid(message.to_owned()),
+            StaffError::Field(field, message) => {
+                let mut fields = peakday_app::error::FieldErrors::default();
+                fields.add(field, message);
+                AppError::InvalidFields(fields)
+            }
         }
     }
 }
@@ -46,7 +54,10 @@ impl StaffAdmin {
         let password_hash = hash_password(&staff.password);
         let mut tx = self.store.begin_write().await?;
         if Store::email_taken(&mut tx, staff.email.as_str()).await? {
-            return Err(StaffError::Refused("Someone already signs in with that email."));
+            return Err(StaffError::Field(
+                peakday_app::staff::NewStaffForm::EMAIL,
+                "Someone already signs in with that email.",
+            ));
         }
         let role = Role::from(staff.role);
         Store::insert_user(

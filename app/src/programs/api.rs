@@ -192,5 +192,10 @@ pub async fn save_program(
         }
         Err(fields) => Err(AppError::InvalidFields(fields)),
     };
+    // The page posts without WASM: a refusal takes what was typed back to the form.
+    let result = result.map_err(|error| match error {
+        AppError::InvalidFields(fields) => AppError::InvalidFields(fields.with_typed(form.typed())),
+        other => other,
+    });
     crate::shell::answer_save(result)
 }

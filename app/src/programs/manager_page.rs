@@ -2,6 +2,7 @@ use super::{
     load_programs_overview, DeviceKind, ProgramForm, ProgramKind, ProgramStatus, ProgramsOverview,
     SaveProgram,
 };
+use crate::error::AppError;
 use crate::shell::{
     provide_plain_post_refusal, FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus,
     ScrollTable, SelectField, TextField,
@@ -141,6 +142,13 @@ fn Overview(overview: ProgramsOverview) -> impl IntoView {
 fn ProgramEditor(form: ProgramForm, program: Option<i64>) -> impl IntoView {
     let action = ServerAction::<SaveProgram>::new();
     let errors = FormErrors::follow(action);
+    // Refused: the form as it was sent, not as it was stored.
+    let form = match errors.refusal_now() {
+        Some(AppError::InvalidFields(fields)) if !fields.typed().is_empty() => {
+            ProgramForm::from_typed(fields.typed())
+        }
+        _ => form,
+    };
     let prefix = program.map_or_else(|| "new".to_owned(), |id| id.to_string());
     let text = {
         let prefix = prefix.clone();

@@ -82,6 +82,71 @@ impl ProgramForm {
         }
     }
 
+    /// The form as field name and value pairs, as it was posted (a ticked device kind as its
+    /// name and `on`): carried back with a refusal so the page shows what was typed.
+    pub fn typed(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = [
+            (Self::NAME, &self.name),
+            (Self::DESCRIPTION, &self.description),
+            (Self::KIND, &self.kind),
+            (Self::STATUS, &self.status),
+            (Self::SEASON_START, &self.season_start),
+            (Self::SEASON_END, &self.season_end),
+            (Self::MIN_BATTERY_KWH, &self.min_battery_kwh),
+            (Self::RATE_CLASSES, &self.rate_classes),
+            (Self::MAX_EVENTS, &self.max_events_per_season),
+            (Self::MAX_EVENT_HOURS, &self.max_event_hours),
+            (Self::MIN_NOTICE_HOURS, &self.min_notice_hours),
+            (Self::OPT_OUTS, &self.opt_outs_per_season),
+            (Self::ENROLLMENT_CREDIT, &self.enrollment_credit),
+            (Self::PERFORMANCE_BASIS, &self.performance_basis),
+            (Self::PERFORMANCE_RATE, &self.performance_rate),
+        ]
+        .into_iter()
+        .map(|(field, value)| (field.to_owned(), value.clone()))
+        .collect();
+        if self.unavailability_allowed {
+            pairs.push((Self::UNAVAILABILITY.to_owned(), "on".to_owned()));
+        }
+        for kind in &self.device_kinds {
+            pairs.push((kind.as_str().to_owned(), "on".to_owned()));
+        }
+        pairs
+    }
+
+    /// The form from [`ProgramForm::typed`]'s pairs.
+    pub fn from_typed(pairs: &[(String, String)]) -> Self {
+        let value = |field: &str| {
+            pairs
+                .iter()
+                .find(|(name, _)| name == field)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default()
+        };
+        Self {
+            name: value(Self::NAME),
+            description: value(Self::DESCRIPTION),
+            kind: value(Self::KIND),
+            status: value(Self::STATUS),
+            season_start: value(Self::SEASON_START),
+            season_end: value(Self::SEASON_END),
+            device_kinds: DeviceKind::ALL
+                .into_iter()
+                .filter(|kind| !value(kind.as_str()).is_empty())
+                .collect(),
+            min_battery_kwh: value(Self::MIN_BATTERY_KWH),
+            rate_classes: value(Self::RATE_CLASSES),
+            max_events_per_season: value(Self::MAX_EVENTS),
+            max_event_hours: value(Self::MAX_EVENT_HOURS),
+            min_notice_hours: value(Self::MIN_NOTICE_HOURS),
+            opt_outs_per_season: value(Self::OPT_OUTS),
+            unavailability_allowed: !value(Self::UNAVAILABILITY).is_empty(),
+            enrollment_credit: value(Self::ENROLLMENT_CREDIT),
+            performance_basis: value(Self::PERFORMANCE_BASIS),
+            performance_rate: value(Self::PERFORMANCE_RATE),
+        }
+    }
+
     /// Checks every field at once, so the form shows every problem together.
     pub fn parse(&self) -> Result<ProgramDefinition, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -317,6 +382,22 @@ pub(crate) mod tests {
             assert!(errors.get(field).is_some(), "{field}: {errors:?}");
         }
         assert_eq!(errors.get(ProgramForm::STATUS), None);
+    }
+
+    #[test]
+    fn what_was_typed_comes_back_as_it_was() {
+        let typed = ProgramForm {
+            season_end: "not a date".into(),
+            max_event_hours: "99".into(),
+            ..thermostat_program()
+        };
+        assert_eq!(ProgramForm::from_typed(&typed.typed()), typed);
+        let none = ProgramForm {
+            device_kinds: vec![],
+            unavailability_allowed: false,
+            ..thermostat_program()
+        };
+        assert_eq!(ProgramForm::from_typed(&none.typed()), none);
     }
 
     #[test]

@@ -142,6 +142,20 @@ impl FormErrors {
         }
     }
 
+    /// What was typed in `field` before the server refused the form, when the refusal carried it
+    /// back (see `FieldErrors::typed`); empty otherwise.
+    pub fn typed(self, field: &str) -> String {
+        self.fields
+            .with_untracked(|fields| {
+                fields
+                    .typed()
+                    .iter()
+                    .find(|(name, _)| name == field)
+                    .map(|(_, value)| value.clone())
+            })
+            .unwrap_or_default()
+    }
+
     /// The message for `field`, if any.
     pub fn field(self, field: &'static str) -> Signal<Option<String>> {
         Signal::derive(move || self.fields.read().get(field).map(str::to_owned))
@@ -156,7 +170,7 @@ impl FormErrors {
     /// Records the browser's own check of one field: `Err` shows the message, `Ok` clears it.
     pub fn check<T, E: ToString>(self, field: &'static str, result: Result<T, E>) {
         self.fields.update(|fields| {
-            fields.0.retain(|(name, _)| name != field);
+            fields.clear(field);
             if let Err(error) = result {
                 fields.add(field, error.to_string());
             }

@@ -146,16 +146,19 @@ fn AddStaffSection() -> impl IntoView {
                 label
                 kind
                 autocomplete
+                value=errors.typed(key)
                 error=errors.field(key)
             />
         }
     };
     let role_error = errors.field(NewStaffForm::ROLE);
+    let typed_role = errors.typed(NewStaffForm::ROLE);
     let options = StaffRole::ALL
         .into_iter()
         .map(|role| {
             let role = Role::from(role);
-            view! { <option value=role.as_str()>{role.label()}</option> }
+            let selected = role.as_str() == typed_role;
+            view! { <option value=role.as_str() selected=selected>{role.label()}</option> }
         })
         .collect_view();
     view! {
