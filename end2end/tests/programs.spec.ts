@@ -146,6 +146,9 @@ test("a bad device is refused with each problem named, and nothing is added", as
   }
   await expect(page.getByText(`A Tesla device with serial ${serial} is registered already.`, { exact: false })).toBeVisible();
   await expect(page.getByLabel("Serial number")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Serial number")).toHaveValue(serial);
+  await expect(page.getByLabel("Kind of device")).toHaveValue("battery");
+  await expect(page.getByLabel("Model")).toHaveValue("Powerwall 3");
   await expect(page.getByRole("listitem").filter({ hasText: serial })).toHaveCount(1);
 });
 

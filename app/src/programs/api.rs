@@ -84,7 +84,12 @@ pub async fn register_device(
     let form =
         super::DeviceForm { kind, make, model, serial, network_address, capacity, service_point };
     let device = form.parse().map_err(AppError::InvalidFields);
-    change::<RegisterDevice>(account, device.map(EnrollmentChange::AddDevice)).await
+    let result = change::<RegisterDevice>(account, device.map(EnrollmentChange::AddDevice)).await;
+    // Without WASM the form posts plainly: a refusal takes what was typed back to it.
+    result.map_err(|error| match error {
+        AppError::InvalidFields(fields) => AppError::InvalidFields(fields.with_typed(form.typed())),
+        other => other,
+    })
 }
 
 #[server(endpoint = "remove_device")]

@@ -40,6 +40,23 @@ impl DeviceForm {
     pub const CAPACITY: &'static str = "capacity";
     pub const SERVICE_POINT: &'static str = "service_point";
 
+    /// The form as field name and value pairs, carried back with a refusal of a plain post so
+    /// the form shows what was typed.
+    pub fn typed(&self) -> Vec<(String, String)> {
+        [
+            (Self::KIND, &self.kind),
+            (Self::MAKE, &self.make),
+            (Self::MODEL, &self.model),
+            (Self::SERIAL, &self.serial),
+            (Self::NETWORK_ADDRESS, &self.network_address),
+            (Self::CAPACITY, &self.capacity),
+            (Self::SERVICE_POINT, &self.service_point),
+        ]
+        .into_iter()
+        .map(|(field, value)| (field.to_owned(), value.clone()))
+        .collect()
+    }
+
     /// Checks every field at once. Whether the service point is the account's is the server's
     /// check (it knows the account).
     pub fn parse(&self) -> Result<NewDevice, FieldErrors> {
