@@ -25,6 +25,17 @@ pub enum AppError {
     Unavailable,
 }
 
+impl AppError {
+    /// This refusal, carrying what was typed back to its form when it is about fields (see
+    /// `FieldErrors::typed`); any other error as it is.
+    pub fn with_typed(self, typed: Vec<(String, String)>) -> Self {
+        match self {
+            AppError::InvalidFields(fields) => AppError::InvalidFields(fields.with_typed(typed)),
+            other => other,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -86,10 +86,7 @@ pub async fn register_device(
     let device = form.parse().map_err(AppError::InvalidFields);
     let result = change::<RegisterDevice>(account, device.map(EnrollmentChange::AddDevice)).await;
     // Without WASM the form posts plainly: a refusal takes what was typed back to it.
-    result.map_err(|error| match error {
-        AppError::InvalidFields(fields) => AppError::InvalidFields(fields.with_typed(form.typed())),
-        other => other,
-    })
+    result.map_err(|error| error.with_typed(form.typed()))
 }
 
 #[server(endpoint = "remove_device")]
@@ -198,9 +195,6 @@ pub async fn save_program(
         Err(fields) => Err(AppError::InvalidFields(fields)),
     };
     // The page posts without WASM: a refusal takes what was typed back to the form.
-    let result = result.map_err(|error| match error {
-        AppError::InvalidFields(fields) => AppError::InvalidFields(fields.with_typed(form.typed())),
-        other => other,
-    });
+    let result = result.map_err(|error| error.with_typed(form.typed()));
     crate::shell::answer_save(result)
 }

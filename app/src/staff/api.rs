@@ -34,20 +34,7 @@ pub async fn create_staff_member(
     };
     // The page posts without WASM: a refusal takes what was typed back to the form, all but
     // the password.
-    let result =
-        result.map_err(|error| match error {
-            AppError::InvalidFields(fields) => {
-                let typed = [
-                    (super::NewStaffForm::NAME, &form.name),
-                    (super::NewStaffForm::EMAIL, &form.email),
-                    (super::NewStaffForm::ROLE, &form.role),
-                ];
-                AppError::InvalidFields(fields.with_typed(
-                    typed.map(|(field, value)| (field.to_owned(), value.clone())).to_vec(),
-                ))
-            }
-            other => other,
-        });
+    let result = result.map_err(|error| error.with_typed(form.typed()));
     crate::shell::answer_save(result)
 }
 

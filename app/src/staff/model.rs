@@ -51,6 +51,14 @@ impl NewStaffForm {
     pub const ROLE: &'static str = "role";
     pub const PASSWORD: &'static str = "password";
 
+    /// What was typed, carried back with a refusal of a plain post: never the password.
+    pub fn typed(&self) -> Vec<(String, String)> {
+        [(Self::NAME, &self.name), (Self::EMAIL, &self.email), (Self::ROLE, &self.role)]
+            .into_iter()
+            .map(|(field, value)| (field.to_owned(), value.clone()))
+            .collect()
+    }
+
     /// Checks every field at once, so the form shows every problem together.
     pub fn parse(&self) -> Result<NewStaff, FieldErrors> {
         let mut errors = FieldErrors::default();
