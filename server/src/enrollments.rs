@@ -630,6 +630,9 @@ async fn queue_sync(
         Store::set_registration(record.tx, device.device.id, &update).await?;
     }
     let payload = serde_json::to_value(&message).expect("a sync message serializes");
-    Store::enqueue(record.tx, ASSET_SYNC, &message_id, &payload).await?;
+    // One account's messages reach the head-end in the order they were made: an unenrollment
+    // queued while its enrollment's registration waits out an outage must not overtake it.
+    let account = Some(state.sites.account_number.as_str());
+    Store::enqueue(record.tx, ASSET_SYNC, &message_id, account, &payload).await?;
     Ok(())
 }

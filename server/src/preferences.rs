@@ -197,7 +197,7 @@ async fn apply_effect(tx: &mut Tx, account: AccountId, effect: &Effect) -> Resul
                 let payload =
                     serde_json::json!({ "to": number.as_e164(), "account_id": account.0 });
                 let key = format!("{SMS_OPT_IN_CONFIRMATION}:{}", number.as_e164());
-                Store::enqueue(tx, SMS_OPT_IN_CONFIRMATION, &key, &payload).await?;
+                Store::enqueue(tx, SMS_OPT_IN_CONFIRMATION, &key, None, &payload).await?;
             }
         }
     }

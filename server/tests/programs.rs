@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::Router;
-use common::head_end::{post_acknowledgement, serve, HeadEnd};
+use common::head_end::{post_acknowledgement, post_signed, serve, HeadEnd};
 use common::{body_text, send, sign_in, TestDb, SITE};
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN};
 use http::{Request, StatusCode};
@@ -56,6 +56,14 @@ async fn rig(db: &TestDb) -> Rig {
 fn sender(store: &Store, head_end: &HeadEnd) -> HeadEndSender {
     let config = HeadEndConfig { url: Some(head_end.url.clone()), secret: Some(SECRET.to_owned()) };
     HeadEndSender::new(store.clone(), &config).unwrap()
+}
+
+/// A head-end address nothing listens on yet (the head-end is down), and its configuration.
+fn head_end_down() -> (std::net::SocketAddr, HeadEndConfig) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let config =
+        HeadEndConfig { url: Some(format!("http://{port}/sync")), secret: Some(SECRET.to_owned()) };
+    (port, config)
 }
 
 const THERMOSTAT: &str = "kind=thermostat&make=ecobee&model=SmartThermostat+Premium&serial=EB-4410\
@@ -152,13 +160,8 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let rig = rig(&db).await;
-        // A port nothing listens on yet: the head-end is down.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let (port, down) = head_end_down();
         let (_, thermostat) = enroll_thermostat(&rig).await;
-        let down = HeadEndConfig {
-            url: Some(format!("http://{port}/sync")),
-            secret: Some(SECRET.to_owned()),
-        };
         let t0 = now();
         let round =
             HeadEndSender::new(db.store.clone(), &down).unwrap().deliver_due(t0).await.unwrap();
@@ -218,6 +221,53 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
         assert_eq!(registrations, 1, "{}: the replayed acknowledgement changed nothing", db.name);
         head_end.stop().await;
         restarted.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unenrollment_made_during_an_outage_never_overtakes_its_registration() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let (port, down) = head_end_down();
+        let sender = HeadEndSender::new(db.store.clone(), &down).unwrap();
+        let (_, thermostat) = enroll_thermostat(&rig).await;
+        let t0 = now();
+        assert_eq!(sender.deliver_due(t0).await.unwrap().failed, 1, "{}: head-end down", db.name);
+
+        // The customer changes their mind while the registration waits out its backoff.
+        let enrollment = offer(&programs(&rig).await, "Smart Thermostat Rewards")["enrollment"]
+            ["id"]
+            .as_i64()
+            .unwrap();
+        let (status, _) =
+            api(&rig.app, "/api/unenroll", &format!("enrollment={enrollment}"), &rig.customer)
+                .await;
+        assert_eq!(status, StatusCode::OK);
+        let keys: Vec<String> = db
+            .store
+            .messages(ASSET_SYNC)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(message, _)| message.idempotency_key)
+            .collect();
+        assert_eq!(keys.len(), 2);
+
+        // The head-end is back; the de-registration is due at once but waits for the message
+        // it follows, and then both go in the order they were made.
+        let head_end = HeadEnd::start(port, &rig.portal, SECRET).await;
+        let waiting = sender.deliver_due(t0 + 2).await.unwrap();
+        assert_eq!((waiting.delivered, waiting.failed), (0, 0), "{}", db.name);
+        let round = sender.deliver_due(t0 + 10).await.unwrap();
+        assert_eq!((round.delivered, round.failed), (2, 0), "{}", db.name);
+        {
+            let ledger = head_end.ledger();
+            assert_eq!(ledger.deliveries, keys, "{}: delivered in order", db.name);
+            assert!(ledger.registered.is_empty(), "{}: the head-end ends de-registered", db.name);
+        }
+        assert_eq!(device(&rig, thermostat).await["registration"], "deregistered", "{}", db.name);
+        head_end.stop().await;
     }
 }
 
@@ -331,14 +381,7 @@ async fn acknowledgements_must_be_signed_and_unknown_devices_come_back() {
 
         let status = post_acknowledgement(&client, &rig.portal, SECRET, &ack).await;
         assert_eq!(status, 200);
-        let replay = client
-            .post(&url)
-            .header(signature::HEADER, signature::sign(SECRET, &body))
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
-        let replay: Value = serde_json::from_str(&replay.text().await.unwrap()).unwrap();
+        let (_, replay) = post_signed(&client, &rig.portal, SECRET, &body).await;
         assert_eq!(replay["replay"], true, "{}", db.name);
         assert_eq!(replay["applied"], serde_json::json!([thermostat]));
         assert_eq!(replay["unknown_devices"], serde_json::json!([999_999]));
@@ -347,14 +390,7 @@ async fn acknowledgements_must_be_signed_and_unknown_devices_come_back() {
         let unknown = Acknowledgement { message_id: "sync-never-sent".into(), ..ack.clone() };
         assert_eq!(post_acknowledgement(&client, &rig.portal, SECRET, &unknown).await, 404);
         let garbage = b"{\"message_id\": 7}";
-        let response = client
-            .post(&url)
-            .header(signature::HEADER, signature::sign(SECRET, garbage))
-            .body(garbage.to_vec())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 400);
+        assert_eq!(post_signed(&client, &rig.portal, SECRET, garbage).await.0, 400);
     }
 }
 
@@ -633,14 +669,7 @@ async fn a_late_answer_to_an_older_message_does_not_undo_a_newer_change() {
         };
         let client = reqwest::Client::new();
         let body = serde_json::to_vec(&late).unwrap();
-        let response = client
-            .post(format!("{}/api/v1/head-end/acknowledgements", rig.portal))
-            .header(signature::HEADER, signature::sign(SECRET, &body))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let result: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        let (_, result) = post_signed(&client, &rig.portal, SECRET, &body).await;
         assert_eq!(result["superseded"], serde_json::json!([old]), "{}: {result}", db.name);
         assert_eq!(result["applied"], serde_json::json!([]));
         assert_eq!(

@@ -69,3 +69,8 @@ CREATE TABLE head_end_acknowledgements (
     received_at INTEGER NOT NULL,
     response    TEXT    NOT NULL -- JSON: what was answered, answered again to a replay
 );
+
+-- Messages with the same ordering key (the account, for head-end sync) are delivered in the
+-- order they were queued: a de-registration must never overtake the registration it undoes.
+ALTER TABLE outbox ADD COLUMN ordering_key TEXT;
+CREATE INDEX outbox_ordering ON outbox (ordering_key, id) WHERE delivered_at IS NULL;

@@ -14,21 +14,24 @@ pub struct OutboxMessage {
 
 impl Store {
     /// Queues a message in the transaction that decided to send it, so it is sent if and only
-    /// if that decision is stored. Queuing the same key again does nothing; returns whether it
-    /// queued.
+    /// if that decision is stored. Messages that share an `ordering_key` are delivered one after
+    /// another in the order they were queued; `None` orders a message after nothing. Queuing the
+    /// same key again does nothing; returns whether it queued.
     pub async fn enqueue(
         tx: &mut Tx,
         kind: &str,
         idempotency_key: &str,
+        ordering_key: Option<&str>,
         payload: &serde_json::Value,
     ) -> Result<bool, StoreError> {
         let at = now();
         let result = sqlx::query(
-            "INSERT INTO outbox (kind, idempotency_key, payload, created_at, available_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+            "INSERT INTO outbox (kind, idempotency_key, ordering_key, payload, created_at, available_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(kind)
         .bind(idempotency_key)
+        .bind(ordering_key)
         .bind(payload.to_string())
         .bind(at)
         .bind(at)
@@ -50,10 +53,19 @@ impl Store {
     }
 }
 
+/// An outbox row (`outbox`) that no undelivered message with its ordering key precedes. On
+/// PostgreSQL a predecessor another sender has leased is committed and so seen here: two
+/// instances never send one account's messages out of order.
+const FIRST_IN_ORDER: &str = "NOT EXISTS (SELECT 1 FROM outbox earlier \
+     WHERE earlier.ordering_key = outbox.ordering_key AND earlier.delivered_at IS NULL \
+     AND earlier.id < outbox.id)";
+
 impl Store {
-    /// Takes the oldest message of `kind` that is due at `now` and leases it until `now +
-    /// lease`: another instance (or this one after a crash) takes it again only after the lease,
-    /// so a message is delivered at least once and normally once. Counts the attempt.
+    /// Takes the oldest message of `kind` that is due at `now`, and has no undelivered message
+    /// queued before it under its ordering key, and leases it until `now + lease`: another
+    /// instance (or this one after a crash) takes it again only after the lease, so a message is
+    /// delivered at least once and normally once, and never before the messages it follows.
+    /// Counts the attempt.
     pub async fn claim_message(
         &self,
         kind: &str,
@@ -61,9 +73,10 @@ impl Store {
         lease: i64,
     ) -> Result<Option<OutboxMessage>, StoreError> {
         // Most polls find nothing: look before taking SQLite's write lock every second.
-        let due: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM outbox WHERE kind = $1 AND delivered_at IS NULL AND available_at <= $2 LIMIT 1",
-        )
+        let due: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM outbox WHERE kind = $1 AND delivered_at IS NULL AND available_at <= $2 \
+             AND {FIRST_IN_ORDER} LIMIT 1"
+        ))
         .bind(kind)
         .bind(now)
         .fetch_optional(self.pool())
@@ -79,7 +92,7 @@ impl Store {
         let row = sqlx::query(&format!(
             "SELECT id, kind, idempotency_key, payload, attempts FROM outbox \
              WHERE kind = $1 AND delivered_at IS NULL AND available_at <= $2 \
-             ORDER BY available_at, id LIMIT 1{lock}"
+             AND {FIRST_IN_ORDER} ORDER BY available_at, id LIMIT 1{lock}"
         ))
         .bind(kind)
         .bind(now)

@@ -129,17 +129,27 @@ pub async fn post_acknowledgement(
     secret: &str,
     ack: &Acknowledgement,
 ) -> u16 {
-    let body = serde_json::to_vec(ack).unwrap();
-    client
+    post_signed(client, portal, secret, &serde_json::to_vec(ack).unwrap()).await.0
+}
+
+/// Posts `body` to the portal's acknowledgement endpoint, signed with `secret`; returns the
+/// HTTP status and the JSON answer.
+pub async fn post_signed(
+    client: &reqwest::Client,
+    portal: &str,
+    secret: &str,
+    body: &[u8],
+) -> (u16, serde_json::Value) {
+    let response = client
         .post(format!("{portal}/api/v1/head-end/acknowledgements"))
         .header("content-type", "application/json")
-        .header(signature::HEADER, signature::sign(secret, &body))
-        .body(body)
+        .header(signature::HEADER, signature::sign(secret, body))
+        .body(body.to_vec())
         .send()
         .await
-        .expect("the portal answers")
-        .status()
-        .as_u16()
+        .expect("the portal answers");
+    let status = response.status().as_u16();
+    (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
 }
 
 /// Serves `app` on a loopback port; returns its origin.
