@@ -15,6 +15,14 @@ source scripts/env.sh
 echo "==> building the release (cargo leptos build --release --precompress --split)"
 cargo leptos build --release --precompress --split >/tmp/peakday-bench-build.log 2>&1 ||
   { tail -40 /tmp/peakday-bench-build.log; exit 1; }
+node scripts/check-wasm.mjs target/site/pkg
+
+# Figures of a front end that does not start would be figures of nothing: every island must
+# hydrate, with no error in the browser, before the bundle is measured.
+echo "==> every island starts in Chromium (end2end/tests/islands.spec.ts, release build)"
+(cd end2end && PEAKDAY_BIN="$CARGO_TARGET_DIR/release/peakday" npx playwright test islands.spec.ts \
+  >/tmp/peakday-bench-islands.log 2>&1) ||
+  { tail -40 /tmp/peakday-bench-islands.log; echo "the release front end does not start: no figures"; exit 1; }
 
 echo
 echo "==> front-end bundle (target/site/pkg)"

@@ -6,4 +6,5 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/peakday/target}"
 unset RUSTFLAGS
 # cargo-leptos writes the site (pkg/, public files) inside the workspace; the server is told so.
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$PWD/target/site}"
-export PATH="$HOME/.cargo/bin:$PATH"
+# tools/ first: cargo-leptos runs the first `wasm-opt` on PATH, and it must be npm's binaryen 132.
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --split
+bash scripts/build.sh
 
 if [[ -z "${PEAKDAY_HEAD_END_URL:-}" ]]; then
   addr="${PEAKDAY_ADDR:-127.0.0.1:3000}"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs every tool Peakday needs to build, run and test, skipping what is already there.
-# Versions follow ../shared/TOOLCHAIN.md: cargo-leptos 0.3.10 (0.3.11 needs a newer rustc),
-# the wasm-bindgen CLI equal to Cargo.lock's wasm-bindgen, Debian's binaryen and chromium.
+# Versions (README, Setup): cargo-leptos 0.3.10 (0.3.11 needs a newer rustc), the wasm-bindgen
+# CLI equal to Cargo.lock's wasm-bindgen, npm's binaryen 132 for wasm-opt (Debian's 108 breaks the
+# release WASM), Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*"; }
 
 need_apt=()
-command -v wasm-opt >/dev/null 2>&1 || need_apt+=(binaryen)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v oha >/dev/null 2>&1 || command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
 command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
@@ -48,6 +48,14 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
     log "starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
   fi
+fi
+
+# wasm-opt from npm's binaryen 132, in tools/ (scripts/env.sh puts it first on PATH). Debian's
+# binaryen 108 exports wasm-bindgen's externref table as the funcref one: the release WASM then
+# fails at start on every page (scripts/check-wasm.mjs catches it after each build).
+if ! tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
+  log "installing wasm-opt (npm ci in tools/)"
+  (cd tools && npm ci --no-audit --no-fund)
 fi
 
 if [ -f end2end/package-lock.json ] && [ ! -d end2end/node_modules/@playwright/test ]; then

@@ -14,8 +14,8 @@ source scripts/env.sh
 step "formatting"
 cargo fmt --all -- --check
 
-step "build: server and WASM front end (cargo leptos build --split)"
-cargo leptos build --split
+step "build: the release front end and the debug server (scripts/build.sh)"
+bash scripts/build.sh
 
 step "lints (clippy, warnings are errors)"
 cargo clippy -p peakday-app -p peakday-server --all-targets -- -D warnings
@@ -26,7 +26,7 @@ trap 'rm -rf "$logs"' EXIT
 step "unit, storage (SQLite + PostgreSQL) and HTTP tests"
 cargo test -p peakday-app -p peakday-server 2>&1 | tee "$logs/cargo.log"
 
-step "browser journeys and accessibility (Playwright, Chromium)"
+step "browser journeys and accessibility on the release front end (Playwright, Chromium)"
 (cd end2end && PEAKDAY_BIN="$CARGO_TARGET_DIR/debug/peakday" npx playwright test) 2>&1 |
   tee "$logs/playwright.log"
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { DEMO, hydrated, newCustomer, signIn } from "./helpers";
 
 test("an agent finds a customer by phone, adds a recipient for them, and the customer sees it", async ({ browser }) => {

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { hydrated, newCustomer, signIn } from "./helpers";
 
 /** Signs a fresh customer in and opens their Alerts & recipients page, ready to use. */

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { hydrated, newCustomer, signIn } from "./helpers";
 
 test("the account holder chooses account notifications by channel", async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { DEMO, hydrated, newCustomer, signIn } from "./helpers";
 
 /** The card of one program on the programs page. */

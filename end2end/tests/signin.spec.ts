@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { DEMO, hydrated, signIn } from "./helpers";
 
 test("a customer signs in and sees their own account number", async ({ page }) => {

@@ -19,18 +19,30 @@ use crate::config::HttpConfig;
 use crate::http::AppState;
 use crate::store::Store;
 use leptos::config::LeptosOptions;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The Leptos build the server renders pages for. `hash_file` is cargo-leptos' `hash.txt`
-/// when the front end was built with hashed file names.
+/// when the front end was built with hashed file names; Leptos reads it by this absolute path.
 pub fn leptos_options(site_root: &Path, hash_file: Option<&Path>) -> LeptosOptions {
-    LeptosOptions::builder()
+    let builder = LeptosOptions::builder()
         .output_name("peakday")
         .site_root(site_root.display().to_string())
-        .site_pkg_dir("pkg")
-        .hash_files(hash_file.is_some())
-        .build()
+        .site_pkg_dir("pkg");
+    match hash_file {
+        Some(file) => {
+            builder.hash_files(true).hash_file(Arc::from(file.display().to_string())).build()
+        }
+        None => builder.hash_files(false).build(),
+    }
+}
+
+/// Where the front end's `hash.txt` is: in the site root when the build put it there (the
+/// release front end served by a debug server, `scripts/build.sh`), else beside this binary,
+/// where `cargo leptos build` writes it.
+pub fn find_hash_file(site_root: &Path) -> Option<PathBuf> {
+    let beside_binary = std::env::current_exe().ok().map(|exe| exe.with_file_name("hash.txt"));
+    [Some(site_root.join("hash.txt")), beside_binary].into_iter().flatten().find(|f| f.exists())
 }
 
 /// Everything the router needs, from an opened store.

@@ -157,8 +157,7 @@ async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Res
             secret: args.head_end_secret.clone(),
         },
     };
-    let hash_file = std::env::current_exe()?.with_file_name("hash.txt");
-    let hash_file = hash_file.exists().then_some(hash_file);
+    let hash_file = peakday_server::find_hash_file(&config.site_root);
     let state = app_state(store.clone(), config, hash_file.as_deref());
     spawn_session_purge(state.auth.clone());
     match HeadEndSender::new(store.clone(), &state.config.head_end) {
