@@ -19,6 +19,7 @@ pub mod search;
 pub mod service;
 pub mod shell;
 pub mod staff;
+pub mod text;
 pub mod utility;
 
 pub use shell::{shell, App};

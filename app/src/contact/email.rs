@@ -71,7 +71,8 @@ fn is_domain(domain: &str) -> bool {
 
 /// ASCII letters and digits, and any non-ASCII character that is not a space or a control.
 fn is_letter_or_digit(c: char) -> bool {
-    c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+    c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && !c.is_whitespace() && !crate::text::is_forbidden(c))
 }
 
 impl fmt::Display for EmailAddress {

@@ -71,6 +71,11 @@ impl DeviceForm {
                 errors.add(field, format!("Enter the {what}."));
             } else if value.chars().count() > max {
                 errors.add(field, format!("The {what} has at most {max} characters."));
+            } else if crate::text::has_forbidden_characters(value) {
+                errors.add(
+                    field,
+                    format!("The {what} cannot contain control or text-direction characters."),
+                );
             }
             value.to_owned()
         };
@@ -250,6 +255,15 @@ mod tests {
             assert!(errors.get(field).is_some(), "{field}");
         }
         assert_eq!(errors.get(DeviceForm::MODEL), None);
+    }
+
+    #[test]
+    fn make_and_model_refuse_control_and_text_direction_characters() {
+        let form =
+            DeviceForm { make: "Tes\0la".into(), model: "Power\u{202E}llaw".into(), ..battery() };
+        let errors = form.parse().unwrap_err();
+        assert!(errors.get(DeviceForm::MAKE).unwrap().contains("control or text-direction"));
+        assert!(errors.get(DeviceForm::MODEL).unwrap().contains("control or text-direction"));
     }
 
     #[test]

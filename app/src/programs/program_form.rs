@@ -155,10 +155,17 @@ impl ProgramForm {
             errors.add(Self::NAME, "Enter the program's name.");
         } else if name.chars().count() > 80 {
             errors.add(Self::NAME, "A program name has at most 80 characters.");
+        } else if crate::text::has_forbidden_characters(&name) {
+            errors.add(Self::NAME, "A name cannot contain control or text-direction characters.");
         }
         let description = self.description.trim().to_owned();
         if description.chars().count() > 1000 {
             errors.add(Self::DESCRIPTION, "A description has at most 1,000 characters.");
+        } else if crate::text::has_forbidden_characters_in_lines(&description) {
+            errors.add(
+                Self::DESCRIPTION,
+                "A description cannot contain control or text-direction characters.",
+            );
         }
         let kind = ProgramKind::parse(&self.kind);
         if kind.is_none() {

@@ -23,7 +23,7 @@ pub enum NameError {
     Empty,
     #[error("A name is 100 characters at most.")]
     TooLong,
-    #[error("A name cannot contain control characters.")]
+    #[error("A name cannot contain control or text-direction characters.")]
     Control,
 }
 
@@ -38,7 +38,7 @@ impl RecipientName {
         if text.chars().count() > Self::MAX_CHARS {
             return Err(NameError::TooLong);
         }
-        if text.chars().any(char::is_control) {
+        if crate::text::has_forbidden_characters(text) {
             return Err(NameError::Control);
         }
         Ok(Self(text.to_owned()))

@@ -67,6 +67,8 @@ impl NewStaffForm {
             errors.add(Self::NAME, "Enter the staff member's name.");
         } else if name.chars().count() > 100 {
             errors.add(Self::NAME, "A name has at most 100 characters.");
+        } else if crate::text::has_forbidden_characters(name) {
+            errors.add(Self::NAME, "A name cannot contain control or text-direction characters.");
         }
         let email = EmailAddress::parse(&self.email)
             .map_err(|error| errors.add(Self::EMAIL, error.to_string()))

@@ -100,18 +100,50 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.config.secure_cookies, headers::security_headers))
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn(set_aside_client_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
 }
 
-/// Each request's log lines carry its method, path and request id.
+/// The `X-Request-Id` a client sent: logged beside ours, never used as ours, so nobody outside
+/// can make two requests share an id in the logs or write into them.
+#[derive(Clone)]
+struct ClientRequestId(String);
+
+/// Takes the client's `X-Request-Id` off the request (the next layer then always makes a new
+/// one), keeping a short printable copy for the log.
+async fn set_aside_client_request_id(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(value) = request.headers_mut().remove("x-request-id") {
+        let printable: String = String::from_utf8_lossy(value.as_bytes())
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(64)
+            .collect();
+        request.extensions_mut().insert(ClientRequestId(printable));
+    }
+    next.run(request).await
+}
+
+/// Each request's log lines carry its method, path and request id (and the client's own id, if
+/// it sent one).
 fn request_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
     let request_id = request
         .headers()
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+    let client_request_id =
+        request.extensions().get::<ClientRequestId>().map(|id| id.0.as_str()).unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id,
+        client_request_id
+    )
 }

@@ -40,10 +40,15 @@ pub fn signin_location(notice: Option<SignInNotice>, next: Option<&str>) -> Stri
 }
 
 /// Where to go after signing in: the page asked for, if it is a page of this site the role may
-/// open (never another site: `//evil.test` is refused), else the role's home.
+/// open (never another site: `//evil.test` is refused), else the role's home. Only visible ASCII
+/// is accepted, so the path is always a valid `Location` (a line break in it once answered 500).
 fn landing(next: &str, role: Role) -> String {
     let path = next.split(['?', '#']).next().unwrap_or_default();
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 1024
+        && next.bytes().all(|byte| byte.is_ascii_graphic());
     match page_access(path) {
         Some(access) if local && access.permits(role) => next.to_owned(),
         _ => role.home().to_owned(),
@@ -163,6 +168,9 @@ mod tests {
         assert_eq!(landing("/\\evil.test", Role::Agent), "/agent");
         assert_eq!(landing("", Role::Admin), "/admin");
         assert_eq!(landing("/nowhere", Role::ProgramManager), "/programs");
+        assert_eq!(landing("/account/\n", Role::Customer), "/account");
+        assert_eq!(landing("/account/\r\nSet-Cookie: x=y", Role::Customer), "/account");
+        assert_eq!(landing("/account/alerts?saved=1", Role::Customer), "/account/alerts?saved=1");
     }
 
     #[test]
