@@ -8,14 +8,24 @@ import { createServer } from "node:http";
 
 const port = Number(process.env.HEAD_END_PORT ?? 3190);
 const portal = process.env.PORTAL_URL ?? "http://127.0.0.1:3100";
-const secret = process.env.HEAD_END_SECRET ?? "e2e-head-end-secret";
+const secret = process.env.HEAD_END_SECRET ?? "e2e-head-end-secret-of-at-least-32-bytes";
 const delayMs = Number(process.env.ACK_DELAY_MS ?? 1500);
 const applied = new Set();
 
-const sign = (body) => "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
+// `X-Peakday-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<direction>.<t>.<body>">`
+// (the OpenAPI document's description): signed for its direction, refused when stale.
+const mac = (direction, t, body) =>
+  createHmac("sha256", secret).update(`${direction}.${t}.`).update(body).digest("hex");
+const sign = (body) => {
+  const t = Math.floor(Date.now() / 1000);
+  return `t=${t},v1=${mac("head-end-to-peakday", t, body)}`;
+};
 const signedBy = (body, header) => {
-  const expected = Buffer.from(sign(body));
-  const given = Buffer.from(header ?? "");
+  const parts = Object.fromEntries((header ?? "").split(",").map((part) => part.trim().split("=")));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > 300 || !parts.v1) return false;
+  const expected = Buffer.from(mac("peakday-to-head-end", t, body), "hex");
+  const given = Buffer.from(parts.v1, "hex");
   return expected.length === given.length && timingSafeEqual(expected, given);
 };
 

@@ -6,7 +6,7 @@ import { DATA_DIR as dataDir, DATABASE_URL, PEAKDAY_BIN as bin } from "./paths";
 const port = Number(process.env.PEAKDAY_E2E_PORT ?? 3100);
 // The head-end stand-in (head-end-stand-in.mjs) and the secret both sides sign with.
 const headEndPort = Number(process.env.PEAKDAY_E2E_HEAD_END_PORT ?? 3190);
-const headEndSecret = "e2e-head-end-secret";
+const headEndSecret = "e2e-head-end-secret-of-at-least-32-bytes";
 
 export default defineConfig({
   testDir: "./tests",

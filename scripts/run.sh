@@ -15,7 +15,7 @@ if [[ -z "${PEAKDAY_HEAD_END_URL:-}" ]]; then
   addr="${PEAKDAY_ADDR:-127.0.0.1:3000}"
   head_end_port="${PEAKDAY_DEMO_HEAD_END_PORT:-3090}"
   export PEAKDAY_HEAD_END_URL="http://127.0.0.1:$head_end_port/sync"
-  export PEAKDAY_HEAD_END_SECRET="${PEAKDAY_HEAD_END_SECRET:-peakday-demo-head-end-secret}"
+  export PEAKDAY_HEAD_END_SECRET="${PEAKDAY_HEAD_END_SECRET:-peakday-demo-head-end-secret-32-bytes}"
   HEAD_END_PORT="$head_end_port" PORTAL_URL="http://$addr" HEAD_END_SECRET="$PEAKDAY_HEAD_END_SECRET" \
     node end2end/head-end-stand-in.mjs &
   head_end=$!

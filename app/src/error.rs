@@ -23,6 +23,9 @@ pub enum AppError {
     Conflict,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Unavailable,
+    /// A call whose arguments did not parse: not something a page of ours sends.
+    #[error("That request was not understood. Reload the page and try again.")]
+    BadRequest,
 }
 
 impl AppError {
@@ -36,13 +39,38 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The HTTP status that says why: the one place an error gets its status.
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) | AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
-        // Transport and (de)serialization failures: the person can only retry.
-        leptos::logging::warn!("server function failed: {error}");
-        AppError::Unavailable
+        match error {
+            // Arguments that do not parse come from no page of ours: a 400, not our failure.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_) => AppError::BadRequest,
+            // Transport failures: the person can only retry.
+            error => {
+                leptos::logging::warn!("server function failed: {error}");
+                AppError::Unavailable
+            }
+        }
     }
 }
 

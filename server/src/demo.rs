@@ -24,6 +24,10 @@ pub const DEMO_SIGN_INS: [DemoSignIn; 4] = [
     DemoSignIn { email: "admin@peakday.example", password: "peakday-admin", role: "admin" },
 ];
 
+/// The demo staff's second factor (RFC 6238), public like their passwords: add it to an
+/// authenticator app, or print the current code with `peakday demo-code <email>`.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
 /// The demo customer's account number.
 pub const DEMO_ACCOUNT_NUMBER: &str = "3000012345";
 
@@ -115,13 +119,19 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
         ("Ada Admin", Identity::Staff { role: StaffRole::Admin }),
     ];
     for (sign_in, (name, identity)) in DEMO_SIGN_INS.iter().zip(identities) {
+        let staff = matches!(identity, Identity::Staff { .. });
         let user = NewUser {
             email: EmailAddress::parse(sign_in.email).expect("demo emails are valid"),
             display_name: name.into(),
             password_hash: hash_password(sign_in.password),
             identity,
+            must_change_password: false,
         };
-        Store::insert_user(&mut tx, &user).await?;
+        let id = Store::insert_user(&mut tx, &user).await?;
+        // Staff sign in with a second factor; the demo's is the published one above.
+        if staff {
+            Store::set_second_factor(&mut tx, id, Some((DEMO_TOTP_SECRET, 0, &[]))).await?;
+        }
     }
     tx.commit().await?;
     Ok(true)

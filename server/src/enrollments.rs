@@ -218,6 +218,9 @@ impl Enrollments {
         change: &EnrollmentChange,
     ) -> Result<Saved, EnrollmentError> {
         let mut tx = self.store.begin_write().await?;
+        // On PostgreSQL two changes of one account would otherwise read the same state and
+        // both pass its checks (a meter in two programs of a kind, messages out of order).
+        Store::lock_account(&mut tx, account).await?;
         let state = AccountState::load(&mut tx, account).await?;
         let record = &mut Record { tx: &mut tx, actor, account };
         let message = match *change {
@@ -626,6 +629,7 @@ async fn queue_sync(
             detail: None,
             sync_message: Some(&message_id),
             synced_at: None,
+            if_message: None,
         };
         Store::set_registration(record.tx, device.device.id, &update).await?;
     }

@@ -11,10 +11,11 @@ pub mod http;
 pub mod onboarding;
 pub mod portal;
 pub mod preferences;
+pub mod setup;
 pub mod staff;
 pub mod store;
 
-use crate::auth::{AuthService, SessionPolicy};
+use crate::auth::{AccountSecurity, AuthService, SessionPolicy};
 use crate::config::HttpConfig;
 use crate::http::AppState;
 use crate::store::Store;
@@ -48,12 +49,14 @@ pub fn find_hash_file(site_root: &Path) -> Option<PathBuf> {
 /// Everything the router needs, from an opened store.
 pub fn app_state(store: Store, config: HttpConfig, hash_file: Option<&Path>) -> AppState {
     let options = leptos_options(&config.site_root, hash_file);
+    let auth = AuthService::new(store.clone(), SessionPolicy::default());
     AppState {
         assets: crate::http::asset_paths(&options.output_name, hash_file),
         static_files: crate::http::Assets::load(&config.site_root),
         leptos_options: options,
-        auth: AuthService::new(store.clone(), SessionPolicy::default()),
-        services: Arc::new(portal::Portal::new(store.clone())),
+        security: AccountSecurity::new(auth.clone()),
+        services: Arc::new(portal::Portal::new(store.clone(), auth.hashing().clone())),
+        auth,
         store,
         config: Arc::new(config),
     }

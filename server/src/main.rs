@@ -1,13 +1,15 @@
-//! `peakday`: runs the portal (`serve`, the default), applies migrations (`migrate`), fills a
-//! database with synthetic accounts (`generate`), or adds one customer (`add-customer`).
+//! `peakday`: runs the portal (`serve`, the default), applies migrations (`migrate`), sets up a
+//! real utility (`init-utility`, `add-staff`), fills a database with synthetic accounts
+//! (`generate`), adds one customer (`add-customer`), and manages the demo's sign-ins
+//! (`demo-code`, `disable-demo-sign-ins`). Only `serve` on an empty database seeds demo data.
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use peakday_server::config::{default_addr, default_site_root, HttpConfig};
 use peakday_server::demo::{seed_if_empty, DEMO_SIGN_INS};
 use peakday_server::head_end::delivery::HeadEndSender;
 use peakday_server::head_end::HeadEndConfig;
+use peakday_server::setup;
 use peakday_server::store::{now, Store};
 use peakday_server::{app_state, generate, http, onboarding};
 use std::net::SocketAddr;
@@ -39,6 +41,18 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Set the utility's settings (a real utility's first step; run again to change them).
+    InitUtility(setup::UtilityArgs),
+    /// Add a staff member; prints a one-time password, which they replace at first sign-in
+    /// before setting up two-step verification.
+    AddStaff(setup::StaffArgs),
+    /// Print the current two-step code of a demo staff sign-in (the demo's secret is public).
+    DemoCode {
+        /// A demo staff email, such as agent@peakday.example.
+        email: String,
+    },
+    /// Disable the demo's sign-ins (their passwords are published) in this database.
+    DisableDemoSignIns,
     /// Add a customer account with one electric service point and a sign-in.
     AddCustomer {
         #[arg(long)]
@@ -106,7 +120,6 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Migrate => println!("Migrations applied to {}.", store.backend().name()),
         Command::Generate { accounts, seed } => {
-            seed_if_empty(&store).await?;
             let started = std::time::Instant::now();
             generate::generate_accounts(&store, accounts, seed).await?;
             println!(
@@ -124,7 +137,6 @@ async fn main() -> anyhow::Result<()> {
             rate_class,
             mobile,
         } => {
-            seed_if_empty(&store).await?;
             let customer = onboarding::NewCustomer {
                 account_number,
                 name,
@@ -137,16 +149,45 @@ async fn main() -> anyhow::Result<()> {
             onboarding::add_customer(&store, &customer).await?;
             println!("Added account {} for {}.", customer.account_number, customer.email);
         }
+        Command::InitUtility(args) => println!("{}", setup::init_utility(&store, &args).await?),
+        Command::AddStaff(args) => println!("{}", setup::add_staff(&store, &args).await?),
+        Command::DemoCode { email } => println!("{}", setup::demo_code(&store, &email).await?),
+        Command::DisableDemoSignIns => {
+            let disabled = setup::disable_demo_sign_ins(&store).await?;
+            println!("Disabled {disabled} demo sign-ins.");
+        }
         Command::Serve(args) => serve(store, &cli.database_url, args).await?,
     }
     Ok(())
 }
 
 async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    if !args.no_demo && seed_if_empty(&store).await? {
+    let addr = args.addr.unwrap_or_else(default_addr);
+    // Without a public origin the portal trusts only loopback Host names (DNS rebinding), so
+    // anywhere else it must be told the origin browsers use.
+    if args.public_origin.is_none() && !addr.ip().is_loopback() {
+        anyhow::bail!(
+            "listening on {addr}, beyond this machine: set PEAKDAY_PUBLIC_ORIGIN (for example \
+             https://portal.example.com) so requests for any other host are refused"
+        );
+    }
+    let seeded = !args.no_demo && seed_if_empty(&store).await?;
+    if seeded {
         println!("Seeded the demo utility \"Demo Power & Light\".");
     }
     let https = args.public_origin.as_deref().is_some_and(|origin| origin.starts_with("https://"));
+    let demo_sign_ins = setup::enabled_demo_sign_ins(&store).await?;
+    if https && !demo_sign_ins.is_empty() {
+        anyhow::bail!(
+            "this database has the demo's sign-ins ({}), whose passwords are published: run \
+             `peakday disable-demo-sign-ins` before serving it at {}",
+            demo_sign_ins.join(", "),
+            args.public_origin.as_deref().unwrap_or_default()
+        );
+    }
+    if !setup::has_utility(&store).await? {
+        println!("No utility is set up yet: run `peakday init-utility --help`, then `peakday add-staff --role admin ...`.");
+    }
     let config = HttpConfig {
         public_origin: args.public_origin.clone(),
         secure_cookies: args.secure_cookies || https,
@@ -160,7 +201,7 @@ async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Res
     let hash_file = peakday_server::find_hash_file(&config.site_root);
     let state = app_state(store.clone(), config, hash_file.as_deref());
     spawn_session_purge(state.auth.clone());
-    match HeadEndSender::new(store.clone(), &state.config.head_end) {
+    match HeadEndSender::new(store.clone(), &state.config.head_end)? {
         Some(sender) => {
             sender.spawn();
         }
@@ -169,25 +210,17 @@ async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Res
         ),
     }
 
-    let addr = args.addr.unwrap_or_else(default_addr);
-    // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm holds the tail of
-    // each back until the client's delayed ACK (measured: 41 ms on kept-alive connections).
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| format!("listening on {addr}"))?
-        .tap_io(|stream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!(%error, "could not set TCP_NODELAY");
-            }
-        });
+        .with_context(|| format!("listening on {addr}"))?;
     print_welcome(
         &args.public_origin.unwrap_or_else(|| format!("http://{addr}")),
         database_url,
-        !args.no_demo,
+        !demo_sign_ins.is_empty(),
     );
 
-    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let app = http::router(state);
+    http::serve(listener, app, Default::default(), shutdown_signal()).await?;
     store.close().await;
     println!("Peakday stopped.");
     Ok(())
@@ -201,6 +234,11 @@ fn print_welcome(url: &str, database_url: &str, demo: bool) {
         for sign_in in DEMO_SIGN_INS {
             println!("  {:<16} {} / {}", sign_in.role, sign_in.email, sign_in.password);
         }
+        println!(
+            "Staff also enter a code from an authenticator app (key {}), or print one with\n  \
+             peakday demo-code agent@peakday.example",
+            peakday_server::demo::DEMO_TOTP_SECRET
+        );
     }
     println!("Stop with Ctrl+C.\n");
 }

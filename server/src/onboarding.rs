@@ -5,7 +5,7 @@
 use crate::auth::hash_password;
 use crate::store::{NewAccount, NewServicePoint, NewUser, Store, StoreError};
 use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
-use peakday_app::auth::{Credentials, Identity};
+use peakday_app::auth::{Credentials, Identity, NewPasswordForm, PasswordOwner};
 use peakday_app::recipients::ContactForm;
 
 /// A customer to create: the account holder is the primary recipient, reached at the sign-in
@@ -39,6 +39,13 @@ pub async fn add_customer(
         AccountNumber::parse(&customer.account_number).map_err(|e| invalid(e.to_string()))?;
     let credentials = Credentials::parse(&customer.email, &customer.password)
         .ok_or_else(|| invalid("Give a valid email address and a password.".to_owned()))?;
+    // The same rules as any new password: long enough, and not one guessed early.
+    let form =
+        NewPasswordForm { password: customer.password.clone(), confirm: customer.password.clone() };
+    let personal = [customer.email.as_str(), customer.name.as_str()];
+    form.check_on_server(PasswordOwner::Customer, &personal).map_err(|errors| {
+        invalid(format!("The password: {}", errors.messages().collect::<Vec<_>>().join(" ")))
+    })?;
     let primary = ContactForm {
         name: customer.name.clone(),
         email: customer.email.clone(),
@@ -70,6 +77,7 @@ pub async fn add_customer(
         display_name: customer.name.clone(),
         password_hash: hash_password(&credentials.password),
         identity: Identity::Customer { account_id: id },
+        must_change_password: false,
     };
     Store::insert_user(&mut tx, &user).await?;
     tx.commit().await.map_err(StoreError::from)?;

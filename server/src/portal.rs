@@ -26,10 +26,10 @@ pub struct Portal {
 }
 
 impl Portal {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, hashing: crate::auth::Hashing) -> Self {
         Self {
             preferences: Preferences::new(store.clone()),
-            staff: StaffAdmin::new(store.clone()),
+            staff: StaffAdmin::new(store.clone(), hashing),
             enrollments: Enrollments::new(store.clone()),
             store,
         }

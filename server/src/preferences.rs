@@ -150,7 +150,7 @@ impl Preferences {
         let (version, opt_outs) = Store::preferences_of(conn, account).await?;
         let numbers: Vec<&PhoneNumber> =
             recipients.iter().filter_map(|recipient| recipient.contact.sms.as_ref()).collect();
-        let sms_consent = Store::sms_consent_of(conn, &numbers).await?;
+        let sms_consent = Store::sms_consent_of(conn, account, &numbers).await?;
         let addresses: Vec<_> = recipients
             .iter()
             .flat_map(|recipient| {
@@ -192,11 +192,11 @@ async fn apply_effect(tx: &mut Tx, account: AccountId, effect: &Effect) -> Resul
         Effect::DeleteRecipient(id) => Store::delete_recipient(tx, account, *id).await?,
         Effect::SetOptOuts(opt_outs) => Store::save_opt_outs(tx, account, *opt_outs).await?,
         Effect::RequestSmsConsent(number) => {
-            if Store::request_sms_consent(tx, number).await? {
+            if Store::request_sms_consent(tx, account, number).await? {
                 // The text itself is sent by the notifications work; queued here, durably.
                 let payload =
                     serde_json::json!({ "to": number.as_e164(), "account_id": account.0 });
-                let key = format!("{SMS_OPT_IN_CONFIRMATION}:{}", number.as_e164());
+                let key = format!("{SMS_OPT_IN_CONFIRMATION}:{}:{}", account.0, number.as_e164());
                 Store::enqueue(tx, SMS_OPT_IN_CONFIRMATION, &key, None, &payload).await?;
             }
         }

@@ -1,7 +1,7 @@
 //! Staff administration (issue 4): administrators add staff, change roles, disable sign-ins and
 //! end sessions. Each change commits with its audit record.
 
-use crate::auth::hash_password;
+use crate::auth::{Busy, Hashing};
 use crate::store::{AuditEntry, NewUser, Store, StoreError, Tx};
 use peakday_app::activity::ChangeSource;
 use peakday_app::auth::{Identity, Role, StaffRole};
@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 pub enum StaffError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Busy(#[from] Busy),
     #[error("no staff user {0}")]
     NotFound(i64),
     #[error("{0}")]
@@ -27,6 +29,7 @@ impl From<StaffError> for AppError {
     fn from(error: StaffError) -> Self {
         match error {
             StaffError::Store(error) => crate::portal::unavailable(error),
+            StaffError::Busy(busy) => busy.into(),
             StaffError::NotFound(_) => AppError::NotFound,
             StaffError::Refused(message) => AppError::Invalid(message.to_owned()),
             StaffError::Field(field, message) => {
@@ -42,16 +45,20 @@ impl From<StaffError> for AppError {
 #[derive(Clone)]
 pub struct StaffAdmin {
     store: Store,
+    hashing: Hashing,
 }
 
 impl StaffAdmin {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, hashing: Hashing) -> Self {
+        Self { store, hashing }
     }
 
+    /// Adds a staff member with the password the administrator chose, which works once: at
+    /// their first sign-in they choose their own, then set up their second factor.
     pub async fn create(&self, admin: i64, staff: NewStaff) -> Result<Saved, StaffError> {
-        // Hash before taking the write lock: argon2 takes tens of milliseconds.
-        let password_hash = hash_password(&staff.password);
+        // Hash before taking the write lock: argon2 takes tens of milliseconds, off the async
+        // threads and within the shared limit.
+        let password_hash = self.hashing.hash(staff.password.clone()).await?;
         let mut tx = self.store.begin_write().await?;
         if Store::email_taken(&mut tx, staff.email.as_str()).await? {
             return Err(StaffError::Field(
@@ -67,6 +74,7 @@ impl StaffAdmin {
                 display_name: staff.display_name.clone(),
                 password_hash,
                 identity: Identity::Staff { role: staff.role },
+                must_change_password: true,
             },
         )
         .await?;
@@ -79,7 +87,7 @@ impl StaffAdmin {
         record(&mut tx, admin, "staff_created", &summary, None, Some(after)).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(saved(format!(
-            "{} can now sign in as {}.",
+            "{} can now sign in as {}: the password you chose works once, then they choose their own and set up two-step verification.",
             staff.display_name,
             role.label().to_lowercase()
         )))

@@ -270,7 +270,14 @@ async fn activity_lists_changes_newest_first_with_before_and_after_and_no_sign_i
         preferences.change(CUSTOMER, account, page.version + 1, &remove).await.unwrap();
         // A sign-in is recorded in the audit log but is not a change.
         peakday_server::auth::AuthService::new(db.store.clone(), Default::default())
-            .sign_in("demo@peakday.example", "peakday-demo", "10.0.0.1", 1_800_000_000)
+            .sign_in(
+                &peakday_server::auth::Attempt::new(
+                    "demo@peakday.example",
+                    "peakday-demo",
+                    "10.0.0.1",
+                ),
+                1_800_000_000,
+            )
             .await
             .unwrap();
 

@@ -13,12 +13,13 @@ use peakday_server::head_end::delivery::HeadEndSender;
 use peakday_server::head_end::message::{
     Acknowledgement, DeviceAcknowledgement, DeviceStatus, MessageStatus,
 };
-use peakday_server::head_end::{signature, HeadEndConfig, ASSET_SYNC};
+use peakday_server::head_end::signature::{self, Direction};
+use peakday_server::head_end::{HeadEndConfig, ASSET_SYNC};
 use peakday_server::http::router;
 use peakday_server::store::{now, Store};
 use serde_json::Value;
 
-const SECRET: &str = "test-head-end-secret";
+const SECRET: &str = "test-head-end-secret-of-32-bytes-or-more";
 
 fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
     Request::post(path)
@@ -55,7 +56,7 @@ async fn rig(db: &TestDb) -> Rig {
 
 fn sender(store: &Store, head_end: &HeadEnd) -> HeadEndSender {
     let config = HeadEndConfig { url: Some(head_end.url.clone()), secret: Some(SECRET.to_owned()) };
-    HeadEndSender::new(store.clone(), &config).unwrap()
+    HeadEndSender::new(store.clone(), &config).unwrap().unwrap()
 }
 
 /// A head-end address nothing listens on yet (the head-end is down), and its configuration.
@@ -126,7 +127,7 @@ async fn enrolling_a_thermostat_registers_it_with_the_head_end() {
         assert_eq!(message["devices"][0]["network_address"], "00:1B:44:11:3A:B7");
         assert_eq!(message["devices"][0]["entity_group"], format!("p{program}-thermostat-m-r-ptr"));
 
-        let round = sender(&db.store, &head_end).deliver_due(now()).await.unwrap();
+        let round = sender(&db.store, &head_end).deliver_due_at(now()).await.unwrap();
         assert_eq!((round.delivered, round.failed), (1, 0), "{}", db.name);
         assert_eq!(head_end.ledger().acknowledgements[0].1, 200);
 
@@ -163,8 +164,12 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
         let (port, down) = head_end_down();
         let (_, thermostat) = enroll_thermostat(&rig).await;
         let t0 = now();
-        let round =
-            HeadEndSender::new(db.store.clone(), &down).unwrap().deliver_due(t0).await.unwrap();
+        let round = HeadEndSender::new(db.store.clone(), &down)
+            .unwrap()
+            .unwrap()
+            .deliver_due_at(t0)
+            .await
+            .unwrap();
         assert_eq!((round.delivered, round.failed), (0, 1), "{}", db.name);
         let (message, delivered) = db.store.messages(ASSET_SYNC).await.unwrap().remove(0);
         assert_eq!((message.attempts, delivered), (1, None));
@@ -172,16 +177,16 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
         // The server restarts: a new store on the same database, a new sender.
         let restarted = Store::connect(&db.url).await.unwrap();
         restarted.migrate().await.unwrap();
-        let again = HeadEndSender::new(restarted.clone(), &down).unwrap();
+        let again = HeadEndSender::new(restarted.clone(), &down).unwrap().unwrap();
         assert_eq!(
-            again.deliver_due(t0 + 1).await.unwrap().failed,
+            again.deliver_due_at(t0 + 1).await.unwrap().failed,
             0,
             "not due before its backoff"
         );
 
         // The head-end comes back on the same address; the message goes at its next attempt.
         let head_end = HeadEnd::start(port, &rig.portal, SECRET).await;
-        let round = again.deliver_due(t0 + 10).await.unwrap();
+        let round = again.deliver_due_at(t0 + 10).await.unwrap();
         assert_eq!((round.delivered, round.failed), (1, 0), "{}", db.name);
         assert_eq!(device(&rig, thermostat).await["registration"], "registered");
 
@@ -191,11 +196,11 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
         let resend = format!("UPDATE outbox SET delivered_at = NULL WHERE id = {}", message.id);
         restarted.execute_admin(&resend).await.unwrap();
         assert_eq!(
-            again.deliver_due(t0 + 20).await.unwrap().delivered,
+            again.deliver_due_at(t0 + 20).await.unwrap().delivered,
             0,
             "leased to the crashed sender"
         );
-        let round = again.deliver_due(t0 + 10 + 61).await.unwrap();
+        let round = again.deliver_due_at(t0 + 10 + 61).await.unwrap();
         assert_eq!(round.delivered, 1, "sent again once the lease ran out");
         message.attempts += 1;
         {
@@ -230,10 +235,15 @@ async fn an_unenrollment_made_during_an_outage_never_overtakes_its_registration(
         let db = db.seeded().await;
         let rig = rig(&db).await;
         let (port, down) = head_end_down();
-        let sender = HeadEndSender::new(db.store.clone(), &down).unwrap();
+        let sender = HeadEndSender::new(db.store.clone(), &down).unwrap().unwrap();
         let (_, thermostat) = enroll_thermostat(&rig).await;
         let t0 = now();
-        assert_eq!(sender.deliver_due(t0).await.unwrap().failed, 1, "{}: head-end down", db.name);
+        assert_eq!(
+            sender.deliver_due_at(t0).await.unwrap().failed,
+            1,
+            "{}: head-end down",
+            db.name
+        );
 
         // The customer changes their mind while the registration waits out its backoff.
         let enrollment = offer(&programs(&rig).await, "Smart Thermostat Rewards")["enrollment"]
@@ -257,9 +267,9 @@ async fn an_unenrollment_made_during_an_outage_never_overtakes_its_registration(
         // The head-end is back; the de-registration is due at once but waits for the message
         // it follows, and then both go in the order they were made.
         let head_end = HeadEnd::start(port, &rig.portal, SECRET).await;
-        let waiting = sender.deliver_due(t0 + 2).await.unwrap();
+        let waiting = sender.deliver_due_at(t0 + 2).await.unwrap();
         assert_eq!((waiting.delivered, waiting.failed), (0, 0), "{}", db.name);
-        let round = sender.deliver_due(t0 + 10).await.unwrap();
+        let round = sender.deliver_due_at(t0 + 10).await.unwrap();
         assert_eq!((round.delivered, round.failed), (2, 0), "{}", db.name);
         {
             let ledger = head_end.ledger();
@@ -279,7 +289,7 @@ async fn replacing_a_device_deregisters_the_old_one_and_registers_the_new() {
         let head_end = HeadEnd::start("127.0.0.1:0".parse().unwrap(), &rig.portal, SECRET).await;
         let sender = sender(&db.store, &head_end);
         let (_, old) = enroll_thermostat(&rig).await;
-        sender.deliver_due(now()).await.unwrap();
+        sender.deliver_due_at(now()).await.unwrap();
         let new =
             add_device(&rig, &THERMOSTAT.replace("EB-4410", "EB-9001").replace("3A:B7", "3A:C8"))
                 .await;
@@ -293,7 +303,7 @@ async fn replacing_a_device_deregisters_the_old_one_and_registers_the_new() {
         assert_eq!(status, StatusCode::OK, "{saved}");
         assert_eq!(device(&rig, old).await["registration"], "deregistration_pending");
         assert_eq!(device(&rig, new).await["registration"], "registration_pending");
-        sender.deliver_due(now()).await.unwrap();
+        sender.deliver_due_at(now()).await.unwrap();
         assert_eq!(device(&rig, old).await["registration"], "deregistered", "{}", db.name);
         assert_eq!(device(&rig, new).await["registration"], "registered", "{}", db.name);
         let ledger_registered: Vec<i64> = head_end.ledger().registered.keys().copied().collect();
@@ -304,7 +314,7 @@ async fn replacing_a_device_deregisters_the_old_one_and_registers_the_new() {
             api(&rig.app, "/api/unenroll", &format!("enrollment={enrollment}"), &rig.customer)
                 .await;
         assert_eq!(status, StatusCode::OK);
-        sender.deliver_due(now()).await.unwrap();
+        sender.deliver_due_at(now()).await.unwrap();
         assert_eq!(device(&rig, new).await["registration"], "deregistered", "{}", db.name);
         let thermostat_offer = offer(&programs(&rig).await, "Smart Thermostat Rewards").clone();
         assert_eq!(thermostat_offer["enrollment"], Value::Null, "{}", db.name);
@@ -324,7 +334,7 @@ async fn a_refused_registration_shows_its_reason_and_keeps_the_enrollment_pendin
         offer(&programs(&rig).await, "Smart Thermostat Rewards")["program"]["id"].as_i64().unwrap();
     api(&rig.app, "/api/enroll", &format!("program={program}&device={thermostat}"), &rig.customer)
         .await;
-    sender(&db.store, &head_end).deliver_due(now()).await.unwrap();
+    sender(&db.store, &head_end).deliver_due_at(now()).await.unwrap();
     let failed = device(&rig, thermostat).await;
     assert_eq!(failed["registration"], "failed");
     assert_eq!(failed["registration_detail"], "Device offline: no heartbeat in 24 hours");
@@ -359,9 +369,17 @@ async fn acknowledgements_must_be_signed_and_unknown_devices_come_back() {
         let body = serde_json::to_vec(&ack).unwrap();
         let client = reqwest::Client::new();
         let url = format!("{}/api/v1/head-end/acknowledgements", rig.portal);
-        for bad in
-            [Some(signature::sign("wrong-secret", &body)), None, Some("sha256=00".to_owned())]
-        {
+        let now = now();
+        let other_secret = "another-secret-of-thirty-two-bytes-x";
+        for bad in [
+            Some(signature::sign(other_secret, Direction::FromHeadEnd, now, &body)),
+            None,
+            Some("sha256=00".to_owned()),
+            // Signed right, but ten minutes ago: a captured request played back later.
+            Some(signature::sign(SECRET, Direction::FromHeadEnd, now - 600, &body)),
+            // Signed right, but as a message of ours going out: never taken as the head-end's.
+            Some(signature::sign(SECRET, Direction::ToHeadEnd, now, &body)),
+        ] {
             let mut request =
                 client.post(&url).header("content-type", "application/json").body(body.clone());
             if let Some(header) = bad {
@@ -588,7 +606,7 @@ async fn a_second_device_joins_the_enrollment_and_only_unenrolled_devices_can_be
         let head_end = HeadEnd::start("127.0.0.1:0".parse().unwrap(), &rig.portal, SECRET).await;
         let sender = sender(&db.store, &head_end);
         let (_, first) = enroll_thermostat(&rig).await;
-        sender.deliver_due(now()).await.unwrap();
+        sender.deliver_due_at(now()).await.unwrap();
         let (status, refusal) =
             api(&rig.app, "/api/remove_device", &format!("device={first}"), &rig.customer).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
@@ -613,7 +631,7 @@ async fn a_second_device_joins_the_enrollment_and_only_unenrolled_devices_can_be
             device(&rig, second).await["entity_group"].as_str().unwrap().split('-').nth(2),
             Some("s")
         );
-        sender.deliver_due(now()).await.unwrap();
+        sender.deliver_due_at(now()).await.unwrap();
         assert_eq!(device(&rig, second).await["registration"], "registered", "{}", db.name);
         assert_eq!(head_end.ledger().registered.len(), 2);
 

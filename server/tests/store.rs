@@ -84,6 +84,7 @@ async fn the_generator_adds_accounts_in_batches_with_their_service_points() {
             display_name: "Late Customer".into(),
             password_hash: "x".into(),
             identity: Identity::Customer { account_id: id },
+            must_change_password: false,
         };
         Store::insert_user(&mut tx, &user).await.unwrap();
         tx.commit().await.unwrap();

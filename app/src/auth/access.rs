@@ -68,6 +68,8 @@ pub enum Access {
     /// Integration partners (the head-end): no session; each request carries an HMAC signature
     /// of its body, so no signed-in person may call it.
     Partner,
+    /// Anyone signed in, about their own sign-in (password, second factor, sessions).
+    SignedIn,
 }
 
 impl Access {
@@ -82,6 +84,7 @@ impl Access {
             Access::ProgramManager => matches!(role, Role::ProgramManager | Role::Admin),
             Access::Admin => role == Role::Admin,
             Access::Partner => false,
+            Access::SignedIn => true,
         }
     }
 }
@@ -94,6 +97,9 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/agent", Access::CustomerService),
     ("/programs", Access::ProgramManager),
     ("/admin", Access::Admin),
+    ("/security", Access::SignedIn),
+    // What the page guard shows in place of a page the viewer may not open.
+    ("/not-allowed", Access::Public),
 ];
 
 /// Who may open the page at `path`; `None` for paths that are not pages (the 404 page, files).
@@ -135,6 +141,20 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     (<crate::programs::Unenroll as ServerFn>::PATH, Access::Account),
     (<crate::programs::LoadProgramsOverview as ServerFn>::PATH, Access::ProgramManager),
     (<crate::programs::SaveProgram as ServerFn>::PATH, Access::ProgramManager),
+    // A sign-in half-way through its steps, and a reset link, belong to nobody signed in yet:
+    // each answers only about the request's own pending sign-in or the link it carries.
+    (<crate::auth::LoadSignInStep as ServerFn>::PATH, Access::Public),
+    (<crate::auth::LoadReset as ServerFn>::PATH, Access::Public),
+    (<crate::auth::LoadSecurity as ServerFn>::PATH, Access::SignedIn),
+    (<crate::auth::ChangePassword as ServerFn>::PATH, Access::SignedIn),
+    (<crate::auth::EndOtherSessions as ServerFn>::PATH, Access::SignedIn),
+    (<crate::auth::StartTwoStep as ServerFn>::PATH, Access::SignedIn),
+    (<crate::auth::ConfirmTwoStep as ServerFn>::PATH, Access::SignedIn),
+    (<crate::auth::TurnOffTwoStep as ServerFn>::PATH, Access::Customer),
+    (<crate::auth::LoadAccountSignIn as ServerFn>::PATH, Access::CustomerService),
+    (<crate::auth::EndCustomerSessions as ServerFn>::PATH, Access::CustomerService),
+    (<crate::auth::SetCustomerSignInDisabled as ServerFn>::PATH, Access::CustomerService),
+    (<crate::auth::ResetSecondFactor as ServerFn>::PATH, Access::Admin),
 ];
 
 /// The server's own HTTP handlers (everything that is neither a page nor a server function), as
@@ -144,7 +164,17 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
 /// signed by the partner system, and their OpenAPI document.
 pub const HANDLERS: &[(&str, &str, Access)] = &[
     ("GET", "/", Access::Public),
+    // Issues a one-time reset link and shows it to the administrator, once. (Listed before
+    // `/signin` and `/signout`, which end the caller's session, as the access test calls
+    // each handler in this order.)
+    ("POST", "/admin/reset-link", Access::Admin),
     ("POST", "/signin", Access::Public),
+    // The later steps of signing in, each for the request's own half-finished sign-in, and a
+    // new password from a reset link (which carries its own one-time token).
+    ("POST", "/signin/verify", Access::Public),
+    ("POST", "/signin/new-password", Access::Public),
+    ("POST", "/signin/two-step", Access::Public),
+    ("POST", "/signin/reset", Access::Public),
     ("POST", "/signout", Access::Public),
     ("GET", "/healthz", Access::Public),
     ("GET", "/pkg/{file}", Access::Public),

@@ -7,9 +7,15 @@
 mod access;
 mod api;
 mod credentials;
+mod password_policy;
+mod security;
+mod security_api;
+mod security_page;
 #[cfg(feature = "ssr")]
 mod server;
 mod signin_page;
+mod signin_steps;
+mod stage;
 mod viewer;
 
 pub use access::{
@@ -17,9 +23,36 @@ pub use access::{
 };
 pub use api::{current_viewer, CurrentViewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
+pub use password_policy::{
+    length_problem, NewPasswordForm, PasswordOwner, CUSTOMER_PASSWORD_MIN_LEN,
+    STAFF_PASSWORD_MIN_LEN,
+};
+pub use security::{
+    password_owner, AccountSignIn, IssuedResetLink, SecurityView, SessionView, TwoStep,
+    TwoStepSetup,
+};
+#[cfg(feature = "ssr")]
+pub use security::{Security, SecurityService};
+pub use security_api::{
+    change_password, confirm_two_step, end_customer_sessions, end_other_sessions,
+    load_account_sign_in, load_security, reset_second_factor, set_customer_sign_in_disabled,
+    start_two_step, turn_off_two_step, ChangePassword, ConfirmTwoStep, EndCustomerSessions,
+    EndOtherSessions, LoadAccountSignIn, LoadSecurity, ResetSecondFactor, SessionKey,
+    SetCustomerSignInDisabled, StartTwoStep, TurnOffTwoStep,
+};
+pub use security_page::{ResetLinkPage, SecurityPage, RESET_LINK_PAGE, SECURITY_PAGE};
 #[cfg(feature = "ssr")]
 pub use server::{
     account_scope, authorize, authorize_call, services, viewer_of_request, AccountScope,
 };
 pub use signin_page::{SignInNotice, SignInPage};
+pub use signin_steps::{
+    load_reset, load_sign_in_step, EnrollPage, LoadReset, LoadSignInStep, NewPasswordPage,
+    ResetPage, ResetView, SecondFactorPage, SignInStepView, StepProblem, TwoStepInstructions,
+};
+#[cfg(feature = "ssr")]
+pub use signin_steps::{SignInStepService, SignInSteps};
+pub use stage::{
+    PendingSignIn, SessionStage, ENROLL_PAGE, NEW_PASSWORD_PAGE, RESET_PAGE, SECOND_FACTOR_PAGE,
+};
 pub use viewer::{Identity, StaffRole, Viewer};

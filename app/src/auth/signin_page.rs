@@ -13,6 +13,10 @@ pub enum SignInNotice {
     Locked,
     SignedOut,
     Expired,
+    /// Too many wrong codes in the second step: the sign-in starts over.
+    TooManyCodes,
+    /// A new password was chosen with a reset link.
+    PasswordReset,
 }
 
 impl SignInNotice {
@@ -22,13 +26,22 @@ impl SignInNotice {
             SignInNotice::Locked => "locked",
             SignInNotice::SignedOut => "signed_out",
             SignInNotice::Expired => "expired",
+            SignInNotice::TooManyCodes => "too_many_codes",
+            SignInNotice::PasswordReset => "password_reset",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Invalid, Self::Locked, Self::SignedOut, Self::Expired]
-            .into_iter()
-            .find(|notice| notice.as_query() == value)
+        [
+            Self::Invalid,
+            Self::Locked,
+            Self::SignedOut,
+            Self::Expired,
+            Self::TooManyCodes,
+            Self::PasswordReset,
+        ]
+        .into_iter()
+        .find(|notice| notice.as_query() == value)
     }
 
     pub fn message(self) -> &'static str {
@@ -37,15 +50,21 @@ impl SignInNotice {
                 "The email or password is not right. Check both and try again."
             }
             SignInNotice::Locked => {
-                "Too many failed sign-in attempts. Wait 15 minutes, then try again."
+                "Too many sign-in attempts. Wait a little, then try again: each further attempt waits longer."
             }
             SignInNotice::SignedOut => "You have signed out.",
             SignInNotice::Expired => "Your session ended. Sign in again to continue.",
+            SignInNotice::TooManyCodes => {
+                "Too many wrong codes. Sign in again to get another try."
+            }
+            SignInNotice::PasswordReset => {
+                "Your new password is saved. Sign in with it."
+            }
         }
     }
 
     fn is_error(self) -> bool {
-        matches!(self, SignInNotice::Invalid | SignInNotice::Locked)
+        matches!(self, SignInNotice::Invalid | SignInNotice::Locked | SignInNotice::TooManyCodes)
     }
 }
 
@@ -169,6 +188,8 @@ mod tests {
             SignInNotice::Locked,
             SignInNotice::SignedOut,
             SignInNotice::Expired,
+            SignInNotice::TooManyCodes,
+            SignInNotice::PasswordReset,
         ] {
             assert_eq!(SignInNotice::parse(notice.as_query()), Some(notice));
         }

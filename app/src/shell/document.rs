@@ -1,8 +1,13 @@
-use super::{guard::Guarded, header::Header, notices::NotFound, ViewerResource};
+use super::{
+    guard::Guarded, header::Header, notices::Forbidden, notices::NotFound, ViewerResource,
+};
 use crate::accounts::AccountPage;
 use crate::acting::AdminMode;
 use crate::activity::ActivityPage;
-use crate::auth::{current_viewer, SignInPage};
+use crate::auth::{
+    current_viewer, EnrollPage, NewPasswordPage, ResetLinkPage, ResetPage, SecondFactorPage,
+    SecurityPage, SignInPage,
+};
 use crate::preferences::{AlertsPage, NotificationsPage};
 use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
 use crate::staff::{AdminPage, AgentPage};
@@ -12,6 +17,9 @@ use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
+
+/// The page the server renders, with status 403, in place of a page the viewer may not open.
+pub const FORBIDDEN_PAGE: &str = "/not-allowed";
 
 /// Paths of the built static assets whose names carry a content hash, resolved by the server at
 /// start-up from cargo-leptos' `hash.txt`.
@@ -63,6 +71,19 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/signin") view=SignInPage />
+                    // What the server's page guard answers a page the viewer's role may not open.
+                    <Route path=path!("/not-allowed") view=Forbidden />
+                    // The later steps of signing in and a reset link: rendered whole on the
+                    // server, with plain forms.
+                    <Route path=path!("/signin/verify") view=SecondFactorPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/new-password") view=NewPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/two-step") view=EnrollPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/reset") view=ResetPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/security")
+                        view=|| view! { <Guarded><SecurityPage /></Guarded> }
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/account")
                         view=|| view! { <Guarded><AccountPage /></Guarded> }
@@ -121,6 +142,10 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin") view=|| view! { <Guarded><AdminPage /></Guarded> } />
+                    <Route
+                        path=path!("/admin/reset-link")
+                        view=|| view! { <Guarded><ResetLinkPage /></Guarded> }
+                    />
                 </Routes>
             </main>
         </Router>

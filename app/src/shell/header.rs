@@ -14,6 +14,7 @@ const NAVIGATION: &[(&str, &str)] = &[
     ("/agent", "Customer service"),
     ("/programs", "Programs"),
     ("/admin", "Administration"),
+    ("/security", "Sign-in & security"),
 ];
 
 /// The banner: the product's name, the signed-in person's navigation, who they are, and Sign out.

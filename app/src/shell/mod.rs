@@ -10,13 +10,15 @@ mod notices;
 mod saving;
 mod table;
 
-pub use document::{shell, App, AssetPaths};
+pub use document::{shell, App, AssetPaths, FORBIDDEN_PAGE};
 pub use field::{SelectField, TextField};
 pub use guard::Guarded;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
 #[cfg(feature = "ssr")]
-pub use saving::{answer_save, confirm_plain_form_save, refusal_status, set_refusal_status};
+pub use saving::{
+    answer_save, confirm_plain_form_save, refusal_status, save_answer, set_refusal_status,
+};
 pub use saving::{
     provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
 };

@@ -231,15 +231,7 @@ pub fn confirm_plain_form_save() {
     let Some(referer) = parts.headers.get(REFERER).and_then(|value| value.to_str().ok()) else {
         return;
     };
-    // Only the path of our own page: never redirect anywhere the Referer names.
-    let path = referer
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|slash| &rest[slash..]))
-        .unwrap_or("/");
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    if path.starts_with('/') && !path.starts_with("//") {
-        leptos_axum::redirect(&format!("{path}?saved=1"));
-    }
+    leptos_axum::redirect(&format!("{}?saved=1", back_to_page(referer)));
 }
 
 /// Answers a save made through a plain form or a script alike: a plain form post is redirected
@@ -253,6 +245,49 @@ pub fn answer_save(result: Result<Saved, AppError>) -> Result<Saved, AppError> {
     result
 }
 
+/// [`answer_save`] for later: what it needs of the request is taken now, before the call awaits
+/// anything, and the returned function answers with it. The one way a writing server function
+/// answers: `let answer = save_answer();` first, `answer(result)` last.
+#[cfg(feature = "ssr")]
+pub fn save_answer() -> impl Fn(Result<Saved, AppError>) -> Result<Saved, AppError> {
+    use http::header::{LOCATION, REFERER};
+    use http::{HeaderValue, StatusCode};
+    let back = is_plain_form_post().and_then(|parts| {
+        let referer = parts.headers.get(REFERER)?.to_str().ok()?.to_owned();
+        Some(back_to_page(&referer))
+    });
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    let status = refusal_status();
+    move |result| {
+        match (&result, &back, &response) {
+            (Ok(_), Some(path), Some(response)) => {
+                if let Ok(location) = HeaderValue::from_str(&format!("{path}?saved=1")) {
+                    response.insert_header(LOCATION, location);
+                    response.set_status(StatusCode::FOUND);
+                }
+            }
+            (Ok(_), _, _) => {}
+            (Err(error), _, _) => status(error),
+        }
+        result
+    }
+}
+
+/// The path of our own page a `Referer` names (never anywhere else it might name).
+#[cfg(feature = "ssr")]
+fn back_to_page(referer: &str) -> String {
+    let path = referer
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|slash| &rest[slash..]))
+        .unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.starts_with('/') && !path.starts_with("//") {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
 /// Gives a refused call the HTTP status that says why (404, 409, 422, 503), for clients that read
 /// statuses. A plain form post keeps its redirect back to the page, which shows the refusal.
 #[cfg(feature = "ssr")]
@@ -264,22 +299,11 @@ pub fn set_refusal_status(error: &AppError) {
 /// set after an await.
 #[cfg(feature = "ssr")]
 pub fn refusal_status() -> impl Fn(&AppError) {
-    use http::StatusCode;
     let plain = is_plain_form_post().is_some();
     let response = use_context::<leptos_axum::ResponseOptions>();
-    move |error| {
-        let status = match error {
-            AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) | AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict => StatusCode::CONFLICT,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        };
-        match &response {
-            Some(response) if !plain => response.set_status(status),
-            _ => {}
-        }
+    move |error| match &response {
+        Some(response) if !plain => response.set_status(error.status()),
+        _ => {}
     }
 }
 

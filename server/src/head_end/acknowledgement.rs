@@ -38,6 +38,9 @@ pub async fn apply(
     let message: CustomerAssetSync = serde_json::from_str(&payload).map_err(|error| {
         StoreError::Corrupt(format!("sync message {}: {error}", ack.message_id))
     })?;
+    // The account's changes take this lock too: an acknowledgement and a change to the same
+    // devices never interleave on PostgreSQL.
+    Store::lock_account_number(&mut tx, &message.account_number).await?;
     let statuses = device_statuses(ack, &message);
     let mut result = AcknowledgementResult {
         message_id: ack.message_id.clone(),
@@ -71,8 +74,12 @@ pub async fn apply(
             detail: detail.as_deref(),
             sync_message: None,
             synced_at: Some(now),
+            if_message: Some(&ack.message_id),
         };
-        Store::set_registration(&mut tx, device_id, &update).await?;
+        if !Store::set_registration(&mut tx, device_id, &update).await? {
+            result.superseded.push(device_id);
+            continue;
+        }
         audit(&mut tx, &stored, registration, detail.as_deref(), carried.action).await?;
         if let Some(enrollment) = stored.enrollment {
             enrollments.push((enrollment, stored.account));

@@ -24,8 +24,11 @@ use utoipa::OpenApi;
         description = "Endpoints for the head-end / DERMS. Peakday POSTs a CustomerAssetSync \
             to the head-end's configured URL for every device registration change, with \
             `Idempotency-Key` and `X-Peakday-Signature` headers; the head-end answers each \
-            message with an Acknowledgement here. Signatures are `sha256=` and the hex \
-            HMAC-SHA256 of the raw body under the shared secret, both ways."
+            message with an Acknowledgement here. `X-Peakday-Signature: t=<unix seconds>,v1=<hex>` \
+            signs both ways: the hex HMAC-SHA256, under the shared secret (32 bytes or more), of \
+            `<direction>.<t>.<raw body>`, where direction is `peakday-to-head-end` for sync \
+            messages and `head-end-to-peakday` for acknowledgements. A signature more than five \
+            minutes from the receiver's clock is refused."
     ),
     paths(acknowledge, openapi_document),
     components(schemas(
@@ -61,7 +64,7 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     post,
     path = "/api/v1/head-end/acknowledgements",
     request_body = Acknowledgement,
-    params(("X-Peakday-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body>")),
+    params(("X-Peakday-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256 of `head-end-to-peakday.<t>.<body>`>")),
     responses(
         (status = 200, description = "Applied (or a replay)", body = AcknowledgementResult),
         (status = 400, description = "Not an acknowledgement", body = ApiError),
@@ -70,21 +73,28 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     )
 )]
 async fn acknowledge(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(secret) = state.config.head_end.secret.as_deref() else {
+    let Some(secret) =
+        state.config.head_end.secret.as_deref().filter(|s| signature::check_secret(s).is_ok())
+    else {
         return error(
             StatusCode::UNAUTHORIZED,
             "No head-end secret is configured: acknowledgements are refused.",
         );
     };
-    let signed = headers
-        .get(signature::HEADER)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|header| signature::verify(secret, &body, header));
-    if !signed {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "The signature is missing or does not match the body.",
-        );
+    let header = headers.get(signature::HEADER).and_then(|value| value.to_str().ok());
+    let checked = match header {
+        Some(header) => signature::verify(
+            secret,
+            signature::Direction::FromHeadEnd,
+            &body,
+            header,
+            crate::store::now(),
+        ),
+        None => Err(signature::Refused::Malformed),
+    };
+    if let Err(refused) = checked {
+        tracing::warn!(target: "security", event = "partner_signature_refused", %refused, "partner_signature_refused");
+        return error(StatusCode::UNAUTHORIZED, format!("Refused: {refused}. Nothing changed."));
     }
     let ack: Acknowledgement = match serde_json::from_slice(&body) {
         Ok(ack) => ack,

@@ -7,12 +7,23 @@
 //! `Idempotency-Key`. Nothing is lost while the head-end is down or this server restarts: the
 //! outbox is in the database.
 
-use super::{signature, HeadEndConfig, ASSET_SYNC};
+use super::signature::{self, Direction};
+use super::{HeadEndConfig, ASSET_SYNC};
 use crate::store::{OutboxMessage, Store, StoreError};
 use std::time::Duration;
+use tokio::task::JoinSet;
 
-/// How long a claimed message is left to its sender before another may take it.
+/// How long the head-end has to answer one POST.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed message is left to its sender before another may take it: well past
+/// the request timeout, so a slow answer never lets a second sender start on the same message.
 const LEASE_SECONDS: i64 = 60;
+const _: () = assert!(LEASE_SECONDS as u64 > 3 * REQUEST_TIMEOUT.as_secs());
+/// Messages of different ordering keys (accounts) in flight at once.
+const IN_FLIGHT: usize = 8;
+/// After this many failed attempts (about 4 hours at the backoff's 15-minute cap) a message is
+/// set aside for an operator; it holds back its account's later messages until sent or discarded.
+pub const MAX_ATTEMPTS: i64 = 25;
 /// The first retry waits this long; each next one twice as long, up to [`MAX_BACKOFF_SECONDS`].
 const FIRST_BACKOFF_SECONDS: i64 = 5;
 const MAX_BACKOFF_SECONDS: i64 = 15 * 60;
@@ -32,40 +43,109 @@ pub struct Round {
     pub failed: u32,
 }
 
+/// Why a sender cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SenderConfigError {
+    #[error("PEAKDAY_HEAD_END_URL is set but PEAKDAY_HEAD_END_SECRET is not: messages would go unsigned")]
+    NoSecret,
+    #[error(transparent)]
+    ShortSecret(#[from] signature::ShortSecret),
+}
+
 /// Sends due sync messages to the configured head-end.
 #[derive(Clone)]
 pub struct HeadEndSender {
     store: Store,
     client: reqwest::Client,
     url: String,
-    secret: Option<String>,
+    secret: String,
 }
 
 impl HeadEndSender {
-    /// A sender, when a head-end URL is configured.
-    pub fn new(store: Store, config: &HeadEndConfig) -> Option<Self> {
-        let url = config.url.clone()?;
-        if config.secret.is_none() {
-            tracing::warn!("PEAKDAY_HEAD_END_SECRET is not set: sync messages go unsigned");
-        }
+    /// A sender, when a head-end URL is configured (`Ok(None)` when not). A sender never sends
+    /// unsigned, nor with a secret too short to trust.
+    pub fn new(store: Store, config: &HeadEndConfig) -> Result<Option<Self>, SenderConfigError> {
+        let Some(url) = config.url.clone() else { return Ok(None) };
+        let secret = config.secret.clone().ok_or(SenderConfigError::NoSecret)?;
+        signature::check_secret(&secret)?;
         let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("an HTTP client builds");
-        Some(Self { store, client, url, secret: config.secret.clone() })
+        Ok(Some(Self { store, client, url, secret }))
     }
 
-    /// Sends every message due at `now` once; failures are scheduled again.
-    pub async fn deliver_due(&self, now: i64) -> Result<Round, StoreError> {
+    /// Sends every message due now once, different accounts' messages at the same time (up to
+    /// [`IN_FLIGHT`]); failures are scheduled again, or set aside after [`MAX_ATTEMPTS`].
+    pub async fn deliver_due(&self) -> Result<Round, StoreError> {
+        self.deliver_round(crate::store::now).await
+    }
+
+    /// [`HeadEndSender::deliver_due`] as if the clock read `now` throughout (tests play out
+    /// backoffs and leases this way).
+    pub async fn deliver_due_at(&self, now: i64) -> Result<Round, StoreError> {
+        self.deliver_round(move || now).await
+    }
+
+    async fn deliver_round(
+        &self,
+        clock: impl Fn() -> i64 + Clone + Send + Sync + 'static,
+    ) -> Result<Round, StoreError> {
         let mut round = Round::default();
-        while let Some(message) = self.store.claim_message(ASSET_SYNC, now, LEASE_SECONDS).await? {
-            match self.send(&message).await {
-                Ok(()) => {
-                    self.store.mark_delivered(message.id, now).await?;
-                    round.delivered += 1;
+        let mut in_flight = JoinSet::new();
+        loop {
+            // The clock is read at each claim: a round that takes a while neither hands out
+            // leases that have already run out nor schedules retries early.
+            let claimed = if in_flight.len() < IN_FLIGHT {
+                self.store.claim_message(ASSET_SYNC, clock(), LEASE_SECONDS).await?
+            } else {
+                None
+            };
+            match claimed {
+                Some(message) => {
+                    let (sender, clock) = (self.clone(), clock.clone());
+                    in_flight.spawn(async move { sender.deliver(message, clock).await });
                 }
-                Err(error) => {
-                    let retry_at = now + backoff(message.attempts);
+                None => match in_flight.join_next().await {
+                    Some(outcome) => match outcome.expect("a delivery task does not panic")? {
+                        true => round.delivered += 1,
+                        false => round.failed += 1,
+                    },
+                    None => return Ok(round),
+                },
+            }
+        }
+    }
+
+    /// Sends one claimed message and records how it went; returns whether it was delivered.
+    async fn deliver(
+        &self,
+        message: OutboxMessage,
+        clock: impl Fn() -> i64,
+    ) -> Result<bool, StoreError> {
+        let lease = message.lease_token.clone().unwrap_or_default();
+        match self.send(&message).await {
+            Ok(()) => {
+                if !self.store.mark_delivered(message.id, &lease, clock()).await? {
+                    tracing::warn!(
+                        key = message.idempotency_key,
+                        "lease lost before delivery was recorded"
+                    );
+                }
+                Ok(true)
+            }
+            Err(error) => {
+                let now = clock();
+                let retry_at = now + backoff(message.attempts);
+                let dead = (message.attempts >= MAX_ATTEMPTS).then_some(now);
+                if dead.is_some() {
+                    tracing::error!(
+                        key = message.idempotency_key,
+                        attempts = message.attempts,
+                        %error,
+                        "head-end sync set aside after too many attempts: an operator must send it again or discard it"
+                    );
+                } else {
                     tracing::warn!(
                         key = message.idempotency_key,
                         attempts = message.attempts,
@@ -73,25 +153,27 @@ impl HeadEndSender {
                         %error,
                         "head-end sync not delivered"
                     );
-                    self.store.mark_failed(message.id, retry_at, &error).await?;
-                    round.failed += 1;
                 }
+                self.store.mark_failed(message.id, &lease, retry_at, dead, &error).await?;
+                Ok(false)
             }
         }
-        Ok(round)
     }
 
     async fn send(&self, message: &OutboxMessage) -> Result<(), String> {
-        let mut request = self
+        let signed = signature::sign(
+            &self.secret,
+            Direction::ToHeadEnd,
+            crate::store::now(),
+            message.payload.as_bytes(),
+        );
+        let request = self
             .client
             .post(&self.url)
             .header("content-type", "application/json")
             .header("idempotency-key", &message.idempotency_key)
+            .header(signature::HEADER, signed)
             .body(message.payload.clone());
-        if let Some(secret) = &self.secret {
-            request = request
-                .header(signature::HEADER, signature::sign(secret, message.payload.as_bytes()));
-        }
         let response = request.send().await.map_err(|error| error.to_string())?;
         if response.status().is_success() {
             Ok(())
@@ -108,7 +190,7 @@ impl HeadEndSender {
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
-                if let Err(error) = self.deliver_due(crate::store::now()).await {
+                if let Err(error) = self.deliver_due().await {
                     tracing::warn!(%error, "head-end delivery round failed");
                 }
             }

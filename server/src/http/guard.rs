@@ -8,7 +8,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{Method, StatusCode};
-use peakday_app::auth::{page_access, Access, SignInNotice, Viewer};
+use peakday_app::auth::{page_access, Access, PendingSignIn, SignInNotice, Viewer, RESET_PAGE};
 
 pub async fn page_guard(request: Request, next: Next) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
@@ -16,9 +16,15 @@ pub async fn page_guard(request: Request, next: Next) -> Response {
     }
     let path = request.uri().path().to_owned();
     let viewer = request.extensions().get::<Viewer>().cloned();
-    if path == "/signin" {
-        if let Some(viewer) = &viewer {
-            return Redirect::to(viewer.role().home()).into_response();
+    let signing_in = path == "/signin" || path.starts_with("/signin/");
+    if let (true, Some(viewer)) = (signing_in && path != RESET_PAGE, &viewer) {
+        return Redirect::to(viewer.role().home()).into_response();
+    }
+    // A sign-in half-way through its steps reaches its step's page (or starts over at
+    // /signin), nothing else.
+    if let Some(step) = request.extensions().get::<PendingSignIn>().and_then(|p| p.stage.page()) {
+        if path != step && path != "/signin" && page_access(&path).is_some() {
+            return Redirect::to(step).into_response();
         }
     }
     let Some(access) = page_access(&path).filter(|access| *access != Access::Public) else {
@@ -31,7 +37,11 @@ pub async fn page_guard(request: Request, next: Next) -> Response {
             Redirect::to(&signin_location(notice, Some(wanted))).into_response()
         }
         Some(viewer) if access.permits(viewer.role()) => next.run(request).await,
+        // Refused before the page renders: the request goes on as the not-allowed page, so
+        // none of the refused page's code runs.
         Some(_) => {
+            let mut request = request;
+            *request.uri_mut() = http::Uri::from_static(peakday_app::shell::FORBIDDEN_PAGE);
             let mut response = next.run(request).await;
             *response.status_mut() = StatusCode::FORBIDDEN;
             response

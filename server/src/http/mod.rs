@@ -2,16 +2,20 @@
 //! same-origin and page-access checks, and the security and caching headers every response gets.
 
 mod assets;
+mod errors;
 mod guard;
 mod headers;
 mod health;
 mod origin;
+mod refusal;
+mod serve;
 mod session;
 mod signin;
 
 pub use assets::{asset_paths, Assets};
+pub use serve::{serve, Limits, HEADER_READ_TIMEOUT, MAX_CONNECTIONS};
 
-use crate::auth::AuthService;
+use crate::auth::{AccountSecurity, AuthService};
 use crate::config::HttpConfig;
 use crate::store::Store;
 use axum::extract::FromRef;
@@ -34,7 +38,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted. Forms and server-function calls are small.
-const BODY_LIMIT_BYTES: usize = 64 * 1024;
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// A request still running after this is answered 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -44,6 +48,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub auth: AuthService,
+    /// People's control over sign-ins (theirs, and customer service's and administrators').
+    pub security: AccountSecurity,
     pub services: Services,
     pub config: Arc<HttpConfig>,
     pub assets: AssetPaths,
@@ -57,17 +63,44 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// What every page and server function finds in Leptos context: the services and the built
+/// assets' names; and the page's nonce is recorded for its CSP header.
+fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let services = state.services.clone();
+    let security: peakday_app::auth::Security = Arc::new(state.security.clone());
+    let steps: peakday_app::auth::SignInSteps = Arc::new(state.security.clone());
+    let assets = state.assets.clone();
+    move || {
+        provide_context(services.clone());
+        provide_context(security.clone());
+        provide_context(steps.clone());
+        provide_context(assets.clone());
+        headers::record_page_nonce();
+    }
+}
+
+/// Renders the page at the request's path with `value` in its context: the answer to a post
+/// that shows something once (an administrator's reset link).
+pub async fn render_page_with<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    request: axum::extract::Request,
+    value: T,
+) -> axum::response::Response {
+    let context = page_context(state);
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            context();
+            provide_context(value.clone());
+        },
+        move || shell(options.clone()),
+    );
+    axum::response::IntoResponse::into_response(render(request).await)
+}
+
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
-    let context = {
-        let services = state.services.clone();
-        let assets = state.assets.clone();
-        move || {
-            provide_context(services.clone());
-            provide_context(assets.clone());
-            headers::record_page_nonce();
-        }
-    };
+    let context = page_context(&state);
     let app_shell = {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
@@ -79,12 +112,22 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(signin::home))
         .route("/signin", post(signin::sign_in))
+        .route("/signin/verify", post(signin::second_factor))
+        .route("/signin/new-password", post(signin::new_password))
+        .route("/signin/two-step", post(signin::enroll))
+        .route("/signin/reset", post(signin::reset))
         .route("/signout", post(signin::sign_out))
+        .route("/admin/reset-link", post(signin::reset_link))
         .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), app_shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn(guard::page_guard))
+        .layer(from_fn_with_state(state.clone(), refusal::drop_forged_refusals))
+        .layer(from_fn_with_state(state.clone(), refusal::sign_refusal_redirects))
         .layer(from_fn_with_state(state.clone(), session::resolve_session))
+        .layer(from_fn(errors::status_of_refusals))
+        .layer(from_fn_with_state(state.clone(), origin::known_host_only))
         .layer(from_fn_with_state(state.clone(), origin::same_origin_only))
+        .layer(from_fn(errors::bounded_body))
         .layer(from_fn(headers::no_store_for_dynamic));
 
     Router::new()

@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, StatusCode};
+use peakday_app::auth::SessionKey;
 
 /// The cookie's name over plain HTTP. Over HTTPS it is `__Host-peakday_session`, a name browsers
 /// only accept with `Secure`, `Path=/` and no `Domain`.
@@ -27,7 +28,11 @@ pub fn cookie_name(https: bool) -> &'static str {
 
 /// The session token the browser sent, if any.
 pub fn session_token(headers: &HeaderMap, https: bool) -> Option<SessionToken> {
-    let name = cookie_name(https);
+    cookie_value(headers, cookie_name(https)).map(SessionToken::from_cookie)
+}
+
+/// The value of the cookie `name` the browser sent, if any.
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -35,8 +40,28 @@ pub fn session_token(headers: &HeaderMap, https: bool) -> Option<SessionToken> {
         .flat_map(|value| value.split(';'))
         .find_map(|pair| {
             let (key, value) = pair.trim().split_once('=')?;
-            (key == name && !value.is_empty()).then(|| SessionToken::from_cookie(value))
+            (key == name && !value.is_empty()).then_some(value)
         })
+}
+
+/// The device cookie's name: `__Host-` over HTTPS, as the session cookie's.
+pub fn device_cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-peakday_device"
+    } else {
+        "peakday_device"
+    }
+}
+
+/// `Set-Cookie` for a device cookie: "this browser signed in as this person before", which lets
+/// it through throttling others caused (see `auth::throttle`). A year; `HttpOnly`, `Lax`.
+pub fn device_cookie(value: &str, https: bool) -> Option<HeaderValue> {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}",
+        device_cookie_name(https)
+    ))
+    .ok()
 }
 
 /// `Set-Cookie` for a new session: `HttpOnly` (no script reads it), `SameSite=Lax` (not sent on
@@ -71,9 +96,15 @@ pub async fn resolve_session(
     let https = state.config.secure_cookies;
     let mut ended = false;
     if let Some(token) = session_token(request.headers(), https) {
+        let key = SessionKey(token.hash());
         match state.auth.session(&token, now()).await {
             Ok(SessionState::Active(viewer)) => {
                 request.extensions_mut().insert(viewer);
+                request.extensions_mut().insert(key);
+            }
+            Ok(SessionState::Pending(pending)) => {
+                request.extensions_mut().insert(pending);
+                request.extensions_mut().insert(key);
             }
             Ok(SessionState::Ended) => {
                 ended = true;

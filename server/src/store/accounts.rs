@@ -217,3 +217,29 @@ mod tests {
         assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }
+
+impl Store {
+    /// Locks an account's row for the rest of `tx`, so changes to one account (and the
+    /// head-end's answers about it) run one after another on PostgreSQL. On SQLite the write
+    /// transaction holds the database already.
+    pub async fn lock_account(tx: &mut Tx, account: AccountId) -> Result<(), StoreError> {
+        if tx.backend_name() == "PostgreSQL" {
+            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+                .bind(account.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::lock_account`] by account number.
+    pub async fn lock_account_number(tx: &mut Tx, number: &str) -> Result<(), StoreError> {
+        if tx.backend_name() == "PostgreSQL" {
+            sqlx::query("SELECT id FROM accounts WHERE account_number = $1 FOR UPDATE")
+                .bind(number)
+                .fetch_optional(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}

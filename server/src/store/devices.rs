@@ -26,6 +26,9 @@ pub struct RegistrationUpdate<'a> {
     pub sync_message: Option<&'a str>,
     /// When the head-end answered (when acknowledged).
     pub synced_at: Option<i64>,
+    /// Only if the device is still about this message (an acknowledgement's): a newer message
+    /// sent meanwhile wins, even when the two race on separate connections.
+    pub if_message: Option<&'a str>,
 }
 
 const DEVICE_COLUMNS: &str = "SELECT d.id, d.account_id, d.service_point_id, \
@@ -109,24 +112,27 @@ impl Store {
         Ok(())
     }
 
+    /// Sets a device's registration; returns false when `if_message` named a message the
+    /// device is no longer about (nothing changed).
     pub async fn set_registration(
         tx: &mut Tx,
         device: i64,
         update: &RegistrationUpdate<'_>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
             "UPDATE devices SET registration = $1, registration_detail = $2, \
              sync_message = COALESCE($3, sync_message), last_sync_at = COALESCE($4, last_sync_at) \
-             WHERE id = $5",
+             WHERE id = $5 AND ($6 IS NULL OR sync_message = $6)",
         )
         .bind(update.registration.as_str())
         .bind(update.detail)
         .bind(update.sync_message)
         .bind(update.synced_at)
         .bind(device)
+        .bind(update.if_message)
         .execute(&mut **tx)
         .await?;
-        Ok(())
+        Ok(result.rows_affected() == 1)
     }
 }
 

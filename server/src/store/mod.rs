@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod credentials;
 mod devices;
 mod enrollments;
 mod outbox;
@@ -14,7 +15,7 @@ mod programs;
 mod recipients;
 mod search;
 mod sessions;
-mod signin_failures;
+mod signin_throttle;
 mod staff;
 mod users;
 mod utility;
@@ -23,8 +24,8 @@ pub use accounts::{NewAccount, NewServicePoint};
 pub use audit::{AuditEntry, StoredAuditEntry};
 pub use devices::{RegistrationUpdate, StoredDevice};
 pub use enrollments::{DeviceLocation, DeviceSites, StoredEnrollment};
-pub use outbox::OutboxMessage;
-pub use sessions::StoredSession;
+pub use outbox::{DeadMessage, OutboxMessage};
+pub use sessions::{NewSession, SessionSummary, StoredSession};
 pub use users::{NewUser, StoredUser};
 pub use utility::local_time;
 
@@ -67,6 +68,15 @@ pub enum StoreError {
     /// A stored row that no longer parses into the domain type: a bug or a hand edit.
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+}
+
+/// A store failure, as the person using the page hears it: "try again in a moment". What
+/// failed goes to the log, never to the page.
+impl From<StoreError> for peakday_app::error::AppError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "store failed");
+        peakday_app::error::AppError::Unavailable
+    }
 }
 
 /// The database, shared by every request and job.

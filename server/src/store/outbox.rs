@@ -10,6 +10,20 @@ pub struct OutboxMessage {
     /// JSON.
     pub payload: String,
     pub attempts: i64,
+    /// The lease the sender holds (when claimed): only its holder may mark the message.
+    pub lease_token: Option<String>,
+}
+
+/// A message set aside after too many failed attempts, for an operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadMessage {
+    pub id: i64,
+    pub kind: String,
+    pub ordering_key: Option<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub dead_at: i64,
 }
 
 impl Store {
@@ -43,7 +57,7 @@ impl Store {
     /// Undelivered messages of `kind`, oldest first.
     pub async fn pending_messages(&self, kind: &str) -> Result<Vec<OutboxMessage>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, kind, idempotency_key, payload, attempts FROM outbox \
+            "SELECT id, kind, idempotency_key, payload, attempts, lease_token FROM outbox \
              WHERE kind = $1 AND delivered_at IS NULL ORDER BY id",
         )
         .bind(kind)
@@ -53,12 +67,16 @@ impl Store {
     }
 }
 
-/// An outbox row (`outbox`) that no undelivered message with its ordering key precedes. On
+/// An outbox row (`outbox`) that no undelivered message with its ordering key precedes (a
+/// dead one holds its key too, until an operator sends it again or discards it). On
 /// PostgreSQL a predecessor another sender has leased is committed and so seen here: two
 /// instances never send one account's messages out of order.
 const FIRST_IN_ORDER: &str = "NOT EXISTS (SELECT 1 FROM outbox earlier \
      WHERE earlier.ordering_key = outbox.ordering_key AND earlier.delivered_at IS NULL \
-     AND earlier.id < outbox.id)";
+     AND earlier.discarded_at IS NULL AND earlier.id < outbox.id)";
+
+/// A message a sender may take: not delivered, not dead, not discarded.
+const LIVE: &str = "delivered_at IS NULL AND dead_at IS NULL AND discarded_at IS NULL";
 
 impl Store {
     /// Takes the oldest message of `kind` that is due at `now`, and has no undelivered message
@@ -74,7 +92,7 @@ impl Store {
     ) -> Result<Option<OutboxMessage>, StoreError> {
         // Most polls find nothing: look before taking SQLite's write lock every second.
         let due: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT id FROM outbox WHERE kind = $1 AND delivered_at IS NULL AND available_at <= $2 \
+            "SELECT id FROM outbox WHERE kind = $1 AND {LIVE} AND available_at <= $2 \
              AND {FIRST_IN_ORDER} LIMIT 1"
         ))
         .bind(kind)
@@ -90,8 +108,8 @@ impl Store {
             super::Backend::Sqlite => "",
         };
         let row = sqlx::query(&format!(
-            "SELECT id, kind, idempotency_key, payload, attempts FROM outbox \
-             WHERE kind = $1 AND delivered_at IS NULL AND available_at <= $2 \
+            "SELECT id, kind, idempotency_key, payload, attempts, lease_token FROM outbox \
+             WHERE kind = $1 AND {LIVE} AND available_at <= $2 \
              AND {FIRST_IN_ORDER} ORDER BY available_at, id LIMIT 1{lock}"
         ))
         .bind(kind)
@@ -101,34 +119,101 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let mut message = outbox_message(&row)?;
         message.attempts += 1;
-        sqlx::query("UPDATE outbox SET available_at = $1, attempts = $2 WHERE id = $3")
-            .bind(now + lease)
-            .bind(message.attempts)
-            .bind(message.id)
-            .execute(&mut *tx)
-            .await?;
+        let token = crate::auth::SessionToken::generate().as_str().to_owned();
+        sqlx::query(
+            "UPDATE outbox SET available_at = $1, attempts = $2, lease_token = $3 WHERE id = $4",
+        )
+        .bind(now + lease)
+        .bind(message.attempts)
+        .bind(&token)
+        .bind(message.id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
+        message.lease_token = Some(token);
         Ok(Some(message))
     }
 
-    pub async fn mark_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = NULL WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+    /// Marks a message delivered, if `lease` still holds it (a sender whose lease ran out
+    /// and was taken by another marks nothing). Returns whether it marked.
+    pub async fn mark_delivered(&self, id: i64, lease: &str, now: i64) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE outbox SET delivered_at = $1, last_error = NULL, lease_token = NULL \
+             WHERE id = $2 AND lease_token = $3",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(lease)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() == 1)
     }
 
-    /// Records a failed attempt; the message is due again at `retry_at`.
-    pub async fn mark_failed(&self, id: i64, retry_at: i64, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET available_at = $1, last_error = $2 WHERE id = $3")
-            .bind(retry_at)
-            .bind(error)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+    /// Records a failed attempt by the holder of `lease`: the message is due again at
+    /// `retry_at`, or, when `dead_at` is given, set aside for an operator.
+    pub async fn mark_failed(
+        &self,
+        id: i64,
+        lease: &str,
+        retry_at: i64,
+        dead_at: Option<i64>,
+        error: &str,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE outbox SET available_at = $1, last_error = $2, dead_at = $3, \
+             lease_token = NULL WHERE id = $4 AND lease_token = $5",
+        )
+        .bind(retry_at)
+        .bind(error)
+        .bind(dead_at)
+        .bind(id)
+        .bind(lease)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Messages set aside after too many failed attempts, oldest first.
+    pub async fn dead_messages(&self) -> Result<Vec<DeadMessage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, ordering_key, attempts, last_error, created_at, dead_at FROM outbox \
+             WHERE dead_at IS NOT NULL AND delivered_at IS NULL AND discarded_at IS NULL \
+             ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeadMessage {
+                    id: row.try_get("id")?,
+                    kind: row.try_get("kind")?,
+                    ordering_key: row.try_get("ordering_key")?,
+                    attempts: row.try_get("attempts")?,
+                    last_error: row.try_get("last_error")?,
+                    created_at: row.try_get("created_at")?,
+                    dead_at: row.try_get("dead_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// An operator sends a dead message again (now, with its attempts counted afresh), or
+    /// discards it, which lets the messages queued after it go. Returns whether it was dead.
+    pub async fn revive_or_discard(
+        tx: &mut Tx,
+        id: i64,
+        discard: bool,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = if discard {
+            "UPDATE outbox SET discarded_at = $1 WHERE id = $2 AND dead_at IS NOT NULL \
+             AND delivered_at IS NULL AND discarded_at IS NULL"
+        } else {
+            "UPDATE outbox SET dead_at = NULL, attempts = 0, available_at = $1 WHERE id = $2 \
+             AND dead_at IS NOT NULL AND delivered_at IS NULL AND discarded_at IS NULL"
+        };
+        let result = sqlx::query(sql).bind(now).bind(id).execute(&mut **tx).await?;
+        Ok(result.rows_affected() == 1)
     }
 
     /// Every message of `kind` with its delivery state, oldest first (for tests and operators).
@@ -137,8 +222,8 @@ impl Store {
         kind: &str,
     ) -> Result<Vec<(OutboxMessage, Option<i64>)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, kind, idempotency_key, payload, attempts, delivered_at FROM outbox \
-             WHERE kind = $1 ORDER BY id",
+            "SELECT id, kind, idempotency_key, payload, attempts, lease_token, delivered_at \
+             FROM outbox WHERE kind = $1 ORDER BY id",
         )
         .bind(kind)
         .fetch_all(self.pool())
@@ -164,5 +249,6 @@ fn outbox_message(row: &sqlx::any::AnyRow) -> Result<OutboxMessage, StoreError> 
         idempotency_key: row.try_get("idempotency_key")?,
         payload: row.try_get("payload")?,
         attempts: row.try_get("attempts")?,
+        lease_token: row.try_get("lease_token")?,
     })
 }

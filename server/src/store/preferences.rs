@@ -84,19 +84,23 @@ impl Store {
         Ok(())
     }
 
-    /// The consent of these numbers; a number without a record was never asked.
+    /// The account's consent for these numbers; a number without a record was never asked by
+    /// this account. Another account's consent for the same number is never read: it is theirs.
     pub async fn sms_consent_of(
         conn: &mut AnyConnection,
+        account: AccountId,
         numbers: &[&PhoneNumber],
     ) -> Result<BTreeMap<PhoneNumber, SmsConsent>, StoreError> {
         if numbers.is_empty() {
             return Ok(BTreeMap::new());
         }
+        // $1 is the account; the numbers follow from $2.
+        let numbered: Vec<String> = (2..numbers.len() + 2).map(|n| format!("${n}")).collect();
         let sql = format!(
-            "SELECT phone, state FROM sms_consent WHERE phone IN {}",
-            placeholders(1, numbers.len())
+            "SELECT phone, state FROM account_sms_consent WHERE account_id = $1 AND phone IN ({})",
+            numbered.join(", ")
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).bind(account.0);
         for number in numbers {
             query = query.bind(number.as_e164());
         }
@@ -113,21 +117,84 @@ impl Store {
         Ok(consent)
     }
 
-    /// Marks a never-asked number pending. Returns false if the number already has consent
-    /// on record (pending, in or out), which a portal request never overrides.
+    /// Marks a number this account never asked pending. Returns false if the account already
+    /// has consent on record for it (pending, in or out), which a portal request never overrides.
     pub async fn request_sms_consent(
         tx: &mut Tx,
+        account: AccountId,
         number: &PhoneNumber,
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
-            "INSERT INTO sms_consent (phone, state, updated_at) VALUES ($1, 'pending', $2) \
-             ON CONFLICT (phone) DO NOTHING",
+            "INSERT INTO account_sms_consent (account_id, phone, state, updated_at) \
+             VALUES ($1, $2, 'pending', $3) ON CONFLICT (account_id, phone) DO NOTHING",
         )
+        .bind(account.0)
         .bind(number.as_e164())
         .bind(now())
         .execute(&mut **tx)
         .await?;
         Ok(result.rows_affected() == 1)
+    }
+
+    /// A STOP from `number` (DOMAIN.md, SMS keywords): every account's consent for it ends at
+    /// once, and the number is remembered as stopped. Returns the accounts that had asked.
+    pub async fn record_sms_stop(
+        tx: &mut Tx,
+        number: &PhoneNumber,
+        at: i64,
+    ) -> Result<Vec<AccountId>, StoreError> {
+        sqlx::query(
+            "INSERT INTO sms_number_stops (phone, stopped_at) VALUES ($1, $2) \
+             ON CONFLICT (phone) DO UPDATE SET stopped_at = $2",
+        )
+        .bind(number.as_e164())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        let accounts: Vec<i64> = sqlx::query_scalar(
+            "UPDATE account_sms_consent SET state = 'opted_out', updated_at = $1 \
+             WHERE phone = $2 RETURNING account_id",
+        )
+        .bind(at)
+        .bind(number.as_e164())
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(accounts.into_iter().map(AccountId).collect())
+    }
+
+    /// A confirmation (YES) from `number`: the accounts that asked it and are waiting are opted
+    /// in, each for its own texts; accounts that never asked stay unasked. Returns them.
+    pub async fn confirm_sms_consent(
+        tx: &mut Tx,
+        number: &PhoneNumber,
+        at: i64,
+    ) -> Result<Vec<AccountId>, StoreError> {
+        sqlx::query("DELETE FROM sms_number_stops WHERE phone = $1")
+            .bind(number.as_e164())
+            .execute(&mut **tx)
+            .await?;
+        let accounts: Vec<i64> = sqlx::query_scalar(
+            "UPDATE account_sms_consent SET state = 'opted_in', updated_at = $1 \
+             WHERE phone = $2 AND state = 'pending' RETURNING account_id",
+        )
+        .bind(at)
+        .bind(number.as_e164())
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(accounts.into_iter().map(AccountId).collect())
+    }
+
+    /// Whether `number` said STOP and has not opted in again since: nothing is sent to it.
+    pub async fn sms_number_stopped(
+        conn: &mut AnyConnection,
+        number: &PhoneNumber,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT stopped_at FROM sms_number_stops WHERE phone = $1")
+                .bind(number.as_e164())
+                .fetch_optional(conn)
+                .await?;
+        Ok(found.is_some())
     }
 
     /// Which of these addresses are marked undeliverable.

@@ -1,6 +1,6 @@
 use super::{flag, now, Store, StoreError, Tx};
 use peakday_app::accounts::AccountId;
-use peakday_app::auth::{Identity, Role};
+use peakday_app::auth::{Identity, Role, Viewer};
 use peakday_app::contact::EmailAddress;
 use peakday_app::staff::StaffMember;
 use sqlx::Row;
@@ -12,6 +12,8 @@ pub struct NewUser {
     pub display_name: String,
     pub password_hash: String,
     pub identity: Identity,
+    /// A one-time password: the first sign-in asks for a password of their own.
+    pub must_change_password: bool,
 }
 
 /// A user as sign-in needs them.
@@ -23,6 +25,46 @@ pub struct StoredUser {
     pub password_hash: String,
     pub identity: Identity,
     pub disabled: bool,
+    pub must_change_password: bool,
+    /// The second factor's secret, if they have one.
+    pub totp_secret: Option<String>,
+}
+
+impl StoredUser {
+    pub fn role(&self) -> Role {
+        match self.identity {
+            Identity::Customer { .. } => Role::Customer,
+            Identity::Staff { role } => role.into(),
+        }
+    }
+
+    /// The user as a signed-in viewer.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.id,
+            display_name: self.display_name.clone(),
+            email: self.email.clone(),
+            identity: self.identity.clone(),
+        }
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, account_id, disabled, \
+     must_change_password, totp_secret";
+
+fn stored_user(row: &sqlx::any::AnyRow) -> Result<StoredUser, StoreError> {
+    let role: String = row.try_get("role")?;
+    let account: Option<i64> = row.try_get("account_id")?;
+    Ok(StoredUser {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        password_hash: row.try_get("password_hash")?,
+        identity: identity(&role, account)?,
+        disabled: flag(row.try_get("disabled")?),
+        must_change_password: flag(row.try_get("must_change_password")?),
+        totp_secret: row.try_get("totp_secret")?,
+    })
 }
 
 impl Store {
@@ -30,26 +72,52 @@ impl Store {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<StoredUser>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, email, display_name, password_hash, role, account_id, disabled \
-             FROM users WHERE email = $1",
-        )
-        .bind(email.as_str())
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+            .bind(email.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(stored_user).transpose()
+    }
+
+    pub async fn user_by_id(&self, user: i64) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(user)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(stored_user).transpose()
+    }
+
+    /// The sign-in of a customer account, if it has one.
+    pub async fn user_of_account(
+        &self,
+        account: peakday_app::accounts::AccountId,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE account_id = $1 AND role = 'customer' \
+             ORDER BY id LIMIT 1"
+        ))
+        .bind(account.0)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|row| {
-            let role: String = row.try_get("role")?;
-            let account: Option<i64> = row.try_get("account_id")?;
-            Ok(StoredUser {
-                id: row.try_get("id")?,
-                email: row.try_get("email")?,
-                display_name: row.try_get("display_name")?,
-                password_hash: row.try_get("password_hash")?,
-                identity: identity(&role, account)?,
-                disabled: flag(row.try_get("disabled")?),
-            })
-        })
-        .transpose()
+        row.as_ref().map(stored_user).transpose()
+    }
+
+    /// The stored password hash of `user`.
+    pub async fn password_hash_of(&self, user: i64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// How many sessions `user` has open now.
+    pub async fn session_count(&self, user: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND stage = 'active'",
+        )
+        .bind(user)
+        .fetch_one(self.pool())
+        .await?)
     }
 
     /// Creates a user and returns their id.
@@ -63,8 +131,8 @@ impl Store {
             Identity::Staff { .. } => None,
         };
         Ok(sqlx::query_scalar(
-            "INSERT INTO users (email, display_name, password_hash, role, account_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO users (email, display_name, password_hash, role, account_id, created_at, \
+             must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(user.email.as_str())
         .bind(&user.display_name)
@@ -72,6 +140,7 @@ impl Store {
         .bind(role.as_str())
         .bind(account)
         .bind(now())
+        .bind(i64::from(user.must_change_password))
         .fetch_one(&mut **tx)
         .await?)
     }

@@ -69,6 +69,34 @@ impl Store {
 }
 
 impl Store {
+    /// Writes the utility's configuration, replacing what was there (`peakday init-utility`).
+    pub async fn save_utility_settings(
+        tx: &mut Tx,
+        settings: &UtilitySettings,
+    ) -> Result<(), StoreError> {
+        let channels =
+            settings.channels.iter().map(|channel| channel.as_str()).collect::<Vec<_>>().join(",");
+        let rules = serde_json::to_string(&settings.eligibility)
+            .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?;
+        sqlx::query(
+            "INSERT INTO utility_settings \
+             (id, name, time_zone, product, channels, eligibility_rules, updated_at) \
+             VALUES (1, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET name = $1, \
+             time_zone = $2, product = $3, channels = $4, eligibility_rules = $5, updated_at = $6",
+        )
+        .bind(&settings.name)
+        .bind(&settings.time_zone)
+        .bind(settings.product.as_str())
+        .bind(channels)
+        .bind(rules)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
     /// The utility's time zone, on a connection the caller holds. An unknown zone name (a hand
     /// edit) falls back to UTC with a warning rather than failing every page.
     pub async fn utility_zone_on(

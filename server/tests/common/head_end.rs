@@ -12,7 +12,7 @@ use peakday_server::head_end::message::{
     Acknowledgement, CustomerAssetSync, DeviceAcknowledgement, DeviceStatus, MessageStatus,
     SyncAction,
 };
-use peakday_server::head_end::signature;
+use peakday_server::head_end::signature::{self, Direction};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -77,10 +77,12 @@ impl HeadEnd {
 }
 
 async fn receive(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let signed = headers
-        .get(signature::HEADER)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|header| signature::verify(&stand_in.secret, &body, header));
+    let signed = headers.get(signature::HEADER).and_then(|value| value.to_str().ok()).is_some_and(
+        |header| {
+            let now = peakday_server::store::now();
+            signature::verify(&stand_in.secret, Direction::ToHeadEnd, &body, header, now).is_ok()
+        },
+    );
     if !signed {
         return StatusCode::UNAUTHORIZED;
     }
@@ -143,7 +145,10 @@ pub async fn post_signed(
     let response = client
         .post(format!("{portal}/api/v1/head-end/acknowledgements"))
         .header("content-type", "application/json")
-        .header(signature::HEADER, signature::sign(secret, body))
+        .header(
+            signature::HEADER,
+            signature::sign(secret, Direction::FromHeadEnd, peakday_server::store::now(), body),
+        )
         .body(body.to_vec())
         .send()
         .await
@@ -157,7 +162,7 @@ pub async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        peakday_server::http::serve(listener, app, Default::default(), std::future::pending())
             .await
             .unwrap();
     });

@@ -28,24 +28,120 @@ pub async fn body_text(response: Response<Body>) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Signs in through the form handler and returns `name=value` of the session cookie.
+/// Signs in through the form handlers and returns `name=value` of the session cookie: the
+/// password, then, for the demo's staff, a code of the demo's second factor.
 pub async fn sign_in(app: &Router, email: &str, password: &str) -> String {
-    let request = Request::post("/signin")
+    let response =
+        post_step(app, "/signin", &format!("email={email}&password={password}&next="), None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
+    let cookie = session_cookie(&response).expect("sign-in sets a session cookie");
+    if location(&response) != peakday_app::auth::SECOND_FACTOR_PAGE {
+        return cookie;
+    }
+    second_factor(app, &cookie, peakday_server::demo::DEMO_TOTP_SECRET).await
+}
+
+/// Passes the second step with a code of `secret`: the current step's code, or (when a test
+/// signed in as the same person moments ago, and that code was used) the next step's, which
+/// the server accepts too; past both, the code of the step after waiting for it.
+pub async fn second_factor(app: &Router, cookie: &str, secret: &str) -> String {
+    let now = peakday_server::store::now();
+    for at in [now, now + 30, now + 60] {
+        if at > peakday_server::store::now() + 30 {
+            // Both codes the server takes now were used: wait for the next step.
+            tokio::time::sleep(std::time::Duration::from_secs((30 - now % 30) as u64 + 1)).await;
+        }
+        let code = peakday_server::auth::second_factor::code_at(secret, at).unwrap();
+        let response =
+            post_step(app, "/signin/verify", &format!("code={code}"), Some(cookie)).await;
+        let refused = format!("{}?problem=wrong_code", peakday_app::auth::SECOND_FACTOR_PAGE);
+        if location(&response) != refused {
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            return session_cookie(&response).expect("the second step sets a new session cookie");
+        }
+    }
+    panic!("no code of the second factor was accepted");
+}
+
+/// A new staff member's first sign-in, through every step: the one-time password, a password
+/// of their own, and setting up the second factor (the secret read as their app would from
+/// the page's setup). Returns the signed-in session's cookie.
+pub async fn first_staff_sign_in(
+    app: &Router,
+    store: &Store,
+    email: &str,
+    one_time: &str,
+    own: &str,
+) -> String {
+    use peakday_app::auth::{ENROLL_PAGE, NEW_PASSWORD_PAGE};
+    let response =
+        post_step(app, "/signin", &format!("email={email}&password={one_time}&next="), None).await;
+    assert_eq!(location(&response), NEW_PASSWORD_PAGE, "{email}: a password of their own first");
+    let cookie = session_cookie(&response).unwrap();
+    let own = own.replace(' ', "+");
+    let body = format!("password={own}&confirm={own}");
+    let response = post_step(app, NEW_PASSWORD_PAGE, &body, Some(&cookie)).await;
+    assert_eq!(location(&response), ENROLL_PAGE, "{email}: then the second factor");
+    let cookie = session_cookie(&response).unwrap();
+    let page = Request::get(ENROLL_PAGE)
+        .header("host", "127.0.0.1:3000")
+        .header(http::header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let html = body_text(send(app, page).await).await;
+    let secret: String = html
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the setup page shows the key")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let code = peakday_server::auth::second_factor::code_at(&secret, peakday_server::store::now())
+        .unwrap();
+    let response = post_step(app, ENROLL_PAGE, &format!("code={code}"), Some(&cookie)).await;
+    assert!(!location(&response).starts_with("/signin"), "{email}: signed in");
+    session_cookie(&response).unwrap()
+}
+
+/// A same-origin form post, with a cookie if given.
+pub async fn post_step(
+    app: &Router,
+    path: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> Response<Body> {
+    let mut request = Request::post(path)
         .header("host", "127.0.0.1:3000")
         .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("email={email}&password={password}&next=")))
-        .unwrap();
-    let response = send(app, request).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
-    session_cookie(&response).expect("sign-in sets a session cookie")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(http::header::COOKIE, cookie);
+    }
+    send(app, request.body(Body::from(body.to_owned())).unwrap()).await
+}
+
+/// The `Location` a response sends the browser to.
+pub fn location(response: &Response<Body>) -> String {
+    response
+        .headers()
+        .get(http::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// `name=value` of the session cookie a response sets; `None` when it clears it.
 pub fn session_cookie(response: &Response<Body>) -> Option<String> {
-    let set = response.headers().get(SET_COOKIE)?.to_str().ok()?;
-    let pair = set.split(';').next()?.trim();
-    (!pair.ends_with('=')).then(|| pair.to_owned())
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|set| set.split(';').next().map(str::trim))
+        .find(|pair| pair.contains("peakday_session="))
+        .filter(|pair| !pair.ends_with('='))
+        .map(str::to_owned)
 }
 
 /// Where PostgreSQL is reached to create and drop test databases.

@@ -1,0 +1,134 @@
+//! A refusal carried back to a page in its URL (Leptos' `__err`, after a form posted without
+//! WASM) is shown only if this server put it there for this session.
+//!
+//! Leptos answers a refused plain form post by sending the browser back to the page with the
+//! error in the query (`?__err=…&__path=…`), which the page then shows, fields and typed values
+//! included. Anyone could write such a URL and make our page say anything ("call this number").
+//! So the redirect is signed here, binding the error and the page to the session
+//! (`__sig`, HMAC under a server key), and a page request whose `__err` does not verify is sent
+//! to the same page without it, before anything renders: an island reading the URL in the
+//! browser then only ever finds a refusal this server made.
+
+use super::session::session_token;
+use super::AppState;
+use crate::auth::KeyPurpose;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::header::LOCATION;
+use http::{HeaderValue, Method};
+
+const ERROR: &str = "__err";
+const PATH: &str = "__path";
+const SIGNATURE: &str = "__sig";
+
+/// Signs the refusal in a redirect a server function answered a plain form post with, and
+/// keeps the redirect on this site (only its path and query are kept).
+pub async fn sign_refusal_redirects(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let session = session_key(&state, &request);
+    let mut response = next.run(request).await;
+    let Some(location) = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()) else {
+        return response;
+    };
+    let local = local_part(location).to_owned();
+    let (path, pairs) = split_query(&local);
+    let (Some(error), Some(page)) = (value_of(&pairs, ERROR), value_of(&pairs, PATH)) else {
+        return response;
+    };
+    let Ok(signature) =
+        state.auth.keys().sign(KeyPurpose::Refusal, &[&session, path, &page, &error]).await
+    else {
+        return response;
+    };
+    let mut kept: Vec<(String, String)> =
+        pairs.into_iter().filter(|(key, _)| key != SIGNATURE).collect();
+    kept.push((SIGNATURE.to_owned(), signature));
+    let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    if let Ok(value) = HeaderValue::from_str(&format!("{path}?{query}")) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+/// Sends a page request whose refusal this server did not sign for this session to the page
+/// without it.
+pub async fn drop_forged_refusals(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
+    if !pairs.iter().any(|(key, _)| key == ERROR || key == PATH || key == SIGNATURE) {
+        return next.run(request).await;
+    }
+    let session = session_key(&state, &request);
+    let genuine =
+        match (value_of(&pairs, ERROR), value_of(&pairs, PATH), value_of(&pairs, SIGNATURE)) {
+            (Some(error), Some(page), Some(signature)) => state
+                .auth
+                .keys()
+                .verify(KeyPurpose::Refusal, &[&session, &path, &page, &error], &signature)
+                .await
+                .unwrap_or(false),
+            _ => false,
+        };
+    if genuine {
+        return next.run(request).await;
+    }
+    tracing::warn!(target: "security", event = "forged_refusal", %path, "forged_refusal");
+    let kept: Vec<&(String, String)> =
+        pairs.iter().filter(|(key, _)| key != ERROR && key != PATH && key != SIGNATURE).collect();
+    let target = if kept.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", serde_urlencoded::to_string(&kept).unwrap_or_default())
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// What binds a refusal to the browser's session: its stored hash ("" with none).
+fn session_key(state: &AppState, request: &Request) -> String {
+    session_token(request.headers(), state.config.secure_cookies)
+        .map(|token| token.hash())
+        .unwrap_or_default()
+}
+
+/// The path and query of a `Location`, dropping any scheme and host.
+fn local_part(location: &str) -> &str {
+    match location.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |slash| &rest[slash..]),
+        None => location,
+    }
+}
+
+fn split_query(local: &str) -> (&str, Vec<(String, String)>) {
+    match local.split_once('?') {
+        Some((path, query)) => (path, serde_urlencoded::from_str(query).unwrap_or_default()),
+        None => (local, Vec::new()),
+    }
+}
+
+fn value_of(pairs: &[(String, String)], key: &str) -> Option<String> {
+    pairs.iter().find(|(name, _)| name == key).map(|(_, value)| value.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_keep_only_their_path_and_query() {
+        assert_eq!(local_part("https://evil.example/account?x=1"), "/account?x=1");
+        assert_eq!(local_part("/account/devices?__err=x"), "/account/devices?__err=x");
+        assert_eq!(local_part("https://evil.example"), "/");
+    }
+}
