@@ -72,6 +72,16 @@ run "signed-in /account page, SSR on SQLite" -H "Cookie: $cookie" "http://127.0.
 run "static asset /pkg/$asset (brotli)" -H "Accept-Encoding: br" "http://127.0.0.1:$port/pkg/$asset"
 run "health check /healthz (one SQLite query)" "http://127.0.0.1:$port/healthz"
 
+# Memory under a flood of sign-ins: 200 at once, each for its own email from its own address,
+# so every one reaches the password check (argon2id, 19 MiB each).
+echo
+echo "==> building bench-signin (release)"
+cargo build --release -p peakday-server --bin bench-signin >/tmp/peakday-bench-build.log 2>&1 ||
+  { tail -40 /tmp/peakday-bench-build.log; exit 1; }
+echo
+echo "==> 200 sign-ins at once: the server's memory"
+"$CARGO_TARGET_DIR/release/bench-signin" --peakday "$CARGO_TARGET_DIR/release/peakday" --attempts 200
+
 # Saving a preference change with 200 signed-in sessions at once, through the real router in
 # process, on both databases: flat out, then at set rates (open loop).
 echo

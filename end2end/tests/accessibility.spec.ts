@@ -1,7 +1,9 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { DEMO, hydrated, signIn } from "./helpers";
+import { execFileSync } from "node:child_process";
+import { DATABASE_URL, PEAKDAY_BIN } from "../paths";
+import { DEMO, freshCode, hydrated, signIn } from "./helpers";
 
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
@@ -99,6 +101,56 @@ for (const width of [1280, 360]) {
       await signIn(page, DEMO.pm, "/programs");
       await check("/programs");
       await check("/programs/1");
+    });
+
+    test("signing in in steps and the security pages are accessible, without sideways scroll", async ({ page }) => {
+      test.slow();
+      const check = async (what: string) => {
+        await expectNoViolations(page, what);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, what).toBeLessThanOrEqual(0);
+      };
+      // A staff member's first sign-in: a password of their own, then two-step verification.
+      const printed = execFileSync(
+        PEAKDAY_BIN,
+        ["add-staff", "--role", "admin", "--email", `a11y-${width}-${Date.now() % 100000}@utility.example`, "--name", "Avery Reed"],
+        { env: { ...process.env, DATABASE_URL, RUST_LOG: "warn" } },
+      ).toString();
+      const email = /Added Avery Reed <([^>]+)>/.exec(printed)![1];
+      const oneTime = /One-time password: (\S+)/.exec(printed)![1];
+      await page.goto("/signin");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(oneTime);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page).toHaveURL("/signin/new-password");
+      await check("/signin/new-password");
+      await page.getByLabel("New password", { exact: true }).fill("short");
+      await page.getByLabel("New password again").fill("short");
+      await page.getByRole("button", { name: "Save password" }).click();
+      await expect(page.getByText("Use at least 12 characters.")).toBeVisible();
+      await check("/signin/new-password with a problem");
+      await page.getByLabel("New password", { exact: true }).fill("granite willow parcel 55");
+      await page.getByLabel("New password again").fill("granite willow parcel 55");
+      await page.getByRole("button", { name: "Save password" }).click();
+      await expect(page).toHaveURL("/signin/two-step");
+      await check("/signin/two-step");
+      const secret = (await page.locator("code.secret").innerText()).replace(/\s/g, "");
+      await page.getByLabel("Code from your authenticator app").fill(await freshCode(secret, email));
+      await page.getByRole("button", { name: "Turn on and continue" }).click();
+      await expect(page).toHaveURL("/admin");
+      await page.goto("/security");
+      await check("/security");
+      await page.goto("/agent/accounts/3000012345");
+      await check("the admin-mode account page with the customer's sign-in");
+      await page.getByRole("region", { name: "Sign-in" }).getByRole("button", { name: "Reset sign-in" }).click();
+      await check("the reset link page");
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.goto("/signin");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill("granite willow parcel 55");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page).toHaveURL("/signin/verify");
+      await check("/signin/verify");
     });
 
     test("nothing scrolls sideways", async ({ page }) => {

@@ -352,12 +352,20 @@ async fn add_device(
         fields.add(DeviceForm::SERVICE_POINT, "Choose one of this account's service points.");
         return Err(EnrollmentError::Fields(fields));
     };
-    if Store::serial_taken(record.tx, &device.make, &device.serial).await? {
+    if let Some((owner, number)) =
+        Store::serial_owner(record.tx, &device.make, &device.serial).await?
+    {
+        // Whether another account has this device is not the customer's to learn: customer
+        // service, who can see both accounts, is told which and can resolve it.
+        let message = if owner == record.account {
+            "This device is on this account already.".to_owned()
+        } else if record.actor.source == peakday_app::activity::ChangeSource::Agent {
+            format!("A device with this make and serial is on account {number}. If it belongs here, remove it from that account first.")
+        } else {
+            "We could not add this device. If it is yours, contact us: customer service can sort it out.".to_owned()
+        };
         let mut fields = FieldErrors::default();
-        fields.add(
-            DeviceForm::SERIAL,
-            format!("A {} device with serial {} is registered already. If it is yours, please contact us.", device.make, device.serial),
-        );
+        fields.add(DeviceForm::SERIAL, message);
         return Err(EnrollmentError::Fields(fields));
     }
     Store::insert_device(record.tx, record.account, location.id, device).await?;

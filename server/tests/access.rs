@@ -25,7 +25,8 @@ const EVERY_FIELD: &str = "version=0&recipient=0&name=Matrix+Test&email=matrix%4
     &service_point=SP-0&description=&status=draft&season_start=2027-06-01&season_end=2027-09-30\
     &min_battery_kwh=&rate_classes=&max_events_per_season=1&max_event_hours=1&min_notice_hours=1\
     &opt_outs_per_season=0&enrollment_credit=0&performance_basis=per_event&performance_rate=1\
-    &current=not-my-password&confirm=long-enough-password&code=000000&token=no-such-link";
+    &current=not-my-password&confirm=long-enough-password&code=000000&token=no-such-link\
+    &message=0&discard=false";
 
 fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)
@@ -304,7 +305,6 @@ async fn an_administrator_manages_staff_and_disabling_ends_sessions_at_once() {
         // up two-step verification, and only then reaches customer service.
         let casey = common::first_staff_sign_in(
             &app,
-            &db.store,
             "casey@utility.example",
             "a-long-password-1",
             "copper kettle orbit lantern",

@@ -432,3 +432,17 @@ async fn purging_removes_only_what_nobody_can_use() {
         assert_eq!(active_role(&auth, &old, T0 + 3600 + 61).await, None, "{}", db.name);
     }
 }
+
+#[tokio::test]
+async fn an_office_signing_in_all_day_from_one_address_is_never_slowed_by_its_successes() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let auth = service(&db);
+        for n in 0..40 {
+            let signed_in =
+                sign_in(&auth, "demo@peakday.example", "peakday-demo", "192.0.2.80", T0 + n).await;
+            assert!(signed_in.is_ok(), "{}: sign-in {n}: {signed_in:?}", db.name);
+        }
+        assert_eq!(db.store.throttle_failures("client:192.0.2.80").await.unwrap(), 0);
+    }
+}

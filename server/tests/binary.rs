@@ -66,3 +66,79 @@ fn first_start_seeds_prints_the_sign_ins_serves_and_stops_gracefully_on_sigterm(
     stdout.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("Peakday stopped."), "{rest}");
 }
+
+/// Runs `peakday <args>` on the database at `url` to completion; returns success and output.
+fn peakday(url: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_peakday"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn the_command_line_sets_up_a_real_utility_and_never_seeds_the_demo_sign_ins() {
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/real.db", data.path().display());
+    let customer = [
+        "add-customer",
+        "--account-number",
+        "4000000001",
+        "--name",
+        "Dana Whitfield",
+        "--email",
+        "dana@example.com",
+    ];
+    let (ok, text) = peakday(&url, &customer, &[("PEAKDAY_CUSTOMER_PASSWORD", "abc")]);
+    assert!(!ok && text.contains("Use at least 8 characters"), "{text}");
+    let (ok, text) =
+        peakday(&url, &customer, &[("PEAKDAY_CUSTOMER_PASSWORD", "saffron meadow kettle 9")]);
+    assert!(ok, "{text}");
+    let (ok, text) = peakday(&url, &["demo-code", "agent@peakday.example"], &[]);
+    assert!(!ok, "no demo staff were seeded: {text}");
+
+    let utility = [
+        "init-utility",
+        "--name",
+        "Riverton Electric",
+        "--time-zone",
+        "America/Chicago",
+        "--product",
+        "PTR",
+    ];
+    let (ok, text) = peakday(&url, &utility, &[]);
+    assert!(ok && text.contains("Riverton Electric is set up"), "{text}");
+    let admin =
+        ["add-staff", "--role", "admin", "--email", "ada@riverton.example", "--name", "Ada Lopez"];
+    let (ok, text) = peakday(&url, &admin, &[]);
+    assert!(ok && text.contains("One-time password: "), "{text}");
+    let (ok, text) = peakday(&url, &admin, &[]);
+    assert!(!ok && text.contains("already signs in"), "{text}");
+}
+
+#[test]
+fn serve_refuses_the_demo_sign_ins_over_https_and_an_open_address_without_an_origin() {
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/public.db", data.path().display());
+    let port = free_port().to_string();
+    let addr = format!("127.0.0.1:{port}");
+    let https = [
+        ("PEAKDAY_PUBLIC_ORIGIN", "https://portal.riverton.example"),
+        ("PEAKDAY_ADDR", addr.as_str()),
+    ];
+    let (ok, text) = peakday(&url, &["serve"], &https);
+    assert!(!ok && text.contains("disable-demo-sign-ins"), "{text}");
+    let (ok, text) = peakday(&url, &["disable-demo-sign-ins"], &[]);
+    assert!(ok && text.contains("Disabled 4 demo sign-ins"), "{text}");
+
+    let (ok, text) = peakday(&url, &["serve"], &[("PEAKDAY_ADDR", &format!("0.0.0.0:{port}"))]);
+    assert!(!ok && text.contains("PEAKDAY_PUBLIC_ORIGIN"), "{text}");
+}

@@ -463,7 +463,7 @@ async fn eligibility_refusals_give_their_reasons_and_change_nothing() {
         }
         let (status, refusal) = api(&rig.app, "/api/register_device", small, &rig.customer).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refusal.to_string().contains("registered already"), "{refusal}");
+        assert!(refusal.to_string().contains("on this account already"), "{refusal}");
         // Another account's service point is not this account's to use.
         let elsewhere = small.replace("SP-1000001", "SP-1000002").replace("GN-1", "GN-2");
         let (status, _) = api(&rig.app, "/api/register_device", &elsewhere, &rig.customer).await;

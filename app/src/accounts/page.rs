@@ -9,11 +9,27 @@ use leptos_meta::Title;
 pub fn AccountPage() -> impl IntoView {
     let acting = crate::acting::acting_for();
     let title = if acting.is_some() { "Account" } else { "My account" };
-    let account = Resource::new(move || acting.clone(), load_account);
+    let account = Resource::new(
+        {
+            let acting = acting.clone();
+            move || acting.clone()
+        },
+        load_account,
+    );
+    // Customer service's controls over the customer's sign-in, in admin mode.
+    let sign_in = acting.map(|number| {
+        crate::shell::provide_plain_post_refusal();
+        crate::shell::SaveFeedback::provide();
+        view! {
+            <crate::shell::SaveStatus />
+            <crate::auth::CustomerSignInSection account=number />
+        }
+    });
     view! {
         <Title text=title />
         <h1>{title}</h1>
         <Loaded resource=account show=|account| view! { <AccountDetails account /> }.into_any() />
+        {sign_in}
     }
 }
 

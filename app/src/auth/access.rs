@@ -155,6 +155,8 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     (<crate::auth::EndCustomerSessions as ServerFn>::PATH, Access::CustomerService),
     (<crate::auth::SetCustomerSignInDisabled as ServerFn>::PATH, Access::CustomerService),
     (<crate::auth::ResetSecondFactor as ServerFn>::PATH, Access::Admin),
+    (<crate::staff::HeldMessages as ServerFn>::PATH, Access::Admin),
+    (<crate::staff::ReleaseMessage as ServerFn>::PATH, Access::Admin),
 ];
 
 /// The server's own HTTP handlers (everything that is neither a page nor a server function), as

@@ -40,7 +40,9 @@ pub use security_api::{
     EndOtherSessions, LoadAccountSignIn, LoadSecurity, ResetSecondFactor, SessionKey,
     SetCustomerSignInDisabled, StartTwoStep, TurnOffTwoStep,
 };
-pub use security_page::{ResetLinkPage, SecurityPage, RESET_LINK_PAGE, SECURITY_PAGE};
+pub use security_page::{
+    CustomerSignInSection, ResetLinkPage, SecurityPage, RESET_LINK_PAGE, SECURITY_PAGE,
+};
 #[cfg(feature = "ssr")]
 pub use server::{
     account_scope, authorize, authorize_call, services, viewer_of_request, AccountScope,

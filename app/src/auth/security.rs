@@ -77,6 +77,8 @@ pub struct AccountSignIn {
     /// Sessions open now.
     pub sessions: i64,
     pub two_step: bool,
+    /// Whether the viewer may issue a reset link (administrators).
+    pub can_reset: bool,
 }
 
 /// A one-time sign-in reset link just issued, shown to the administrator once: the page that

@@ -85,8 +85,10 @@ pub async fn load_account_sign_in(
     account: Option<String>,
 ) -> Result<Option<AccountSignIn>, AppError> {
     let security = security()?;
+    let admin = super::viewer_of_request().is_some_and(|v| v.role() == super::Role::Admin);
     let scope = super::account_scope::<LoadAccountSignIn>(account).await?;
-    security.account_sign_in(scope.account).await
+    let sign_in = security.account_sign_in(scope.account).await?;
+    Ok(sign_in.map(|sign_in| AccountSignIn { can_reset: admin, ..sign_in }))
 }
 
 /// Ends every session of a customer's sign-in (customer service, in admin mode).

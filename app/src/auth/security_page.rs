@@ -5,7 +5,8 @@
 
 use super::security::{SecurityView, SessionView, TwoStep};
 use super::security_api::{
-    load_security, ChangePassword, ConfirmTwoStep, EndOtherSessions, StartTwoStep, TurnOffTwoStep,
+    load_account_sign_in, load_security, ChangePassword, ConfirmTwoStep, EndCustomerSessions,
+    EndOtherSessions, SetCustomerSignInDisabled, StartTwoStep, TurnOffTwoStep,
 };
 use super::signin_steps::TwoStepInstructions;
 use super::NewPasswordForm;
@@ -133,7 +134,7 @@ fn SessionsSection(sessions: Vec<SessionView>) -> impl IntoView {
     let items = sessions
         .into_iter()
         .map(|session| {
-            let here = session.current.then_some(" (this browser)").unwrap_or_default();
+            let here = if session.current { " (this browser)" } else { "" };
             view! {
                 <li class="card">
                     <h3>{format!("{}{here}", session.browser)}</h3>
@@ -184,5 +185,80 @@ pub fn ResetLinkPage() -> impl IntoView {
             .into_any(),
         }}
         <p><a href="/admin" rel="external">"Back to administration"</a></p>
+    }
+}
+
+/// In admin mode, on the account's page: the customer's sign-in, and customer service's
+/// controls over it (end its sessions, disable or enable it; administrators also issue a
+/// one-time reset link). Each change is recorded in the account's Activity.
+#[component]
+pub fn CustomerSignInSection(account: String) -> impl IntoView {
+    let sign_in = Resource::new(
+        {
+            let account = account.clone();
+            move || Some(account.clone())
+        },
+        load_account_sign_in,
+    );
+    view! {
+        <section class="card" aria-labelledby="sign-in-heading">
+            <h2 id="sign-in-heading">"Sign-in"</h2>
+            <Loaded
+                resource=sign_in
+                show=move |sign_in| match sign_in {
+                    Some(sign_in) => view! { <CustomerSignInControls account=account.clone() sign_in /> }.into_any(),
+                    None => view! { <p>"This account has no sign-in."</p> }.into_any(),
+                }
+            />
+        </section>
+    }
+}
+
+#[component]
+fn CustomerSignInControls(account: String, sign_in: super::AccountSignIn) -> impl IntoView {
+    let end = ServerAction::<EndCustomerSessions>::new();
+    let disable = ServerAction::<SetCustomerSignInDisabled>::new();
+    let errors = [FormErrors::follow(end), FormErrors::follow(disable)];
+    let status = if sign_in.disabled { "Disabled" } else { "Active" };
+    let sessions = match sign_in.sessions {
+        0 => "None".to_owned(),
+        1 => "1 open".to_owned(),
+        n => format!("{n} open"),
+    };
+    let (disable_label, disable_class) = if sign_in.disabled {
+        ("Enable sign-in", "secondary")
+    } else {
+        ("Disable sign-in", "danger")
+    };
+    let reset = sign_in.can_reset.then(|| {
+        let account = account.clone();
+        view! {
+            <form method="post" action=RESET_LINK_PAGE class="inline-form">
+                <input type="hidden" name="account" value=account />
+                <button type="submit" class="secondary">"Reset sign-in"</button>
+            </form>
+        }
+    });
+    let (end_account, disable_account) = (account.clone(), account);
+    view! {
+        {errors.map(|errors| view! { <FormRefusal errors /> })}
+        <dl class="facts">
+            <div><dt>"Email"</dt><dd>{sign_in.email}</dd></div>
+            <div><dt>"Status"</dt><dd>{status}</dd></div>
+            <div><dt>"Sessions"</dt><dd>{sessions}</dd></div>
+            <div><dt>"Two-step verification"</dt><dd>{if sign_in.two_step { "On" } else { "Off" }}</dd></div>
+        </dl>
+        <div class="actions">
+            <ActionForm action=end attr:class="inline-form">
+                <input type="hidden" name="account" value=end_account />
+                <button type="submit" class="secondary">"End all sessions"</button>
+            </ActionForm>
+            <ActionForm action=disable attr:class="inline-form">
+                <input type="hidden" name="account" value=disable_account />
+                <input type="hidden" name="disabled" value=(!sign_in.disabled).to_string() />
+                <button type="submit" class=disable_class>{disable_label}</button>
+            </ActionForm>
+            {reset}
+        </div>
     }
 }

@@ -21,6 +21,17 @@ pub fn viewer_of_request() -> Option<Viewer> {
 /// A refusal also sets the response status (401 or 403) for clients that read it.
 pub fn authorize(access: Access) -> Result<Viewer, AppError> {
     let refuse = |error: AppError, status: StatusCode| {
+        let parts = use_context::<Parts>();
+        let function = parts.as_ref().map(|parts| parts.uri.path().to_owned()).unwrap_or_default();
+        let role = viewer_of_request().map_or("none", |viewer| viewer.role().as_str());
+        // ASVS 16.3.2: refused calls are security events, on their own log target.
+        tracing::warn!(
+            target: "security",
+            event = if status == StatusCode::UNAUTHORIZED { "call_unauthenticated" } else { "call_forbidden" },
+            function,
+            role,
+            "call refused"
+        );
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(status);
         }
@@ -78,7 +89,10 @@ pub async fn account_scope<F: ServerFn>(account: Option<String>) -> Result<Accou
     let viewer = authorize_call::<F>()?;
     let services = services()?;
     let set_status = crate::shell::refusal_status();
+    let role = viewer.role().as_str();
     let refuse = |error: AppError| {
+        // A customer naming an account, or an account that does not exist: someone trying ids.
+        tracing::warn!(target: "security", event = "account_refused", function = F::PATH, role, "account refused");
         set_status(&error);
         Err(error)
     };

@@ -30,6 +30,7 @@ pub fn AdminPage() -> impl IntoView {
             <Loaded resource=staff show=|staff| view! { <StaffTable staff /> }.into_any() />
         </section>
         <AddStaffSection />
+        <super::HeldMessagesSection />
     }
 }
 
@@ -38,10 +39,12 @@ fn StaffTable(staff: Vec<StaffMember>) -> impl IntoView {
     let role_action = ServerAction::<ChangeStaffRole>::new();
     let disable_action = ServerAction::<SetStaffDisabled>::new();
     let sessions_action = ServerAction::<EndStaffSessions>::new();
+    let two_step_action = ServerAction::<crate::auth::ResetSecondFactor>::new();
     let errors = [
         FormErrors::follow(role_action),
         FormErrors::follow(disable_action),
         FormErrors::follow(sessions_action),
+        FormErrors::follow(two_step_action),
     ];
     let rows = staff
         .into_iter()
@@ -56,7 +59,9 @@ fn StaffTable(staff: Vec<StaffMember>) -> impl IntoView {
                     <td>{status}</td>
                     <td class="actions">
                         <SignInForm action=disable_action id name=name.clone() disabled=member.disabled />
-                        <EndSessionsForm action=sessions_action id name />
+                        <EndSessionsForm action=sessions_action id name=name.clone() />
+                        <ResetTwoStepForm action=two_step_action id name=name.clone() />
+                        <ResetSignInForm id name />
                     </td>
                 </tr>
             }
@@ -131,6 +136,36 @@ fn EndSessionsForm(action: ServerAction<EndStaffSessions>, id: i64, name: String
     }
 }
 
+/// "Reset two-step verification": they set it up again at their next sign-in.
+#[component]
+fn ResetTwoStepForm(
+    action: ServerAction<crate::auth::ResetSecondFactor>,
+    id: i64,
+    name: String,
+) -> impl IntoView {
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="user" value=id.to_string() />
+            <button type="submit" class="secondary">
+                "Reset two-step" <span class="visually-hidden">{format!(" of {name}")}</span>
+            </button>
+        </ActionForm>
+    }
+}
+
+/// "Reset sign-in": a one-time link to choose a new password, shown once on the next page.
+#[component]
+fn ResetSignInForm(id: i64, name: String) -> impl IntoView {
+    view! {
+        <form method="post" action=crate::auth::RESET_LINK_PAGE class="inline-form">
+            <input type="hidden" name="user" value=id.to_string() />
+            <button type="submit" class="secondary">
+                "Reset sign-in" <span class="visually-hidden">{format!(" of {name}")}</span>
+            </button>
+        </form>
+    }
+}
+
 #[component]
 fn AddStaffSection() -> impl IntoView {
     let action = ServerAction::<CreateStaffMember>::new();
@@ -175,7 +210,7 @@ fn AddStaffSection() -> impl IntoView {
                     <p id="new-staff-role-error" class="field-error">{move || role_error.get()}</p>
                 </div>
                 {field(NewStaffForm::PASSWORD, "Initial password", "password", "new-password")}
-                <p class="hint">{format!("At least {STAFF_PASSWORD_MIN_LEN} characters. Give it to them in person or by phone, not by email.")}</p>
+                <p class="hint">{format!("At least {STAFF_PASSWORD_MIN_LEN} characters. It works once: at their first sign-in they choose their own and set up two-step verification. Give it to them in person or by phone, not by email.")}</p>
                 <FormRefusal errors />
                 <button type="submit" class="primary">"Add staff member"</button>
             </ActionForm>

@@ -4,10 +4,16 @@ mod admin_page;
 mod agent_page;
 mod api;
 mod model;
+mod outbox;
 mod utility_summary;
 
 pub use admin_page::AdminPage;
 pub use agent_page::AgentPage;
 pub use api::*;
 pub use model::{NewStaff, NewStaffForm, StaffMember, STAFF_PASSWORD_MIN_LEN};
+pub use outbox::{
+    held_messages, release_message, HeldMessage, HeldMessages, HeldMessagesSection, ReleaseMessage,
+};
+#[cfg(feature = "ssr")]
+pub use outbox::{Outbox, OutboxOperations};
 pub use utility_summary::UtilitySummary;

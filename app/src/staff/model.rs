@@ -22,9 +22,9 @@ impl StaffRole {
     }
 }
 
-/// Shortest password an administrator may give a new staff member (NIST SP 800-63B asks for
-/// at least 8; staff reach every customer's data, so more).
-pub const STAFF_PASSWORD_MIN_LEN: usize = 12;
+/// Shortest password an administrator may give a new staff member: the staff rule of
+/// `auth::password_policy`, one rule for every staff password.
+pub use crate::auth::STAFF_PASSWORD_MIN_LEN;
 
 /// A new staff member, as the administrator's form gives it; [`NewStaffForm::parse`] is the
 /// only way to a [`NewStaff`].

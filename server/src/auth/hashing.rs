@@ -2,14 +2,19 @@
 //!
 //! Each argon2id run takes 19 MiB and tens of milliseconds of one core. Unbounded, 40 parallel
 //! sign-ins took the server from 193 MiB to 898 MiB (and tokio's blocking pool allows 512 at once,
-//! about 9 GiB). So runs take one of as many permits as there are cores; a few more may wait
-//! briefly for one, and past that the caller is told to come back ([`Busy`], answered 503 with
-//! `Retry-After`), which costs no memory.
+//! about 9 GiB). So runs happen on a few threads of their own, as many as there are cores: bounded
+//! at once, and bounded after too (run on the blocking pool, a bound on concurrency alone still
+//! left every one of its many threads' allocator keeping its 19 MiB: 655 MiB after 200 sign-ins
+//! with 2 at a time, `bench-signin`). A few more may wait briefly for a thread; past that the
+//! caller is told to come back ([`Busy`], answered 503 with `Retry-After`), which costs no
+//! memory.
 
 use super::password::{hash_password, verify_password};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{oneshot, Semaphore};
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// How long a request waits for a permit before it is told to retry.
 const WAIT: Duration = Duration::from_secs(3);
@@ -26,15 +31,36 @@ pub struct Busy;
 pub struct Hashing {
     running: Arc<Semaphore>,
     queue: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Hashing {
-    /// `parallel` runs at once (the cores), and up to [`QUEUE_PER_CORE`] per run waiting.
+    /// `parallel` runs at once, each on a thread of its own, and up to [`QUEUE_PER_CORE`] per
+    /// run waiting.
     pub fn new(parallel: usize) -> Self {
         let parallel = parallel.max(1);
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..parallel {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || loop {
+                    let job = match receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                })
+                .expect("a hashing thread starts");
+        }
         Self {
             running: Arc::new(Semaphore::new(parallel)),
             queue: Arc::new(Semaphore::new(parallel * QUEUE_PER_CORE)),
+            jobs,
         }
     }
 
@@ -62,13 +88,13 @@ impl Hashing {
             .await
             .map_err(|_| Busy)?
             .map_err(|_| Busy)?;
-        let result = tokio::task::spawn_blocking(move || {
-            let result = work();
+        let (reply, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(work());
             drop(permit);
-            result
-        })
-        .await;
-        result.map_err(|_| Busy)
+        });
+        self.jobs.send(job).map_err(|_| Busy)?;
+        result.await.map_err(|_| Busy)
     }
 }
 

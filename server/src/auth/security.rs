@@ -411,6 +411,7 @@ impl SecurityService for AccountSecurity {
             disabled: user.disabled,
             sessions,
             two_step: user.totp_secret.is_some(),
+            can_reset: false,
         }))
     }
 

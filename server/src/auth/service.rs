@@ -197,6 +197,9 @@ impl AuthService {
         self.store
             .clear_throttle_keys(&keys_cleared_on_success(email, attempt.client, device.as_deref()))
             .await?;
+        if device.is_none() {
+            self.store.uncount_attempt(&client_key(attempt.client).key).await?;
+        }
         let viewer = user.viewer();
         let stage = SessionStage::after_password(
             user.totp_secret.is_some(),

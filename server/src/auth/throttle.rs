@@ -73,8 +73,9 @@ pub fn client_key(client: &str) -> ThrottleKey {
 }
 
 /// The keys a successful sign-in clears: the email's (from anywhere and from this client) and
-/// the device's. The client's own count is left to expire: successes by some people behind an
-/// address must not hide another's guessing.
+/// the device's. The client's count is not cleared (successes by some people behind an address
+/// must not wipe out another's guessing), but its own attempt is taken back: the address counts
+/// failures only, so a busy office signing in all day is never slowed by its successes.
 pub fn keys_cleared_on_success(email: &str, client: &str, device: Option<&str>) -> Vec<String> {
     let mut keys = vec![format!("pair:{email}|{client}"), format!("email:{email}")];
     keys.extend(device.map(|device| format!("device:{device}")));

@@ -6,6 +6,7 @@
 pub mod acknowledgement;
 pub mod api;
 pub mod delivery;
+pub mod held;
 pub mod message;
 pub mod signature;
 

@@ -39,7 +39,14 @@ pub async fn page_guard(request: Request, next: Next) -> Response {
         Some(viewer) if access.permits(viewer.role()) => next.run(request).await,
         // Refused before the page renders: the request goes on as the not-allowed page, so
         // none of the refused page's code runs.
-        Some(_) => {
+        Some(viewer) => {
+            tracing::warn!(
+                target: "security",
+                event = "page_forbidden",
+                path,
+                role = viewer.role().as_str(),
+                "page refused"
+            );
             let mut request = request;
             *request.uri_mut() = http::Uri::from_static(peakday_app::shell::FORBIDDEN_PAGE);
             let mut response = next.run(request).await;

@@ -69,11 +69,14 @@ fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let services = state.services.clone();
     let security: peakday_app::auth::Security = Arc::new(state.security.clone());
     let steps: peakday_app::auth::SignInSteps = Arc::new(state.security.clone());
+    let outbox: peakday_app::staff::Outbox =
+        Arc::new(crate::head_end::held::HeldMessages::new(state.store.clone()));
     let assets = state.assets.clone();
     move || {
         provide_context(services.clone());
         provide_context(security.clone());
         provide_context(steps.clone());
+        provide_context(outbox.clone());
         provide_context(assets.clone());
         headers::record_page_nonce();
     }

@@ -16,7 +16,14 @@ pub async fn same_origin_only(
     if safe || is_same_origin(request.headers(), state.config.public_origin.as_deref()) {
         next.run(request).await
     } else {
-        tracing::warn!(path = %request.uri().path(), "refused a cross-site state change");
+        tracing::warn!(
+            target: "security",
+            event = "csrf_refused",
+            path = %request.uri().path(),
+            origin = ?request.headers().get(header::ORIGIN),
+            fetch_site = ?request.headers().get("sec-fetch-site"),
+            "refused a cross-site state change"
+        );
         (
             StatusCode::FORBIDDEN,
             "Refused: changes can only be made from Peakday's own pages. Reload the page and try again.",

@@ -210,14 +210,6 @@ pub(super) fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_every_value_once() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-    }
-}
-
 impl Store {
     /// Locks an account's row for the rest of `tx`, so changes to one account (and the
     /// head-end's answers about it) run one after another on PostgreSQL. On SQLite the write
@@ -241,5 +233,13 @@ impl Store {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

@@ -68,15 +68,22 @@ impl Store {
     }
 
     /// Whether a device of this make and serial is registered (and not removed) already.
-    pub async fn serial_taken(tx: &mut Tx, make: &str, serial: &str) -> Result<bool, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM devices WHERE lower(make) = lower($1) AND serial = $2 AND removed_at IS NULL",
+    /// The account and number of the account that has a device of this make and serial, if
+    /// any has.
+    pub async fn serial_owner(
+        tx: &mut Tx,
+        make: &str,
+        serial: &str,
+    ) -> Result<Option<(AccountId, String)>, StoreError> {
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT a.id, a.account_number FROM devices d JOIN accounts a ON a.id = d.account_id \
+             WHERE lower(d.make) = lower($1) AND d.serial = $2 AND d.removed_at IS NULL",
         )
         .bind(make)
         .bind(serial)
         .fetch_optional(&mut **tx)
         .await?;
-        Ok(id.is_some())
+        Ok(row.map(|(id, number)| (AccountId(id), number)))
     }
 
     pub async fn insert_device(

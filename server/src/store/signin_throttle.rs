@@ -76,6 +76,18 @@ impl Store {
         Ok(())
     }
 
+    /// Takes back one counted attempt under `key` (a success from that client).
+    pub async fn uncount_attempt(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE signin_throttle SET failures = failures - 1 \
+             WHERE throttle_key = $1 AND failures > 0",
+        )
+        .bind(key)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// The count under one key (for tests and the throttle benchmark).
     pub async fn throttle_failures(&self, key: &str) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT failures FROM signin_throttle WHERE throttle_key = $1")

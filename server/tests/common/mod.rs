@@ -66,13 +66,7 @@ pub async fn second_factor(app: &Router, cookie: &str, secret: &str) -> String {
 /// A new staff member's first sign-in, through every step: the one-time password, a password
 /// of their own, and setting up the second factor (the secret read as their app would from
 /// the page's setup). Returns the signed-in session's cookie.
-pub async fn first_staff_sign_in(
-    app: &Router,
-    store: &Store,
-    email: &str,
-    one_time: &str,
-    own: &str,
-) -> String {
+pub async fn first_staff_sign_in(app: &Router, email: &str, one_time: &str, own: &str) -> String {
     use peakday_app::auth::{ENROLL_PAGE, NEW_PASSWORD_PAGE};
     let response =
         post_step(app, "/signin", &format!("email={email}&password={one_time}&next="), None).await;
@@ -102,6 +96,22 @@ pub async fn first_staff_sign_in(
     let response = post_step(app, ENROLL_PAGE, &format!("code={code}"), Some(&cookie)).await;
     assert!(!location(&response).starts_with("/signin"), "{email}: signed in");
     session_cookie(&response).unwrap()
+}
+
+/// A customer account of a test's own (`peakday add-customer`): one electric service point
+/// `SP-<number>`, password `amber-kettle-orbit-73`. Returns the sign-in email.
+pub async fn new_customer(db: &TestDb, number: &str, email: &str) -> String {
+    let customer = peakday_server::onboarding::NewCustomer {
+        account_number: number.to_owned(),
+        name: "Casey Morgan".to_owned(),
+        service_address: "1 Main Street, Springfield, NY 12345".to_owned(),
+        email: email.to_owned(),
+        password: "amber-kettle-orbit-73".to_owned(),
+        rate_class: "R-PTR".to_owned(),
+        mobile: None,
+    };
+    peakday_server::onboarding::add_customer(&db.store, &customer).await.unwrap();
+    email.to_owned()
 }
 
 /// A same-origin form post, with a cookie if given.

@@ -1,0 +1,678 @@
+//! The findings of the security review (issue 15), each pinned through the real router or the
+//! store, on both databases where storage is involved.
+
+mod common;
+
+use axum::body::Body;
+use axum::Router;
+use common::{body_text, location, post_step, send, sign_in, TestDb, SITE};
+use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN, REFERER};
+use http::{Request, StatusCode};
+use peakday_app::accounts::{AccountId, AccountNumber};
+use peakday_server::http::router;
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path).header("host", "127.0.0.1:3000");
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+/// A server-function call as the WASM makes it.
+fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(path)
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "application/json")
+        .header(COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+async fn json(
+    app: &Router,
+    path: &str,
+    body: &str,
+    cookie: &str,
+) -> (StatusCode, serde_json::Value) {
+    let response = send(app, call(path, body, cookie)).await;
+    let status = response.status();
+    (status, serde_json::from_str(&body_text(response).await).unwrap_or_default())
+}
+
+async fn account(db: &TestDb, number: &str) -> AccountId {
+    db.store.account_id_by_number(&AccountNumber::parse(number).unwrap()).await.unwrap().unwrap()
+}
+
+async fn actions(db: &TestDb, number: &str) -> Vec<String> {
+    let records = db.store.audit_of_account(account(db, number).await, 50).await.unwrap();
+    records.into_iter().map(|record| record.entry.action).collect()
+}
+
+#[tokio::test]
+async fn a_refusal_in_the_url_shows_only_when_this_server_put_it_there_for_this_session() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+
+    // Anyone can write this link; the page must not say what it says.
+    let forged = "/account/devices?__path=%2Fapi%2Fregister_device&__err=eyJJbnZhbGlkIjoiQ2FsbCA1NTUtMDEwMCBub3cifQ";
+    let response = send(&app, get(forged, Some(&customer))).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account/devices");
+
+    // A refusal this server made (a plain form post without WASM) comes back signed and shows.
+    let post = Request::post("/api/register_device")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header(REFERER, format!("{SITE}/account/devices"))
+        .header(COOKIE, &customer)
+        .body(Body::from("kind=thermostat&make=ecobee&model=&serial=X1&network_address=10.0.0.1&capacity=3&service_point=SP-1000001"))
+        .unwrap();
+    let refused = send(&app, post).await;
+    let back = location(&refused);
+    assert!(back.starts_with("/account/devices?") && back.contains("__sig="), "{back}");
+    let page = send(&app, get(&back, Some(&customer))).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(body_text(page).await.contains("Enter the model."), "the genuine refusal shows");
+
+    // The same link opened in another session is not this server's word to that session.
+    let other = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let elsewhere = send(&app, get(&back, Some(&other))).await;
+    assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&elsewhere), "/account/devices");
+}
+
+#[tokio::test]
+async fn a_line_break_in_the_page_asked_for_lands_home_instead_of_failing() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let body = "email=demo@peakday.example&password=peakday-demo&next=%2Faccount%2F%0A";
+    let response = post_step(&app, "/signin", body, None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account");
+}
+
+#[tokio::test]
+async fn a_clients_request_id_is_never_used_as_ours() {
+    let db = TestDb::sqlite().await;
+    let app = router(db.app_state());
+    let request = Request::get("/healthz")
+        .header("host", "127.0.0.1:3000")
+        .header("x-request-id", "attacker-chosen\r")
+        .body(Body::empty());
+    let request = match request {
+        Ok(request) => request,
+        Err(_) => Request::get("/healthz")
+            .header("host", "127.0.0.1:3000")
+            .header("x-request-id", "attacker-chosen")
+            .body(Body::empty())
+            .unwrap(),
+    };
+    let response = send(&app, request).await;
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert_ne!(id, "attacker-chosen");
+    assert_eq!(id.len(), 36, "a UUID of ours: {id}");
+}
+
+#[tokio::test]
+async fn a_call_that_does_not_parse_is_a_400_and_a_body_past_the_limit_a_413() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    for body in
+        ["scope=email&stopped=true&version=abc", "scope=email", "version=99999999999999999999999"]
+    {
+        let response = send(&app, call("/api/set_opt_out", body, &customer)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    }
+    // 100 KiB, chunked: no length to refuse it by up front.
+    let chunks = futures_chunks(100 * 1024);
+    let request = Request::post("/api/set_opt_out")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(COOKIE, &customer)
+        .body(chunks)
+        .unwrap();
+    assert_eq!(send(&app, request).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// A body sent in 1 KiB chunks, with no `Content-Length`.
+fn futures_chunks(total: usize) -> Body {
+    let chunk = axum::body::Bytes::from(vec![b'a'; 1024]);
+    let chunks = (0..total / 1024).map(move |_| Ok::<_, std::io::Error>(chunk.clone()));
+    Body::from_stream(futures_util::stream::iter(chunks))
+}
+
+#[tokio::test]
+async fn a_page_the_role_may_not_open_is_refused_before_it_renders() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let response = send(&app, get("/admin", Some(&customer))).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let html = body_text(response).await;
+    assert!(html.contains("<title>Not allowed · Peakday</title>"), "{html}");
+    assert!(!html.contains("Administration</h1>"), "nothing of the refused page");
+}
+
+#[tokio::test]
+async fn requests_for_another_host_name_are_refused() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let rebound = Request::get("/signin").header("host", "attacker.example").body(Body::empty());
+    let response = send(&app, rebound.unwrap()).await;
+    assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+    let local = send(&app, get("/signin", None)).await;
+    assert_eq!(local.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_customer_sees_their_sessions_and_signs_out_everywhere_else() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = router(db.app_state());
+        let laptop = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let phone = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let (status, view) = json(&app, "/api/security", "", &laptop).await;
+        assert_eq!(status, StatusCode::OK, "{}", db.name);
+        let sessions = view["sessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 2, "{}", db.name);
+        assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+
+        let (status, saved) = json(&app, "/api/end_other_sessions", "", &laptop).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(saved["message"].as_str().unwrap().starts_with("Signed out of 1 other session"));
+        assert_eq!(send(&app, get("/account", Some(&phone))).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(send(&app, get("/account", Some(&laptop))).await.status(), StatusCode::OK);
+        assert!(actions(&db, "3000012345").await.contains(&"sessions.ended_elsewhere".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn customer_service_ends_a_customers_sessions_and_disables_their_sign_in_on_the_record() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = router(db.app_state());
+        let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+
+        let (_, sign_in_view) =
+            json(&app, "/api/account_sign_in", "account=3000012345", &agent).await;
+        assert_eq!(sign_in_view["email"], "demo@peakday.example", "{}", db.name);
+        assert_eq!(sign_in_view["sessions"], 1);
+        assert_eq!(sign_in_view["can_reset"], false, "agents do not issue reset links");
+
+        let (status, _) =
+            json(&app, "/api/end_customer_sessions", "account=3000012345", &agent).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            send(&app, get("/account", Some(&customer))).await.status(),
+            StatusCode::SEE_OTHER
+        );
+
+        let disable = "account=3000012345&disabled=true";
+        let (status, _) = json(&app, "/api/set_customer_sign_in_disabled", disable, &agent).await;
+        assert_eq!(status, StatusCode::OK);
+        let refused =
+            post_step(&app, "/signin", "email=demo@peakday.example&password=peakday-demo", None)
+                .await;
+        assert_eq!(location(&refused), "/signin?notice=invalid", "{}", db.name);
+
+        let history =
+            db.store.audit_of_account(account(&db, "3000012345").await, 20).await.unwrap();
+        let by_agent: Vec<&str> = history
+            .iter()
+            .filter(|r| r.actor_name.as_deref() == Some("Alex Agent"))
+            .map(|r| r.entry.action.as_str())
+            .collect();
+        assert!(
+            by_agent.contains(&"sign_in.sessions_ended") && by_agent.contains(&"sign_in.disabled"),
+            "{by_agent:?}"
+        );
+
+        // A customer cannot reach these controls, for their own account or another.
+        let (status, _) = json(
+            &app,
+            "/api/end_customer_sessions",
+            "account=3000067890",
+            &sign_in(&app, "agent@peakday.example", "peakday-agent").await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "Priya has no sign-in");
+    }
+}
+
+#[tokio::test]
+async fn changing_a_password_needs_the_current_one_follows_the_rules_and_ends_other_sessions() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = router(db.app_state());
+        let here = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let there = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let change = |current: &str, new: &str| {
+            let new = new.replace(' ', "+");
+            format!("current={current}&password={new}&confirm={new}")
+        };
+        let (status, refusal) =
+            json(&app, "/api/change_password", &change("wrong", "maple harbor kettle ring"), &here)
+                .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refusal.to_string().contains("not your current password"), "{refusal}");
+        for weak in ["short", "password123", "jordanrivera"] {
+            let (status, refusal) =
+                json(&app, "/api/change_password", &change("peakday-demo", weak), &here).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}: {refusal}");
+        }
+        let (status, saved) = json(
+            &app,
+            "/api/change_password",
+            &change("peakday-demo", "maple harbor kettle ring"),
+            &here,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+        assert_eq!(send(&app, get("/account", Some(&there))).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(send(&app, get("/account", Some(&here))).await.status(), StatusCode::OK);
+        let old =
+            post_step(&app, "/signin", "email=demo@peakday.example&password=peakday-demo", None)
+                .await;
+        assert_eq!(location(&old), "/signin?notice=invalid");
+        sign_in(&app, "demo@peakday.example", "maple+harbor+kettle+ring").await;
+        assert!(actions(&db, "3000012345").await.contains(&"password.changed".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn an_administrators_reset_link_works_once_and_ends_every_session() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = router(db.app_state());
+        let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let admin = sign_in(&app, "admin@peakday.example", "peakday-admin").await;
+        let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+
+        let refused =
+            post_step(&app, "/admin/reset-link", "account=3000012345", Some(&agent)).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "agents do not issue reset links");
+
+        let issued = post_step(&app, "/admin/reset-link", "account=3000012345", Some(&admin)).await;
+        assert_eq!(issued.status(), StatusCode::OK, "{}", db.name);
+        let html = body_text(issued).await;
+        let token = html
+            .split("/signin/reset?token=")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .expect("the page shows the link")
+            .to_owned();
+        let form = |password: &str| format!("token={token}&password={password}&confirm={password}");
+        let weak = post_step(&app, "/signin/reset", &form("password123"), None).await;
+        assert!(location(&weak).contains("problem=weak"), "{}", location(&weak));
+        let done =
+            post_step(&app, "/signin/reset", &form("lantern+orbit+copper+kettle"), None).await;
+        assert_eq!(location(&done), "/signin?notice=password_reset", "{}", db.name);
+        assert_eq!(
+            send(&app, get("/account", Some(&customer))).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let again =
+            post_step(&app, "/signin/reset", &form("another+strong+pass+phrase"), None).await;
+        assert!(location(&again).contains("problem=wrong_code"), "the link works once");
+        sign_in(&app, "demo@peakday.example", "lantern+orbit+copper+kettle").await;
+        let history = actions(&db, "3000012345").await;
+        assert!(history.contains(&"sign_in.reset_link_issued".to_owned()));
+        assert!(history.contains(&"sign_in.reset".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_resets_a_staff_members_second_factor_and_they_set_it_up_again() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = router(db.app_state());
+        let admin = sign_in(&app, "admin@peakday.example", "peakday-admin").await;
+        let pm = sign_in(&app, "pm@peakday.example", "peakday-pm").await;
+        let email = peakday_app::contact::EmailAddress::parse("pm@peakday.example").unwrap();
+        let id = db.store.user_by_email(&email).await.unwrap().unwrap().id;
+        let (status, _) =
+            json(&app, "/api/reset_second_factor", &format!("user={id}"), &admin).await;
+        assert_eq!(status, StatusCode::OK, "{}", db.name);
+        assert_eq!(
+            send(&app, get("/programs", Some(&pm))).await.status(),
+            StatusCode::SEE_OTHER,
+            "signed out"
+        );
+        let again =
+            post_step(&app, "/signin", "email=pm@peakday.example&password=peakday-pm", None).await;
+        assert_eq!(location(&again), "/signin/two-step", "{}: set it up again", db.name);
+    }
+}
+
+#[tokio::test]
+async fn a_customer_may_turn_on_two_step_verification_and_then_signs_in_with_a_code() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let (status, _) = json(&app, "/api/start_two_step", "", &customer).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, view) = json(&app, "/api/security", "", &customer).await;
+    let secret: String = view["setup"]["secret"].as_str().unwrap().split_whitespace().collect();
+    assert_eq!(view["setup"]["recovery_codes"].as_array().unwrap().len(), 10);
+    let code = peakday_server::auth::second_factor::code_at(&secret, peakday_server::store::now())
+        .unwrap();
+    let (status, saved) =
+        json(&app, "/api/confirm_two_step", &format!("code={code}"), &customer).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let next =
+        post_step(&app, "/signin", "email=demo@peakday.example&password=peakday-demo", None).await;
+    assert_eq!(location(&next), "/signin/verify");
+    let (status, _) = json(&app, "/api/turn_off_two_step", "current=peakday-demo", &customer).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sms_consent_is_each_accounts_own_and_a_stop_stops_every_account() {
+    use peakday_app::contact::PhoneNumber;
+    use peakday_app::preferences::SmsConsent;
+    use peakday_server::store::Store;
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let (jordan, priya) = (account(&db, "3000012345").await, account(&db, "3000067890").await);
+        let number = PhoneNumber::parse("(518) 555-0199").unwrap();
+        let consent = |account| {
+            let store = db.store.clone();
+            let number = number.clone();
+            async move {
+                let mut conn = store.read().await.unwrap();
+                Store::sms_consent_of(&mut conn, account, &[&number])
+                    .await
+                    .unwrap()
+                    .get(&number)
+                    .copied()
+            }
+        };
+        let mut tx = db.store.begin_write().await.unwrap();
+        assert!(Store::request_sms_consent(&mut tx, jordan, &number).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(consent(jordan).await, Some(SmsConsent::Pending), "{}", db.name);
+        assert_eq!(consent(priya).await, None, "{}: another account learns nothing", db.name);
+
+        // The number confirms: only the account that asked is opted in.
+        let mut tx = db.store.begin_write().await.unwrap();
+        assert_eq!(Store::confirm_sms_consent(&mut tx, &number, 1).await.unwrap(), [jordan]);
+        tx.commit().await.unwrap();
+        assert_eq!(consent(jordan).await, Some(SmsConsent::OptedIn));
+        assert_eq!(consent(priya).await, None, "{}: one account's yes covers no other", db.name);
+
+        // Priya asks too; then STOP from the number stops both at once.
+        let mut tx = db.store.begin_write().await.unwrap();
+        Store::request_sms_consent(&mut tx, priya, &number).await.unwrap();
+        let stopped = Store::record_sms_stop(&mut tx, &number, 2).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(stopped.len(), 2, "{}", db.name);
+        assert_eq!(consent(jordan).await, Some(SmsConsent::OptedOut));
+        assert_eq!(consent(priya).await, Some(SmsConsent::OptedOut));
+        let mut conn = db.store.read().await.unwrap();
+        assert!(Store::sms_number_stopped(&mut conn, &number).await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn another_accounts_device_is_not_disclosed_to_a_customer_but_customer_service_is_told() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let jordan = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let device = "kind=battery&make=Tesla&model=Powerwall+3&serial=TW-77&network_address=10.0.0.9&capacity=13.5&service_point=";
+    let (status, _) =
+        json(&app, "/api/register_device", &format!("{device}SP-1000001"), &jordan).await;
+    assert_eq!(status, StatusCode::OK);
+    let casey = common::new_customer(&db, "3000077777", "casey@example.com").await;
+    let casey = sign_in(&app, &casey, "amber-kettle-orbit-73").await;
+    let (status, refusal) =
+        json(&app, "/api/register_device", &format!("{device}SP-3000077777"), &casey).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = refusal.to_string();
+    assert!(
+        text.contains("We could not add this device") && !text.contains("3000012345"),
+        "{text}"
+    );
+    let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+    let (_, told) = json(
+        &app,
+        "/api/register_device",
+        &format!("{device}SP-3000077777&account=3000077777"),
+        &agent,
+    )
+    .await;
+    assert!(told.to_string().contains("on account 3000012345"), "{told}");
+}
+
+#[tokio::test]
+async fn sqlite_acknowledges_a_save_only_once_it_is_on_disk() {
+    let db = TestDb::sqlite().await;
+    let mut conn = db.store.read().await.unwrap();
+    let level: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(level, 2, "FULL");
+}
+
+#[tokio::test]
+async fn on_postgres_the_audit_log_cannot_be_truncated_and_a_role_that_may_only_append_cannot_rewrite_it(
+) {
+    let db = TestDb::postgres().await.seeded().await;
+    db.store
+        .execute_admin(
+            "INSERT INTO audit_log (at, source, action) VALUES (1, 'system', 'test.record')",
+        )
+        .await
+        .unwrap();
+    let truncate = db.store.execute_admin("TRUNCATE audit_log").await;
+    assert!(truncate.is_err(), "TRUNCATE is refused by the statement trigger");
+    let delete = db.store.execute_admin("DELETE FROM audit_log").await;
+    assert!(delete.is_err(), "row deletes are refused");
+
+    // The role the README asks operators to run with: owns nothing, may only read and append
+    // to the audit log (and work with the rest), so it cannot drop the triggers either.
+    let role = format!("peakday_app_{}", std::process::id());
+    for statement in [
+        format!("DROP ROLE IF EXISTS {role}"),
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("GRANT SELECT, INSERT ON audit_log TO {role}"),
+    ] {
+        db.store.execute_admin(&statement).await.unwrap();
+    }
+    let restricted =
+        peakday_server::store::Store::connect(&db.url.replace("postgres@", &format!("{role}@")))
+            .await
+            .unwrap();
+    assert!(restricted.execute_admin("SELECT 1 FROM audit_log LIMIT 1").await.is_ok());
+    assert!(restricted
+        .execute_admin("DROP TRIGGER audit_log_is_append_only ON audit_log")
+        .await
+        .is_err());
+    assert!(restricted.execute_admin("UPDATE audit_log SET action = 'x'").await.is_err());
+    restricted.close().await;
+    db.store.execute_admin(&format!("REVOKE ALL ON audit_log FROM {role}")).await.unwrap();
+    db.store.execute_admin(&format!("DROP ROLE {role}")).await.unwrap();
+}
+
+#[tokio::test]
+async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check() {
+    use peakday_server::store::Store;
+    let db = TestDb::postgres().await.seeded().await;
+    // A second demand-response program: a meter may be in only one program of a kind.
+    let mut second = peakday_server::demo::demo_programs(jiff::Zoned::now().year())[0].clone();
+    second.name = "Cool Summer Saver".into();
+    second.season_start = peakday_app::programs::CalendarDate::new(2000, 1, 1).unwrap();
+    second.season_end = peakday_app::programs::CalendarDate::new(2099, 12, 31).unwrap();
+    let mut tx = db.store.begin_write().await.unwrap();
+    Store::insert_program(&mut tx, &second).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let thermostat = |serial: &str| {
+        format!("kind=thermostat&make=ecobee&model=Premium&serial={serial}&network_address=10.0.0.2&capacity=3.5&service_point=SP-1000001")
+    };
+    for serial in ["RACE-1", "RACE-2"] {
+        let (status, _) = json(&app, "/api/register_device", &thermostat(serial), &customer).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, devices) = json(&app, "/api/devices", "", &customer).await;
+    let ids: Vec<i64> =
+        devices["devices"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
+    let (_, programs) = json(&app, "/api/account_programs", "", &customer).await;
+    let program_ids: Vec<i64> = programs["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|offer| offer["program"]["definition"]["kind"] == "demand_response")
+        .map(|offer| offer["program"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(program_ids.len(), 2, "{programs}");
+    // The same meter into two programs of a kind, at the same moment, on two connections.
+    let first = format!("program={}&device={}", program_ids[0], ids[0]);
+    let second = format!("program={}&device={}", program_ids[1], ids[1]);
+    let (a, b) = tokio::join!(
+        json(&app, "/api/enroll", &first, &customer),
+        json(&app, "/api/enroll", &second, &customer),
+    );
+    let statuses = [a.0, b.0];
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    assert!(
+        statuses.contains(&StatusCode::UNPROCESSABLE_ENTITY),
+        "one is refused: {statuses:?} {a:?} {b:?}"
+    );
+
+    // A late acknowledgement of an older message changes nothing: compare-and-set.
+    let mut tx = db.store.begin_write().await.unwrap();
+    let update = peakday_server::store::RegistrationUpdate {
+        registration: peakday_app::programs::Registration::Registered,
+        detail: None,
+        sync_message: None,
+        synced_at: Some(1),
+        if_message: Some("an-older-message"),
+    };
+    assert!(!Store::set_registration(&mut tx, ids[0], &update).await.unwrap());
+    tx.commit().await.unwrap();
+}
+
+/// The router served by the real accept loop on loopback, with short limits.
+async fn serve_with(db: &TestDb, limits: peakday_server::http::Limits) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(db.app_state());
+    tokio::spawn(peakday_server::http::serve(listener, app, limits, std::future::pending()));
+    addr
+}
+
+/// Everything the server sends on `stream` until it closes it (or `within` passes).
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&seen).into_owned()),
+            Ok(Ok(n)) => seen.extend_from_slice(&buffer[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_never_finishes_its_headers_is_closed() {
+    use tokio::io::AsyncWriteExt;
+    let db = TestDb::sqlite().await;
+    let limits = peakday_server::http::Limits {
+        header_read_timeout: std::time::Duration::from_millis(500),
+        ..Default::default()
+    };
+    let addr = serve_with(&db, limits).await;
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1").await.unwrap();
+    let closed = read_until_closed(&mut slow, std::time::Duration::from_secs(3)).await;
+    assert!(closed.is_some(), "the server closed the connection within 3 s");
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_for_one_to_close() {
+    use tokio::io::AsyncWriteExt;
+    let db = TestDb::sqlite().await;
+    let limits = peakday_server::http::Limits { max_connections: 1, ..Default::default() };
+    let addr = serve_with(&db, limits).await;
+    let held = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let mut waiting = tokio::net::TcpStream::connect(addr).await.unwrap();
+    waiting
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let early = read_until_closed(&mut waiting, std::time::Duration::from_millis(700)).await;
+    assert!(early.is_none(), "not served while the one allowed connection is open: {early:?}");
+    drop(held);
+    let answer = read_until_closed(&mut waiting, std::time::Duration::from_secs(5)).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// Log lines written while a test runs, for asserting on them.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn refusals_and_failed_sign_ins_are_security_events_that_never_name_the_email() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    post_step(&app, "/signin", "email=demo@peakday.example&password=wrong", None).await;
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    send(&app, get("/admin", Some(&customer))).await;
+    send(&app, call("/api/staff_members", "", &customer)).await;
+    send(&app, call("/api/preferences", "account=3000067890", &customer)).await;
+    let forged = Request::post("/signout")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, "http://evil.test")
+        .header(COOKIE, &customer)
+        .body(Body::empty())
+        .unwrap();
+    send(&app, forged).await;
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for event in
+        ["sign_in_failed", "page_forbidden", "call_forbidden", "account_refused", "csrf_refused"]
+    {
+        assert!(
+            log.lines().any(|line| line.contains(" security:") && line.contains(event)),
+            "{event} is a security event:\n{log}"
+        );
+    }
+    let fingerprint = peakday_server::auth::email_fingerprint("demo@peakday.example");
+    assert!(log.contains(&fingerprint), "the email is named by its fingerprint");
+    assert!(!log.contains("demo@peakday.example"), "never by itself:\n{log}");
+}
