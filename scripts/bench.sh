@@ -55,7 +55,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null &
 
 cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
   --data 'email=demo@peakday.example&password=peakday-demo' "http://127.0.0.1:$port/signin" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
+  sed -n 's/^[Ss]et-[Cc]ookie: \(peakday_session=[^;]*\).*/\1/p')
 [ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
 curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/account" | grep -q 3000012345 ||
   { echo "/account did not render the account"; exit 1; }
