@@ -14,6 +14,7 @@ pub mod error;
 pub mod preferences;
 pub mod programs;
 pub mod recipients;
+pub mod routes;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -22,4 +23,4 @@ pub mod staff;
 pub mod text;
 pub mod utility;
 
-pub use shell::{shell, App};
+pub use routes::{shell, App};

@@ -1,18 +1,17 @@
-//! The frame every page sits in: the HTML document, the header with who is signed in, the guard
-//! that keeps pages to the roles allowed to see them, and the 404 / 403 / error views.
+//! What every page is made with: the header with who is signed in, the 404 / 403 / error views,
+//! loading, fields and tables, and how forms save (`saving.rs`).
 
 mod document;
 mod field;
-mod guard;
 mod header;
 mod loaded;
 mod notices;
 mod saving;
 mod table;
 
-pub use document::{shell, App, AssetPaths, FORBIDDEN_PAGE};
+pub use document::{AssetPaths, FORBIDDEN_PAGE};
 pub use field::{SelectField, TextField};
-pub use guard::Guarded;
+pub use header::Header;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
 #[cfg(feature = "ssr")]

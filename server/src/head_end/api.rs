@@ -7,7 +7,7 @@ use super::message::{
     DeviceStatus, DeviceSync, EnrollmentRef, MessageStatus, SyncAction,
 };
 use super::{acknowledgement, signature};
-use crate::http::AppState;
+use crate::http::Shared;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -47,7 +47,7 @@ use utoipa::OpenApi;
 pub struct ApiDoc;
 
 /// The `/api/v1` routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Shared> {
     Router::new()
         .route("/head-end/acknowledgements", post(acknowledge))
         .route("/openapi.json", get(openapi_document))
@@ -72,7 +72,7 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
         (status = 404, description = "No such sync message", body = ApiError),
     )
 )]
-async fn acknowledge(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn acknowledge(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(secret) =
         state.config.head_end.secret.as_deref().filter(|s| signature::check_secret(s).is_ok())
     else {

@@ -1,4 +1,4 @@
-use super::AppState;
+use super::Shared;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -7,7 +7,7 @@ use serde_json::json;
 use std::time::Duration;
 
 /// `GET /healthz`: 200 with the database's status when it answers within two seconds, else 503.
-pub async fn health(State(state): State<AppState>) -> Response {
+pub async fn health(State(state): State<Shared>) -> Response {
     let backend = state.store.backend().name();
     let database_ok = matches!(
         tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await,

@@ -42,8 +42,8 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// A request still running after this is answered 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Everything a request handler may need.
-#[derive(Clone)]
+/// Everything a request handler may need. Cloned for every middleware layer of every request,
+/// so it is one shared pointer ([`State`]) to this.
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
@@ -57,8 +57,25 @@ pub struct AppState {
     pub static_files: Assets,
 }
 
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
+/// The app state as handlers and middleware hold it: one reference count per clone.
+#[derive(Clone)]
+pub struct Shared(Arc<AppState>);
+
+impl Shared {
+    pub fn new(state: AppState) -> Self {
+        Self(Arc::new(state))
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.0
+    }
+}
+
+impl FromRef<Shared> for LeptosOptions {
+    fn from_ref(state: &Shared) -> Self {
         state.leptos_options.clone()
     }
 }
@@ -103,6 +120,7 @@ pub async fn render_page_with<T: Clone + Send + Sync + 'static>(
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
+    let state = Shared::new(state);
     let context = page_context(&state);
     let app_shell = {
         let options = state.leptos_options.clone();
@@ -122,7 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signout", post(signin::sign_out))
         .route("/admin/reset-link", post(signin::reset_link))
         .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), app_shell)
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(file_and_error_handler_with_context::<Shared, _>(context, shell))
         .layer(from_fn(guard::page_guard))
         .layer(from_fn_with_state(state.clone(), refusal::drop_forged_refusals))
         .layer(from_fn_with_state(state.clone(), refusal::sign_refusal_redirects))

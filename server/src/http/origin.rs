@@ -1,14 +1,14 @@
 //! CSRF protection: state changes only from the portal's own pages (ASVS 3.5.x). Leptos server
 //! functions do not check this themselves, so every non-GET request passes through here.
 
-use super::AppState;
+use super::Shared;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, Method, StatusCode};
 
 pub async fn same_origin_only(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -36,7 +36,7 @@ pub async fn same_origin_only(
 /// as ours. With a public origin, only its host is answered; without one (serving on loopback
 /// only, see `main.rs`), only loopback names are. Everything else gets 421.
 pub async fn known_host_only(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     request: Request,
     next: Next,
 ) -> Response {

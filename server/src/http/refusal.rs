@@ -10,7 +10,7 @@
 //! browser then only ever finds a refusal this server made.
 
 use super::session::session_token;
-use super::AppState;
+use super::{AppState, Shared};
 use crate::auth::KeyPurpose;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -25,7 +25,7 @@ const SIGNATURE: &str = "__sig";
 /// Signs the refusal in a redirect a server function answered a plain form post with, and
 /// keeps the redirect on this site (only its path and query are kept).
 pub async fn sign_refusal_redirects(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -57,7 +57,7 @@ pub async fn sign_refusal_redirects(
 /// Sends a page request whose refusal this server did not sign for this session to the page
 /// without it.
 pub async fn drop_forged_refusals(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     request: Request,
     next: Next,
 ) -> Response {

@@ -1,6 +1,6 @@
 //! The session cookie: reading it on every page request, writing it at sign-in, clearing it.
 
-use super::AppState;
+use super::Shared;
 use crate::auth::{SessionState, SessionToken};
 use crate::store::now;
 use axum::extract::{Request, State};
@@ -89,7 +89,7 @@ pub fn clearing_cookie(https: bool) -> HeaderValue {
 /// Resolves the session cookie into a `Viewer` request extension for the handlers, server
 /// functions and the page guard below; clears cookies whose session has ended.
 pub async fn resolve_session(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     mut request: Request,
     next: Next,
 ) -> Response {

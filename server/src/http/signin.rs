@@ -6,7 +6,7 @@
 use super::session::{
     clearing_cookie, cookie_value, device_cookie, device_cookie_name, session_cookie, session_token,
 };
-use super::AppState;
+use super::{AppState, Shared};
 use crate::auth::{Attempt, ResetError, SessionToken, SignInError, SignedIn, StepError};
 use crate::store::now;
 use axum::extract::rejection::FormRejection;
@@ -135,7 +135,7 @@ fn store_failed(error: impl std::fmt::Display) -> Response {
 }
 
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     form: Result<Form<SignInForm>, FormRejection>,
@@ -245,7 +245,7 @@ fn problem(page: &str, problem: StepProblem) -> String {
 
 /// `POST /signin/verify`: the code from the app, or a recovery code.
 pub async fn second_factor(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<StepForm>,
@@ -260,7 +260,7 @@ pub async fn second_factor(
 
 /// `POST /signin/new-password`: a password of the person's own, after a one-time one.
 pub async fn new_password(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<StepForm>,
@@ -276,7 +276,7 @@ pub async fn new_password(
 
 /// `POST /signin/two-step`: the first code from the app turns the second factor on.
 pub async fn enroll(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<StepForm>,
@@ -291,7 +291,7 @@ pub async fn enroll(
 
 /// `POST /signin/reset`: a new password from an administrator's one-time link. Every session
 /// of the person ends; they sign in with the new password (and their second factor).
-pub async fn reset(State(state): State<AppState>, Form(form): Form<StepForm>) -> Response {
+pub async fn reset(State(state): State<Shared>, Form(form): Form<StepForm>) -> Response {
     let new = NewPasswordForm { password: form.password, confirm: form.confirm };
     let back = |problem: StepProblem| {
         let query = serde_urlencoded::to_string([
@@ -324,7 +324,7 @@ pub struct ResetLinkForm {
 /// `POST /admin/reset-link`: issues a one-time reset link and shows it to the administrator,
 /// once, in the page this post renders (it is never in a URL, so never in a log or history).
 pub async fn reset_link(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     viewer: Option<Extension<Viewer>>,
     request: axum::extract::Request,
 ) -> Response {
@@ -374,7 +374,7 @@ pub async fn reset_link(
 }
 
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     headers: HeaderMap,
     viewer: Option<Extension<Viewer>>,
 ) -> Response {

@@ -1,0 +1,149 @@
+//! The application's top: the HTML document and the route table, which name every page. Nothing
+//! below imports from here.
+//!
+//! Access is the server's: its page guard (`server/src/http/guard.rs`) sends anonymous visitors to
+//! sign in and answers a page the viewer's role may not open with the not-allowed page before any
+//! of it runs, from the one declaration in `auth::access`. Pages are only ever rendered by the
+//! server (islands, no client-side routing), so the route table checks nothing more.
+
+use crate::accounts::AccountPage;
+use crate::acting::AdminMode;
+use crate::activity::ActivityPage;
+use crate::auth::{
+    current_viewer, EnrollPage, NewPasswordPage, ResetLinkPage, ResetPage, SecondFactorPage,
+    SecurityPage, SignInPage,
+};
+use crate::preferences::{AlertsPage, NotificationsPage};
+use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
+use crate::shell::{AssetPaths, Forbidden, Header, NotFound, ViewerResource};
+use crate::staff::{AdminPage, AgentPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = use_context::<AssetPaths>()
+        .map(|paths| paths.stylesheet)
+        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="stylesheet" href=stylesheet />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: header, routes, and the pages behind them.
+///
+/// Pages with forms render whole on the server (`SsrMode::Async`): out-of-order streaming needs
+/// a script to put the streamed parts in place, and those forms must work without any.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(ViewerResource(Resource::new(|| (), |_| current_viewer())));
+
+    view! {
+        <Title formatter=|title: String| format!("{title} · Peakday") />
+        <Router>
+            <a class="skip-link" href="#main">
+                "Skip to main content"
+            </a>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/signin") view=SignInPage />
+                    // What the server's page guard answers a page the viewer's role may not open.
+                    <Route path=path!("/not-allowed") view=Forbidden />
+                    // The later steps of signing in and a reset link: rendered whole on the
+                    // server, with plain forms.
+                    <Route path=path!("/signin/verify") view=SecondFactorPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/new-password") view=NewPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/two-step") view=EnrollPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/reset") view=ResetPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/security")
+                        view=SecurityPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account")
+                        view=AccountPage
+                    />
+                    <Route
+                        path=path!("/account/alerts")
+                        view=AlertsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/notifications")
+                        view=NotificationsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/programs")
+                        view=AccountProgramsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/devices")
+                        view=DevicesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/activity")
+                        view=ActivityPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/agent")
+                        view=AgentPage
+                        ssr=SsrMode::Async
+                    />
+                    // Admin mode: the customer's own pages, for the account in the URL.
+                    <ParentRoute
+                        path=path!("/agent/accounts/:number")
+                        view=AdminMode
+                        ssr=SsrMode::Async
+                    >
+                        <Route path=path!("") view=AccountPage />
+                        <Route path=path!("alerts") view=AlertsPage />
+                        <Route path=path!("notifications") view=NotificationsPage />
+                        <Route path=path!("programs") view=AccountProgramsPage />
+                        <Route path=path!("devices") view=DevicesPage />
+                        <Route path=path!("activity") view=ActivityPage />
+                    </ParentRoute>
+                    <Route
+                        path=path!("/programs")
+                        view=ProgramsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/programs/:id")
+                        view=ProgramEditPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/admin") view=AdminPage />
+                    <Route
+                        path=path!("/admin/reset-link")
+                        view=ResetLinkPage
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
