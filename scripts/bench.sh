@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks (numbers, not pass/fail): the release front end's size (raw, gzip, brotli), and
-# requests per second for the signed-in /account page (SSR on SQLite) and for a static asset.
+# Benchmarks (numbers, not pass/fail): the release front end's size (raw, gzip, brotli),
+# requests per second for pages (each as a ratio to /healthz) on SQLite and PostgreSQL and for a
+# static asset, memory under a flood of sign-ins, and saves under load.
 # The server is pinned to core 0 and wrk to core 1, so they do not compete for a core.
 # Usage: scripts/bench.sh [seconds per run, default 10] [connections, default 16]
 set -euo pipefail
@@ -45,32 +46,65 @@ awk -v s="$shell_br" -v t="$total_br" 'BEGIN {
   printf "WASM + JS brotli, every page (the shell): %.1f KB (budget: 200 KB)\n", s / 1000
   printf "WASM + JS brotli, the whole portal:       %.1f KB (budget: 250 KB)\n", t / 1000 }'
 
-port=3300
 data=$(mktemp -d)
-taskset -c 0 env DATABASE_URL="sqlite://$data/bench.db" PEAKDAY_ADDR="127.0.0.1:$port" RUST_LOG=warn \
-  "$CARGO_TARGET_DIR/release/peakday" serve >"$data/server.log" 2>&1 &
-server=$!
+server=""
 trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-
-cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
-  --data 'email=demo@peakday.example&password=peakday-demo' "http://127.0.0.1:$port/signin" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \(peakday_session=[^;]*\).*/\1/p')
-[ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
-curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/account" | grep -q 3000012345 ||
-  { echo "/account did not render the account"; exit 1; }
 asset=$(basename target/site/pkg/peakday.*.js)
+have_postgres() { command -v psql >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; }
 
+# One wrk run: prints its latency and rate lines, and leaves the rate in $rate.
 run() {
   echo
   echo "==> $1 ($duration s, $connections connections, server on core 0, wrk on core 1)"
   shift
-  taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" |
-    grep -E 'Requests/sec|Transfer/sec|^ +(50|90|99)%|Non-2xx'
+  local out
+  out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency "$@")
+  echo "$out" | grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
+  rate=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
 }
-run "signed-in /account page, SSR on SQLite" -H "Cookie: $cookie" "http://127.0.0.1:$port/account"
-run "static asset /pkg/$asset (brotli)" -H "Accept-Encoding: br" "http://127.0.0.1:$port/pkg/$asset"
-run "health check /healthz (one SQLite query)" "http://127.0.0.1:$port/healthz"
+
+# Pages served from `$1` (a database URL, seeded on the server's first start): /healthz (one
+# query) as the yardstick, then each page's rate and its ratio to it, so runs on different
+# machines compare (issue 16's goals: /account 0.15, /account/alerts 0.1, /signin 0.35).
+pages() {
+  local label=$1 url=$2 port=$3
+  taskset -c 0 env DATABASE_URL="$url" PEAKDAY_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+    "$CARGO_TARGET_DIR/release/peakday" serve >"$data/server-$port.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  local cookie
+  cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
+    --data 'email=demo@peakday.example&password=peakday-demo' "http://127.0.0.1:$port/signin" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(peakday_session=[^;]*\).*/\1/p')
+  [ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
+  curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/account" | grep -q 3000012345 ||
+    { echo "/account did not render the account"; exit 1; }
+  run "health check /healthz (one query), $label" "http://127.0.0.1:$port/healthz"
+  local health=$rate summary=""
+  for page in /signin /account /account/alerts /account/programs; do
+    if [ "$page" = /signin ]; then
+      run "anonymous $page, $label" "http://127.0.0.1:$port$page"
+    else
+      run "signed-in $page, $label" -H "Cookie: $cookie" "http://127.0.0.1:$port$page"
+    fi
+    summary+=$(awk -v p="$page" -v r="$rate" -v h="$health" \
+      'BEGIN { printf "  %-20s %9.0f req/s   %.3f of /healthz\n", p, r, r / h }')$'\n'
+  done
+  if [ "$label" = SQLite ]; then
+    run "static asset /pkg/$asset (brotli)" -H "Accept-Encoding: br" "http://127.0.0.1:$port/pkg/$asset"
+  fi
+  kill "$server"; wait "$server" 2>/dev/null || true
+  echo
+  echo "==> pages against /healthz ($(printf '%.0f' "$health") req/s), $label"
+  printf '%s' "$summary"
+}
+
+pages SQLite "sqlite://$data/bench.db" 3300
+if have_postgres; then
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS peakday_bench_pages" -c "CREATE DATABASE peakday_bench_pages"
+  pages PostgreSQL "postgres://postgres@127.0.0.1:5432/peakday_bench_pages" 3301
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE peakday_bench_pages WITH (FORCE)"
+fi
 
 # Memory under a flood of sign-ins: 200 at once, each for its own email from its own address,
 # so every one reaches the password check (argon2id, 19 MiB each).
@@ -97,7 +131,7 @@ saves() {
 echo
 echo "==> saving preferences, 200 sessions, SQLite"
 saves "sqlite://$data/saves.db"
-if command -v psql >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
+if have_postgres; then
   echo
   echo "==> saving preferences, 200 sessions, PostgreSQL"
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS peakday_bench" -c "CREATE DATABASE peakday_bench"

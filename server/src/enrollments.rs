@@ -61,13 +61,17 @@ struct AccountState {
 }
 
 impl AccountState {
-    async fn load(conn: &mut AnyConnection, account: AccountId) -> Result<Self, StoreError> {
+    async fn load(
+        store: &Store,
+        conn: &mut AnyConnection,
+        account: AccountId,
+    ) -> Result<Self, StoreError> {
         Ok(Self {
             sites: Store::device_sites_of(conn, account).await?,
             devices: Store::devices_of(conn, account).await?,
             enrollments: Store::live_enrollments_of(conn, account).await?,
             programs: Store::programs(conn).await?,
-            zone: Store::utility_zone_on(conn).await?,
+            zone: store.utility_zone_on(conn).await?,
         })
     }
 
@@ -157,7 +161,8 @@ impl Enrollments {
     }
 
     pub async fn devices(&self, account: AccountId) -> Result<AccountDevices, EnrollmentError> {
-        let state = AccountState::load(&mut *self.store.read().await?, account).await?;
+        let state =
+            AccountState::load(&self.store, &mut *self.store.read().await?, account).await?;
         Ok(AccountDevices {
             devices: state.devices(),
             service_points: state.sites.locations.iter().map(|l| l.number.clone()).collect(),
@@ -165,7 +170,8 @@ impl Enrollments {
     }
 
     pub async fn programs(&self, account: AccountId) -> Result<AccountPrograms, EnrollmentError> {
-        let state = AccountState::load(&mut *self.store.read().await?, account).await?;
+        let state =
+            AccountState::load(&self.store, &mut *self.store.read().await?, account).await?;
         let facts = state.facts();
         let devices = state.devices();
         let today = state.today();
@@ -221,7 +227,7 @@ impl Enrollments {
         // On PostgreSQL two changes of one account would otherwise read the same state and
         // both pass its checks (a meter in two programs of a kind, messages out of order).
         Store::lock_account(&mut tx, account).await?;
-        let state = AccountState::load(&mut tx, account).await?;
+        let state = AccountState::load(&self.store, &mut tx, account).await?;
         let record = &mut Record { tx: &mut tx, actor, account };
         let message = match *change {
             EnrollmentChange::AddDevice(ref device) => add_device(record, &state, device).await?,
@@ -266,11 +272,14 @@ impl Enrollments {
         id: Option<i64>,
         definition: &ProgramDefinition,
     ) -> Result<Saved, EnrollmentError> {
-        let mut tx = self.store.begin_write().await?;
-        if Store::program_name_taken(&mut tx, &definition.name, id).await? {
+        let name_taken = || {
             let mut fields = FieldErrors::default();
             fields.add(ProgramForm::NAME, "Another program has this name.");
-            return Err(EnrollmentError::Fields(fields));
+            EnrollmentError::Fields(fields)
+        };
+        let mut tx = self.store.begin_write().await?;
+        if Store::program_name_taken(&mut tx, &definition.name, id).await? {
+            return Err(name_taken());
         }
         let before = match id {
             Some(id) => Some(Store::program(&mut tx, id).await?.ok_or(EnrollmentError::NotFound)?),
@@ -278,11 +287,17 @@ impl Enrollments {
         };
         let (action, summary) = match id {
             Some(id) => {
-                Store::update_program(&mut tx, id, definition).await?;
+                match Store::update_program(&mut tx, id, definition).await {
+                    Err(error) if error.is_unique_violation() => return Err(name_taken()),
+                    updated => updated?,
+                };
                 ("program.changed", format!("Changed program {}", definition.name))
             }
             None => {
-                Store::insert_program(&mut tx, definition).await?;
+                match Store::insert_program(&mut tx, definition).await {
+                    Err(error) if error.is_unique_violation() => return Err(name_taken()),
+                    inserted => inserted?,
+                };
                 ("program.created", format!("Created program {}", definition.name))
             }
         };
@@ -368,7 +383,16 @@ async fn add_device(
         fields.add(DeviceForm::SERIAL, message);
         return Err(EnrollmentError::Fields(fields));
     }
-    Store::insert_device(record.tx, record.account, location.id, device).await?;
+    match Store::insert_device(record.tx, record.account, location.id, device).await {
+        // Another request added the same serial a moment before (PostgreSQL lets both pass
+        // the check above; the unique index takes one): answered as the check answers.
+        Err(error) if error.is_unique_violation() => {
+            let mut fields = FieldErrors::default();
+            fields.add(DeviceForm::SERIAL, "We could not add this device. If it is yours, contact us: customer service can sort it out.");
+            return Err(EnrollmentError::Fields(fields));
+        }
+        inserted => inserted?,
+    };
     let capacity = format!("{} {}", device.capacity, device.kind.capacity_unit());
     let after: [(&str, &str); 7] = [
         ("Kind", device.kind.label()),

@@ -132,7 +132,7 @@ impl Preferences {
     }
 
     async fn utility_zone(&self) -> Result<TimeZone, PreferencesError> {
-        Ok(Store::utility_zone_on(&mut *self.store.read().await?).await?)
+        Ok(self.store.utility_zone().await?)
     }
 
     /// Everything the rules need about an account, read on one connection (inside the write
@@ -144,7 +144,7 @@ impl Preferences {
         conn: &mut AnyConnection,
         account: AccountId,
     ) -> Result<(i64, PreferencesState), StoreError> {
-        let utility = Store::utility_settings_on(conn).await?.ok_or_else(not_seeded)?;
+        let utility = self.store.utility_settings_on(conn).await?.ok_or_else(not_seeded)?;
         let service_points = Store::service_points_of(conn, account).await?;
         let recipients = Store::recipients_of(conn, account).await?;
         let (version, opt_outs) = Store::preferences_of(conn, account).await?;

@@ -61,23 +61,20 @@ impl StaffAdmin {
         let password_hash = self.hashing.hash(staff.password.clone()).await?;
         let mut tx = self.store.begin_write().await?;
         if Store::email_taken(&mut tx, staff.email.as_str()).await? {
-            return Err(StaffError::Field(
-                peakday_app::staff::NewStaffForm::EMAIL,
-                "Someone already signs in with that email.",
-            ));
+            return Err(email_taken());
         }
         let role = Role::from(staff.role);
-        Store::insert_user(
-            &mut tx,
-            &NewUser {
-                email: staff.email.clone(),
-                display_name: staff.display_name.clone(),
-                password_hash,
-                identity: Identity::Staff { role: staff.role },
-                must_change_password: true,
-            },
-        )
-        .await?;
+        let user = NewUser {
+            email: staff.email.clone(),
+            display_name: staff.display_name.clone(),
+            password_hash,
+            identity: Identity::Staff { role: staff.role },
+            must_change_password: true,
+        };
+        match Store::insert_user(&mut tx, &user).await {
+            Err(error) if error.is_unique_violation() => return Err(email_taken()),
+            inserted => inserted?,
+        };
         let after = fields(&[
             ("Name", &staff.display_name),
             ("Email", staff.email.as_str()),
@@ -173,6 +170,13 @@ impl StaffAdmin {
             member.display_name
         )))
     }
+}
+
+fn email_taken() -> StaffError {
+    StaffError::Field(
+        peakday_app::staff::NewStaffForm::EMAIL,
+        "Someone already signs in with that email.",
+    )
 }
 
 /// "an agent", "a program manager", "an administrator".

@@ -676,3 +676,44 @@ async fn refusals_and_failed_sign_ins_are_security_events_that_never_name_the_em
     assert!(log.contains(&fingerprint), "the email is named by its fingerprint");
     assert!(!log.contains("demo@peakday.example"), "never by itself:\n{log}");
 }
+
+#[tokio::test]
+async fn on_postgres_two_adds_of_the_same_email_serial_or_name_at_once_get_one_row_and_the_fields_message(
+) {
+    let db = TestDb::postgres().await.seeded().await;
+    let app = router(db.app_state());
+    let admin = sign_in(&app, "admin@peakday.example", "peakday-admin").await;
+    let staff = "name=Twin+Hire&email=twin%40utility.example&role=agent&password=a-long-password-1";
+    let (a, b) = tokio::join!(
+        json(&app, "/api/create_staff_member", staff, &admin),
+        json(&app, "/api/create_staff_member", staff, &admin),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY], "{a:?} {b:?}");
+    let refusal = if a.0 == StatusCode::OK { b.1 } else { a.1 };
+    assert!(refusal.to_string().contains("Someone already signs in with that email."), "{refusal}");
+
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let device = "kind=thermostat&make=ecobee&model=Premium&serial=TWIN-1&network_address=10.0.0.3&capacity=3.5&service_point=SP-1000001";
+    let (a, b) = tokio::join!(
+        json(&app, "/api/register_device", device, &customer),
+        json(&app, "/api/register_device", device, &customer),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY], "{a:?} {b:?}");
+
+    let pm = sign_in(&app, "pm@peakday.example", "peakday-pm").await;
+    let program = "name=Twin+Program&description=&kind=demand_response&status=draft\
+        &season_start=2027-06-01&season_end=2027-09-30&thermostat=on&min_battery_kwh=&rate_classes=\
+        &max_events_per_season=3&max_event_hours=4&min_notice_hours=24&opt_outs_per_season=1\
+        &enrollment_credit=0&performance_basis=per_event&performance_rate=1";
+    let (a, b) = tokio::join!(
+        json(&app, "/api/save_program", program, &pm),
+        json(&app, "/api/save_program", program, &pm),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY], "{a:?} {b:?}");
+}

@@ -248,10 +248,7 @@ impl AccountSecurity {
             }),
             _ => None,
         };
-        let zone = {
-            let mut conn = self.store().read().await?;
-            Store::utility_zone_on(&mut conn).await.unwrap_or(jiff::tz::TimeZone::UTC)
-        };
+        let zone = self.store().utility_zone().await.unwrap_or(jiff::tz::TimeZone::UTC);
         let sessions = self
             .store()
             .sessions_of(viewer.user_id)

@@ -23,7 +23,7 @@ impl HeldMessages {
 #[async_trait::async_trait]
 impl OutboxOperations for HeldMessages {
     async fn held_messages(&self) -> Result<Vec<HeldMessage>, AppError> {
-        let zone = Store::utility_zone_on(&mut *self.store.read().await?).await?;
+        let zone = self.store.utility_zone().await?;
         Ok(self
             .store
             .dead_messages()

@@ -70,6 +70,15 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// Whether this is a unique index refusing a row (two requests racing to add the same
+    /// serial, email or name on PostgreSQL pass the check before either inserts; the index
+    /// then refuses one of them, which the service answers as its check would have).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(error)) if error.is_unique_violation())
+    }
+}
+
 /// A store failure, as the person using the page hears it: "try again in a moment". What
 /// failed goes to the log, never to the page.
 impl From<StoreError> for peakday_app::error::AppError {
@@ -84,6 +93,8 @@ impl From<StoreError> for peakday_app::error::AppError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The utility's settings, kept a few seconds (`utility.rs`).
+    kept_settings: std::sync::Arc<utility::KeptSettings>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -139,7 +150,7 @@ impl Store {
                     .await?
             }
         };
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, kept_settings: Default::default() })
     }
 
     /// Applies the migrations of this store's database, then indexes for search any account

@@ -2,15 +2,54 @@ use super::{now, Store, StoreError, Tx};
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
 use sqlx::{AnyConnection, Row};
 
+/// How long the utility's settings are kept in memory: almost every page and change reads
+/// them, and they change only by `peakday init-utility`, which running instances then see
+/// within this long.
+const SETTINGS_KEPT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The utility's settings as last read, and when.
+#[derive(Default)]
+pub(super) struct KeptSettings(std::sync::RwLock<Option<(std::time::Instant, UtilitySettings)>>);
+
+impl KeptSettings {
+    fn fresh(&self) -> Option<UtilitySettings> {
+        let kept = self.0.read().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref().filter(|(at, _)| at.elapsed() < SETTINGS_KEPT).map(|(_, s)| s.clone())
+    }
+
+    fn keep(&self, settings: &UtilitySettings) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), settings.clone()));
+    }
+}
+
 impl Store {
     /// The utility's configuration; `None` before the first start has written it.
     pub async fn utility_settings(&self) -> Result<Option<UtilitySettings>, StoreError> {
-        Self::utility_settings_on(&mut *self.read().await?).await
+        if let Some(settings) = self.kept_settings.fresh() {
+            return Ok(Some(settings));
+        }
+        self.utility_settings_on(&mut *self.read().await?).await
     }
 
-    /// The same, on a connection the caller holds (inside a transaction, say): taking a second
-    /// connection from the pool while holding one can starve the pool under load.
+    /// The same, read on a connection the caller holds when it is not in memory (inside a
+    /// transaction, say): taking a second connection from the pool while holding one can
+    /// starve the pool under load.
     pub async fn utility_settings_on(
+        &self,
+        conn: &mut AnyConnection,
+    ) -> Result<Option<UtilitySettings>, StoreError> {
+        if let Some(settings) = self.kept_settings.fresh() {
+            return Ok(Some(settings));
+        }
+        let settings = Self::read_utility_settings(conn).await?;
+        if let Some(settings) = &settings {
+            self.kept_settings.keep(settings);
+        }
+        Ok(settings)
+    }
+
+    async fn read_utility_settings(
         conn: &mut AnyConnection,
     ) -> Result<Option<UtilitySettings>, StoreError> {
         let row = sqlx::query(
@@ -97,19 +136,34 @@ impl Store {
 }
 
 impl Store {
+    /// The utility's time zone (from memory when kept, else read from the pool).
+    pub async fn utility_zone(&self) -> Result<jiff::tz::TimeZone, StoreError> {
+        match self.kept_settings.fresh() {
+            Some(settings) => Ok(zone_of(&settings)),
+            None => self.utility_zone_on(&mut *self.read().await?).await,
+        }
+    }
+
     /// The utility's time zone, on a connection the caller holds. An unknown zone name (a hand
     /// edit) falls back to UTC with a warning rather than failing every page.
     pub async fn utility_zone_on(
+        &self,
         conn: &mut AnyConnection,
     ) -> Result<jiff::tz::TimeZone, StoreError> {
-        let settings = Self::utility_settings_on(conn).await?.ok_or_else(|| {
+        let settings = self.utility_settings_on(conn).await?.ok_or_else(|| {
             StoreError::Corrupt("utility settings missing: the database was not seeded".to_owned())
         })?;
-        Ok(jiff::tz::TimeZone::get(&settings.time_zone).unwrap_or_else(|error| {
-            tracing::warn!(%error, zone = settings.time_zone, "unknown utility time zone; using UTC");
-            jiff::tz::TimeZone::UTC
-        }))
+        Ok(zone_of(&settings))
     }
+}
+
+/// The settings' time zone. An unknown zone name (a hand edit) falls back to UTC with a warning
+/// rather than failing every page.
+fn zone_of(settings: &UtilitySettings) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(&settings.time_zone).unwrap_or_else(|error| {
+        tracing::warn!(%error, zone = settings.time_zone, "unknown utility time zone; using UTC");
+        jiff::tz::TimeZone::UTC
+    })
 }
 
 /// A stored time (unix seconds) as people read it in the utility's zone: "Jun 3, 2026, 2:05 PM EDT".
