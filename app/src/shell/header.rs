@@ -1,7 +1,6 @@
 use super::ViewerResource;
 use crate::auth::{page_access, SignedInAs};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Navigation entries; each shows only to roles its page admits.
 const NAVIGATION: &[(&str, &str)] = &[
@@ -38,10 +37,16 @@ pub fn Header() -> impl IntoView {
 
 #[component]
 fn SignedInBar(viewer: SignedInAs) -> impl IntoView {
+    // Plain links: pages are rendered by the server alone (no client-side routing), so the
+    // current page is known here once.
+    let here = leptos_router::hooks::use_location().pathname.get_untracked();
     let links = NAVIGATION
         .iter()
         .filter(|(href, _)| page_access(href).is_some_and(|access| access.permits(viewer.role)))
-        .map(|(href, label)| view! { <li><A href=*href exact=true>{*label}</A></li> })
+        .map(|(href, label)| {
+            let current = (here == *href).then_some("page");
+            view! { <li><a href=*href aria-current=current>{*label}</a></li> }
+        })
         .collect_view();
     view! {
         <nav aria-label="Main">

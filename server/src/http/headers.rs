@@ -4,34 +4,26 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: &'static str) {
     headers.entry(name).or_insert(HeaderValue::from_static(value));
 }
 
-/// The nonce Leptos gave a page's inline scripts, handed from the render back to
-/// [`security_headers`] through the request's extensions (see `record_page_nonce`).
-#[derive(Clone, Default)]
-pub struct PageNonce(Arc<Mutex<Option<String>>>);
+/// The nonce of a page's inline scripts: made here for each request, given to Leptos as its
+/// `Nonce` (see [`provide_page_nonce`]), and named in the page's CSP header by
+/// [`security_headers`], which therefore knows it without asking the render.
+#[derive(Clone)]
+pub struct PageNonce(Arc<str>);
 
-impl PageNonce {
-    pub fn record(&self, nonce: String) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(nonce);
-    }
-
-    fn take(&self) -> Option<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-}
-
-/// Records the current page's nonce for its CSP header. Called where Leptos renders a page.
-pub fn record_page_nonce() {
-    use leptos::prelude::use_context;
-    let slot = use_context::<http::request::Parts>()
+/// Gives the request's nonce to Leptos, in place of the one it would make. Called where Leptos
+/// renders a page.
+pub fn provide_page_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    let nonce = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
-    if let (Some(slot), Some(nonce)) = (slot, leptos::nonce::use_nonce()) {
-        slot.record(nonce.to_string());
+    if let Some(PageNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 
@@ -45,21 +37,29 @@ fn page_policy(nonce: &str) -> String {
     )
 }
 
-/// Browser hardening for every response. A rendered page gets a policy with its nonce, set here
-/// at the edge rather than through Leptos' response options, which now and then lost it (a
-/// page then came with the fallback policy and never hydrated; seen in the browser tests).
-/// Everything else gets the fallback, which allows nothing.
+/// Browser hardening for every response. A rendered page (HTML) gets a policy with the nonce
+/// made for it here; everything else gets the fallback, which allows nothing.
 pub async fn security_headers(
     State(https): State<bool>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let nonce = PageNonce::default();
-    request.extensions_mut().insert(nonce.clone());
+    let nonce: Arc<str> = {
+        use base64::Engine as _;
+        let bytes: [u8; 16] = rand::random();
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes).into()
+    };
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if let Some(value) = nonce.take().and_then(|n| HeaderValue::from_str(&page_policy(&n)).ok()) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    let page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("text/html"));
+    if page {
+        if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
     }
     set_if_absent(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set_if_absent(headers, header::REFERRER_POLICY, "same-origin");

@@ -95,7 +95,7 @@ fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
         provide_context(steps.clone());
         provide_context(outbox.clone());
         provide_context(assets.clone());
-        headers::record_page_nonce();
+        headers::provide_page_nonce();
     }
 }
 

@@ -37,17 +37,20 @@ impl Store {
         &self,
         account: AccountId,
     ) -> Result<Option<AccountOverview>, StoreError> {
+        // One connection for both reads: each connection taken from the pool costs a round trip
+        // to it when given back (sqlx pings it then).
+        let mut conn = self.read().await?;
         let Some(row) = sqlx::query(
             "SELECT account_number, customer_name, service_address FROM accounts WHERE id = $1",
         )
         .bind(account.0)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *conn)
         .await?
         else {
             return Ok(None);
         };
         let number: String = row.try_get("account_number")?;
-        let points = Self::service_points_of(&mut *self.read().await?, account).await?;
+        let points = Self::service_points_of(&mut conn, account).await?;
         Ok(Some(AccountOverview {
             account_number: AccountNumber::parse(&number)
                 .map_err(|e| StoreError::Corrupt(format!("account number {number:?}: {e}")))?,
