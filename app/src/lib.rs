@@ -2,13 +2,15 @@
 //! the pages and components, and the server-function signatures.
 //!
 //! Server-only code sits behind `#[cfg(feature = "ssr")]` in as few places as possible; storage
-//! lives in the `server` crate and is reached through [`service::PortalService`], which the server
-//! puts into Leptos context at start-up, so this crate never depends on a database driver.
+//! lives in the `server` crate and is reached through one service trait per feature
+//! (`accounts::AccountsService`, ...; see [`service`]), which the server puts into Leptos context
+//! at start-up, so this crate never depends on a database driver.
 
 pub mod accounts;
 pub mod acting;
 pub mod activity;
 pub mod auth;
+pub mod change;
 pub mod contact;
 pub mod error;
 pub mod preferences;

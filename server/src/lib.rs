@@ -1,6 +1,8 @@
 //! The Peakday server: storage, sign-in and sessions, the HTTP edge, demo data and the account
 //! generator. `main.rs` is the command line around it.
 
+pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
@@ -9,8 +11,8 @@ pub mod generate;
 pub mod head_end;
 pub mod http;
 pub mod onboarding;
-pub mod portal;
 pub mod preferences;
+pub mod services;
 pub mod setup;
 pub mod staff;
 pub mod store;
@@ -20,7 +22,7 @@ pub mod store;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use crate::auth::{AccountSecurity, AuthService, SessionPolicy};
+use crate::auth::{AuthService, SessionPolicy};
 use crate::config::HttpConfig;
 use crate::http::AppState;
 use crate::store::Store;
@@ -59,8 +61,7 @@ pub fn app_state(store: Store, config: HttpConfig, hash_file: Option<&Path>) -> 
         assets: crate::http::asset_paths(&options.output_name, hash_file),
         static_files: crate::http::Assets::load(&config.site_root),
         leptos_options: options,
-        security: AccountSecurity::new(auth.clone()),
-        services: Arc::new(portal::Portal::new(store.clone(), auth.hashing().clone())),
+        services: crate::services::Services::new(&store, &auth),
         auth,
         store,
         config: Arc::new(config),

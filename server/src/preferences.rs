@@ -2,17 +2,20 @@
 //! ([`PreferencesState::apply`]) inside one write transaction, and stores the effects, the audit
 //! records and the new version together.
 
-use crate::store::{AuditEntry, Store, StoreError, Tx};
+use crate::audit::audit_entry;
+use crate::store::{Store, StoreError, Tx};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use peakday_app::accounts::AccountId;
-use peakday_app::activity::{field_changes, ActivityEntry, Actor, ChangeSource};
+use peakday_app::activity::{field_changes, ActivityEntry, ActivityService, Actor, ChangeSource};
+use peakday_app::change::ChangeError;
 use peakday_app::contact::PhoneNumber;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{
-    address_for, AuditRecord, ChangeError, Effect, PeakChannels, PreferenceChange,
-    PreferencesState, PreferencesView, Saved,
+    address_for, Effect, PeakChannels, PreferenceChange, PreferencesService, PreferencesState,
+    PreferencesView,
 };
+use peakday_app::shell::Saved;
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
@@ -35,13 +38,9 @@ pub enum PreferencesError {
 impl From<PreferencesError> for AppError {
     fn from(error: PreferencesError) -> Self {
         match error {
-            PreferencesError::Store(error) => crate::portal::unavailable(error),
+            PreferencesError::Store(error) => error.into(),
             PreferencesError::Conflict(_) => AppError::Conflict,
-            PreferencesError::Refused(ChangeError::NotFound) => AppError::NotFound,
-            PreferencesError::Refused(ChangeError::Rule(message)) => AppError::Invalid(message),
-            PreferencesError::Refused(ChangeError::Fields(fields)) => {
-                AppError::InvalidFields(fields)
-            }
+            PreferencesError::Refused(refusal) => refusal.into(),
         }
     }
 }
@@ -87,10 +86,10 @@ impl Preferences {
             Store::reindex_account(&mut tx, account).await?;
         }
         for record in &outcome.audit {
-            Store::append_audit(&mut tx, &audit_entry(actor, account, record)).await?;
+            Store::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(Saved { message: outcome.message, version: version + 1 })
+        Ok(Saved::new(outcome.message))
     }
 
     /// The account's history of changes, newest first, with times in the utility's zone.
@@ -204,17 +203,30 @@ async fn apply_effect(tx: &mut Tx, account: AccountId, effect: &Effect) -> Resul
     Ok(())
 }
 
-fn audit_entry(actor: Actor, account: AccountId, record: &AuditRecord) -> AuditEntry {
-    let json = |map: &Option<BTreeMap<String, String>>| {
-        map.as_ref().map(|map| serde_json::to_string(map).unwrap_or_default())
-    };
-    AuditEntry {
-        actor_user_id: actor.user_id,
-        account: Some(account),
-        source: actor.source,
-        action: record.action.to_owned(),
-        summary: record.summary.clone(),
-        before: json(&record.before),
-        after: json(&record.after),
+#[async_trait::async_trait]
+impl PreferencesService for Preferences {
+    async fn preferences(&self, account: AccountId) -> Result<PreferencesView, AppError> {
+        Ok(self.view(account).await?)
+    }
+
+    async fn change_preferences(
+        &self,
+        actor: Actor,
+        account: AccountId,
+        version: i64,
+        change: PreferenceChange,
+    ) -> Result<Saved, AppError> {
+        Ok(self.change(actor, account, version, &change).await?)
+    }
+}
+
+#[async_trait::async_trait]
+impl ActivityService for Preferences {
+    async fn activity(
+        &self,
+        account: AccountId,
+        for_staff: bool,
+    ) -> Result<Vec<ActivityEntry>, AppError> {
+        Ok(self.activity(account, for_staff).await?)
     }
 }

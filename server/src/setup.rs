@@ -3,12 +3,17 @@
 //! of real databases (`peakday disable-demo-sign-ins`, and `serve` refusing to run them over
 //! https).
 
+use crate::audit::audit_entry;
 use crate::auth::second_factor::code_at;
 use crate::auth::{hash_password, session_audit};
 use crate::demo::DEMO_SIGN_INS;
-use crate::store::{AuditEntry, NewUser, Store};
+use crate::store::{NewUser, Store};
 use anyhow::{bail, Context};
-use peakday_app::activity::ChangeSource;
+use peakday_app::activity::{Actor, ChangeSource};
+use peakday_app::change::AuditRecord;
+
+/// Changes made from the command line: by the operator, not a signed-in person.
+const SYSTEM: Actor = Actor { user_id: None, source: ChangeSource::System };
 use peakday_app::auth::{Identity, Role, StaffRole};
 use peakday_app::contact::EmailAddress;
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
@@ -90,16 +95,19 @@ pub async fn init_utility(store: &Store, args: &UtilityArgs) -> anyhow::Result<S
     let settings = utility_settings(args)?;
     let mut tx = store.begin_write().await?;
     Store::save_utility_settings(&mut tx, &settings).await?;
-    let entry = AuditEntry {
-        actor_user_id: None,
-        account: None,
-        source: ChangeSource::System,
-        action: "utility.configured".to_owned(),
-        summary: format!("Set the utility's settings: {}", settings.name),
-        before: None,
-        after: serde_json::to_string(&settings).ok(),
-    };
-    Store::append_audit(&mut tx, &entry).await?;
+    let channels: Vec<&str> = settings.channels.iter().map(|channel| channel.label()).collect();
+    let channels = channels.join(", ");
+    let record = AuditRecord::new(
+        "utility.configured",
+        format!("Set the utility's settings: {}", settings.name),
+    )
+    .after(&[
+        ("Name", &settings.name),
+        ("Time zone", &settings.time_zone),
+        ("Product", settings.product.label()),
+        ("Channels", &channels),
+    ]);
+    Store::append_audit(&mut tx, &audit_entry(SYSTEM, None, &record)).await?;
     tx.commit().await?;
     Ok(format!(
         "{} is set up: {}, in {}. Next: peakday add-staff --role admin --email ... --name ...",
@@ -144,16 +152,12 @@ pub async fn add_staff(store: &Store, args: &StaffArgs) -> anyhow::Result<String
         must_change_password: true,
     };
     Store::insert_user(&mut tx, &user).await?;
-    let entry = AuditEntry {
-        actor_user_id: None,
-        account: None,
-        source: ChangeSource::System,
-        action: "staff.created".to_owned(),
-        summary: format!("Added {name} as {} from the command line", Role::from(role).label()),
-        before: None,
-        after: None,
-    };
-    Store::append_audit(&mut tx, &entry).await?;
+    let record = AuditRecord::new(
+        "staff.created",
+        format!("Added {name} as {} from the command line", Role::from(role).label()),
+    )
+    .after(&[("Name", name), ("Email", email.as_str()), ("Role", Role::from(role).label())]);
+    Store::append_audit(&mut tx, &audit_entry(SYSTEM, None, &record)).await?;
     tx.commit().await?;
     Ok(format!(
         "Added {name} <{email}> as {}.\nOne-time password: {password}\nAt their first sign-in they choose their own password, then set up two-step verification.",

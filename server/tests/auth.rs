@@ -56,7 +56,7 @@ async fn the_right_password_opens_a_session_and_records_it() {
 
         let account = signed_in.viewer.own_account().unwrap();
         let audit = db.store.audit_of_account(account, 5).await.unwrap();
-        assert_eq!(audit[0].entry.action, "signed_in", "{}", db.name);
+        assert_eq!(audit[0].entry.action, "session.signed_in", "{}", db.name);
         assert_eq!(audit[0].entry.actor_user_id, Some(signed_in.viewer.user_id));
     }
 }

@@ -66,8 +66,8 @@ async fn a_message_that_keeps_failing_is_set_aside_holds_its_account_back_and_an
         assert_eq!(set_aside[0].attempts, MAX_ATTEMPTS);
 
         // Discarding Jordan's lets his next message go; Priya's is sent again from scratch.
-        held.release(1, set_aside[0].id, true).await.unwrap();
-        held.release(1, set_aside[1].id, false).await.unwrap();
+        held.release(peakday_app::auth::UserId(1), set_aside[0].id, true).await.unwrap();
+        held.release(peakday_app::auth::UserId(1), set_aside[1].id, false).await.unwrap();
         let due: Vec<String> = {
             let mut keys = Vec::new();
             while let Some(message) = db.store.claim_message(ASSET_SYNC, at, 60).await.unwrap() {

@@ -145,7 +145,7 @@ async fn another_accounts_recipient_cannot_be_touched() {
             assert!(
                 matches!(
                     result,
-                    Err(PreferencesError::Refused(peakday_app::preferences::ChangeError::NotFound))
+                    Err(PreferencesError::Refused(peakday_app::change::ChangeError::NotFound))
                 ),
                 "{}: {result:?}",
                 db.name

@@ -557,7 +557,9 @@ async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check(
         synced_at: Some(1),
         if_message: Some("an-older-message"),
     };
-    assert!(!Store::set_registration(&mut tx, ids[0], &update).await.unwrap());
+    assert!(!Store::set_registration(&mut tx, peakday_app::programs::DeviceId(ids[0]), &update)
+        .await
+        .unwrap());
     tx.commit().await.unwrap();
 }
 

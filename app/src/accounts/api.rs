@@ -7,6 +7,7 @@ use leptos::prelude::*;
 /// service acts for.
 #[server(endpoint = "account")]
 pub async fn load_account(account: Option<String>) -> Result<AccountOverview, AppError> {
+    let accounts = crate::service::service::<dyn super::AccountsService>()?;
     let scope = crate::auth::account_scope::<LoadAccount>(account).await?;
-    scope.services.account_overview(scope.account).await
+    accounts.account_overview(scope.account).await
 }

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 /// `account` customer service acts for, with every record and the staff member behind each.
 #[server(endpoint = "activity")]
 pub async fn load_activity(account: Option<String>) -> Result<Vec<ActivityEntry>, AppError> {
+    let activity = crate::service::service::<dyn super::ActivityService>()?;
     let scope = crate::auth::account_scope::<LoadActivity>(account).await?;
     let for_staff = scope.actor.source == super::ChangeSource::Agent;
-    scope.services.activity(scope.account, for_staff).await
+    activity.activity(scope.account, for_staff).await
 }

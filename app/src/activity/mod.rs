@@ -4,7 +4,11 @@
 mod api;
 mod model;
 mod page;
+#[cfg(feature = "ssr")]
+mod service;
 
 pub use api::{load_activity, LoadActivity};
 pub use model::{field_changes, ActivityEntry, Actor, ChangeSource, FieldChange};
 pub use page::ActivityPage;
+#[cfg(feature = "ssr")]
+pub use service::ActivityService;

@@ -60,7 +60,7 @@ impl ChangeSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// The signed-in user; `None` for changes from outside (an SMS keyword, an import).
-    pub user_id: Option<i64>,
+    pub user_id: Option<crate::auth::UserId>,
     pub source: ChangeSource,
 }
 

@@ -44,9 +44,7 @@ pub use security_page::{
     CustomerSignInSection, ResetLinkPage, SecurityPage, RESET_LINK_PAGE, SECURITY_PAGE,
 };
 #[cfg(feature = "ssr")]
-pub use server::{
-    account_scope, authorize, authorize_call, services, viewer_of_request, AccountScope,
-};
+pub use server::{account_scope, authorize, authorize_call, viewer_of_request, AccountScope};
 pub use signin_page::{SignInNotice, SignInPage};
 pub use signin_steps::{
     load_reset, load_sign_in_step, EnrollPage, LoadReset, LoadSignInStep, NewPasswordPage,
@@ -57,4 +55,4 @@ pub use signin_steps::{SignInStepService, SignInSteps};
 pub use stage::{
     PendingSignIn, SessionStage, ENROLL_PAGE, NEW_PASSWORD_PAGE, RESET_PAGE, SECOND_FACTOR_PAGE,
 };
-pub use viewer::{Identity, StaffRole, Viewer};
+pub use viewer::{Identity, StaffRole, UserId, Viewer};

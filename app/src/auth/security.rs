@@ -111,21 +111,21 @@ pub trait SecurityService: Send + Sync + 'static {
         session: &str,
         current: String,
         new: super::NewPasswordForm,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 
     /// Signs the viewer out everywhere but here.
     async fn end_other_sessions(
         &self,
         viewer: &super::Viewer,
         session: &str,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 
     /// Starts setting up a second factor in this session (a customer's choice).
     async fn start_two_step(
         &self,
         viewer: &super::Viewer,
         session: &str,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 
     /// Finishes the setup with a code from the app.
     async fn confirm_two_step(
@@ -133,14 +133,14 @@ pub trait SecurityService: Send + Sync + 'static {
         viewer: &super::Viewer,
         session: &str,
         code: String,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 
     /// Turns a customer's second factor off, after their password.
     async fn turn_off_two_step(
         &self,
         viewer: &super::Viewer,
         current: String,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 
     /// A customer account's sign-in, for customer service; `None` when it has none.
     async fn account_sign_in(
@@ -153,7 +153,7 @@ pub trait SecurityService: Send + Sync + 'static {
         &self,
         actor: crate::activity::Actor,
         account: crate::accounts::AccountId,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 
     /// Disables (ending its sessions) or enables the account's sign-in.
     async fn set_customer_sign_in_disabled(
@@ -161,15 +161,15 @@ pub trait SecurityService: Send + Sync + 'static {
         actor: crate::activity::Actor,
         account: crate::accounts::AccountId,
         disabled: bool,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 
     /// Removes a staff member's second factor (and ends their sessions): they set up a new one
     /// at their next sign-in.
     async fn reset_second_factor(
         &self,
-        admin: i64,
-        user: i64,
-    ) -> Result<crate::preferences::Saved, crate::error::AppError>;
+        admin: super::UserId,
+        user: super::UserId,
+    ) -> Result<crate::shell::Saved, crate::error::AppError>;
 }
 
 /// The security service as held in context.

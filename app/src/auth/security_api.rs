@@ -3,7 +3,7 @@
 
 use super::{AccountSignIn, SecurityView};
 use crate::error::AppError;
-use crate::preferences::Saved;
+use crate::shell::Saved;
 use leptos::prelude::*;
 
 /// The stored hash of the request's session, put in the request by the server's session layer
@@ -118,7 +118,7 @@ pub async fn set_customer_sign_in_disabled(
 
 /// Removes a staff member's second factor: they set up a new one at their next sign-in.
 #[server(endpoint = "reset_second_factor")]
-pub async fn reset_second_factor(user: i64) -> Result<Saved, AppError> {
+pub async fn reset_second_factor(user: super::UserId) -> Result<Saved, AppError> {
     let admin = super::authorize_call::<ResetSecondFactor>()?;
     let (security, answer) = (security()?, crate::shell::save_answer());
     answer(security.reset_second_factor(admin.user_id, user).await)

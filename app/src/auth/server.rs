@@ -1,15 +1,16 @@
 //! Server-side checks every server function starts with.
 
 use super::{Access, Viewer};
+use crate::accounts::AccountsService;
 use crate::accounts::{AccountId, AccountNumber};
 use crate::activity::{Actor, ChangeSource};
 use crate::error::AppError;
-use crate::service::Services;
 use http::request::Parts;
 use http::StatusCode;
 use leptos::prelude::use_context;
 use leptos::server_fn::ServerFn;
 use leptos_axum::ResponseOptions;
+use std::sync::Arc;
 
 /// The signed-in person of the current request, put there by the server's session middleware.
 pub fn viewer_of_request() -> Option<Viewer> {
@@ -44,14 +45,6 @@ pub fn authorize(access: Access) -> Result<Viewer, AppError> {
     }
 }
 
-/// The portal's services, provided in context by the server at start-up.
-pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| {
-        leptos::logging::error!("PortalService missing from context");
-        AppError::Unavailable
-    })
-}
-
 /// Refuses the call unless the viewer may call server function `F`, as [`SERVER_FUNCTIONS`]
 /// declares. A function missing from the declaration is refused to everyone.
 ///
@@ -69,11 +62,10 @@ pub fn authorize_call<F: ServerFn>() -> Result<Viewer, AppError> {
     }
 }
 
-/// The account a call acts on, who is acting, and the services to act with.
+/// The account a call acts on, and who is acting.
 pub struct AccountScope {
     pub account: AccountId,
     pub actor: Actor,
-    pub services: Services,
 }
 
 /// The account a call of `F` acts on, and who is acting.
@@ -87,7 +79,7 @@ pub struct AccountScope {
 /// rendered on the server may be polled again outside the render's context.
 pub async fn account_scope<F: ServerFn>(account: Option<String>) -> Result<AccountScope, AppError> {
     let viewer = authorize_call::<F>()?;
-    let services = services()?;
+    let accounts: Arc<dyn AccountsService> = crate::service::service()?;
     let set_status = crate::shell::refusal_status();
     let role = viewer.role().as_str();
     let refuse = |error: AppError| {
@@ -99,7 +91,7 @@ pub async fn account_scope<F: ServerFn>(account: Option<String>) -> Result<Accou
     let actor = |source| Actor { user_id: Some(viewer.user_id), source };
     let account = match (viewer.own_account(), account) {
         (Some(own), None) => {
-            return Ok(AccountScope { account: own, actor: actor(ChangeSource::Portal), services })
+            return Ok(AccountScope { account: own, actor: actor(ChangeSource::Portal) })
         }
         (Some(_), Some(_)) => return refuse(AppError::Forbidden),
         (None, Some(number)) if Access::CustomerService.permits(viewer.role()) => number,
@@ -108,8 +100,8 @@ pub async fn account_scope<F: ServerFn>(account: Option<String>) -> Result<Accou
     let Ok(number) = AccountNumber::parse(&account) else {
         return refuse(AppError::NotFound);
     };
-    match services.account_id(&number).await? {
-        Some(account) => Ok(AccountScope { account, actor: actor(ChangeSource::Agent), services }),
+    match accounts.account_id(&number).await? {
+        Some(account) => Ok(AccountScope { account, actor: actor(ChangeSource::Agent) }),
         None => refuse(AppError::NotFound),
     }
 }

@@ -91,7 +91,7 @@ pub const RESET_PAGE: &str = "/signin/reset";
 /// it is for and which step is next. It grants nothing but that step's page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSignIn {
-    pub user_id: i64,
+    pub user_id: super::UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,

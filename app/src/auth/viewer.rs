@@ -28,10 +28,21 @@ pub enum Identity {
     Staff { role: StaffRole },
 }
 
+/// A user's id (a customer's sign-in or a staff member).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// The person behind the current request, as resolved from their session by the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub display_name: String,
     pub email: String,
     pub identity: Identity,
@@ -86,7 +97,7 @@ mod tests {
         for role in Role::ALL {
             let account = (role == Role::Customer).then_some(AccountId(1));
             let viewer = Viewer {
-                user_id: 1,
+                user_id: UserId(1),
                 display_name: "x".into(),
                 email: "x@example.com".into(),
                 identity: Identity::from_parts(role, account).unwrap(),

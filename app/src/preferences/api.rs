@@ -1,8 +1,9 @@
 //! Server functions of the alerts and notifications pages. Each one authorizes, turns the form
 //! into a [`PreferenceChange`] with the shared parsers, and hands it to the service.
 
-use super::{PreferencesView, Saved};
+use super::PreferencesView;
 use crate::error::AppError;
+use crate::shell::Saved;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -13,8 +14,9 @@ pub type CheckedBoxes = Option<BTreeMap<String, String>>;
 /// admin mode the `account` customer service acts for (see `account_scope`).
 #[server(endpoint = "preferences")]
 pub async fn load_preferences(account: Option<String>) -> Result<PreferencesView, AppError> {
+    let preferences = crate::service::service::<dyn super::PreferencesService>()?;
     let scope = crate::auth::account_scope::<LoadPreferences>(account).await?;
-    scope.services.preferences(scope.account).await
+    preferences.preferences(scope.account).await
 }
 
 /// Runs one change, through server function `F`, at the version the page showed.
@@ -24,19 +26,15 @@ async fn change<F: leptos::server_fn::ServerFn>(
     version: i64,
     change: Result<super::PreferenceChange, AppError>,
 ) -> Result<Saved, AppError> {
-    let set_status = crate::shell::refusal_status();
+    let answer = crate::shell::save_answer();
+    let preferences = crate::service::service::<dyn super::PreferencesService>()?;
     let scope = crate::auth::account_scope::<F>(account).await?;
-    let result = match change {
+    answer(match change {
         Ok(change) => {
-            scope.services.change_preferences(scope.actor, scope.account, version, change).await
+            preferences.change_preferences(scope.actor, scope.account, version, change).await
         }
         Err(error) => Err(error),
-    };
-    match &result {
-        Ok(_) => crate::shell::confirm_plain_form_save(),
-        Err(error) => set_status(error),
-    }
-    result
+    })
 }
 
 #[server(endpoint = "add_recipient")]

@@ -7,6 +7,7 @@ use super::{
     NotificationMatrix, OptOutScope, PeakChannels, SmsConsent, Suppression,
 };
 use crate::accounts::ServicePoint;
+use crate::change::{AuditRecord, ChangeError};
 use crate::contact::PhoneNumber;
 use crate::error::FieldErrors;
 use crate::recipients::{
@@ -14,6 +15,9 @@ use crate::recipients::{
 };
 use crate::utility::{Channel, EligibilityRules, Product};
 use serde::{Deserialize, Serialize};
+
+/// An accepted change of preferences.
+pub type Outcome = crate::change::Outcome<Effect>;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One change a customer (or an agent for them) asks for.
@@ -64,34 +68,6 @@ impl Effect {
             Effect::InsertRecipient(_) | Effect::UpdateRecipient(_) | Effect::DeleteRecipient(_)
         )
     }
-}
-
-/// One audit record: a stable action name, a sentence, and before/after as label → value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRecord {
-    pub action: &'static str,
-    pub summary: String,
-    pub before: Option<BTreeMap<String, String>>,
-    pub after: Option<BTreeMap<String, String>>,
-}
-
-/// The result of an accepted change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub effects: Vec<Effect>,
-    pub audit: Vec<AuditRecord>,
-    /// What was saved, in words, for the confirmation.
-    pub message: String,
-}
-
-/// Why a change is refused. Nothing is stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChangeError {
-    /// The recipient is not one of this account's (or no longer exists).
-    NotFound,
-    /// A rule refused it; the text says why and what to do.
-    Rule(String),
-    Fields(FieldErrors),
 }
 
 impl PreferencesState {

@@ -9,11 +9,13 @@ mod delivery;
 mod forms;
 mod model;
 mod notifications_page;
+#[cfg(feature = "ssr")]
+mod service;
 mod view;
 
 pub use alerts_page::AlertsPage;
 pub use api::*;
-pub use change::{AuditRecord, ChangeError, Effect, Outcome, PreferenceChange, PreferencesState};
+pub use change::{Effect, Outcome, PreferenceChange, PreferencesState};
 pub use delivery::{
     communications_offered, eligibility, summarize, Audience, Decision, EligibilityFailure,
     Message, PlannedDelivery, SelectionStatus, Suppression,
@@ -21,4 +23,6 @@ pub use delivery::{
 pub use forms::{cell_field, channel_field, communication_field};
 pub use model::*;
 pub use notifications_page::NotificationsPage;
-pub use view::{PreferencesView, RecipientView, Saved};
+#[cfg(feature = "ssr")]
+pub use service::PreferencesService;
+pub use view::{PreferencesView, RecipientView};

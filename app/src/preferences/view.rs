@@ -31,14 +31,6 @@ pub struct RecipientView {
     pub statuses: Vec<(Communication, SelectionStatus)>,
 }
 
-/// The confirmation of a save, in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Saved {
-    pub message: String,
-    /// The account's version after the save, for the next save from the same page.
-    pub version: i64,
-}
-
 impl PreferencesState {
     /// The rule engine's view of this state.
     pub fn audience(&self) -> Audience<'_> {

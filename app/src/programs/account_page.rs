@@ -120,7 +120,11 @@ fn device_options(devices: &[Device]) -> impl IntoView {
 }
 
 #[component]
-fn EnrollForm(program: i64, devices: Vec<Device>, action: ServerAction<Enroll>) -> impl IntoView {
+fn EnrollForm(
+    program: super::ProgramId,
+    devices: Vec<Device>,
+    action: ServerAction<Enroll>,
+) -> impl IntoView {
     let id = format!("enroll-{program}-device");
     view! {
         <ActionForm action>
@@ -204,7 +208,7 @@ fn Enrolled(
 
 #[component]
 fn ReplaceForm(
-    enrollment: i64,
+    enrollment: super::EnrollmentId,
     device: Device,
     choices: Vec<Device>,
     action: ServerAction<ReplaceDevice>,

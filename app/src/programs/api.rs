@@ -6,7 +6,7 @@
 
 use super::{AccountDevices, AccountPrograms, ProgramsOverview};
 use crate::error::AppError;
-use crate::preferences::Saved;
+use crate::shell::Saved;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,39 +16,41 @@ pub enum EnrollmentChange {
     AddDevice(super::NewDevice),
     /// Only a device in no live enrollment can be removed.
     RemoveDevice {
-        device: i64,
+        device: super::DeviceId,
     },
     Enroll {
-        program: i64,
-        device: i64,
+        program: super::ProgramId,
+        device: super::DeviceId,
     },
     AddToEnrollment {
-        enrollment: i64,
-        device: i64,
+        enrollment: super::EnrollmentId,
+        device: super::DeviceId,
     },
     /// The old device is de-registered, the new one registered, in one message.
     ReplaceDevice {
-        enrollment: i64,
-        device: i64,
-        replacement: i64,
+        enrollment: super::EnrollmentId,
+        device: super::DeviceId,
+        replacement: super::DeviceId,
     },
     Unenroll {
-        enrollment: i64,
+        enrollment: super::EnrollmentId,
     },
 }
 
 /// An account's devices with their registration status.
 #[server(endpoint = "devices")]
 pub async fn load_devices(account: Option<String>) -> Result<AccountDevices, AppError> {
+    let programs = crate::service::service::<dyn super::ProgramsService>()?;
     let scope = crate::auth::account_scope::<LoadDevices>(account).await?;
-    scope.services.account_devices(scope.account).await
+    programs.account_devices(scope.account).await
 }
 
 /// The active programs as the account sees them: enrolled, open, or closed with the reasons.
 #[server(endpoint = "account_programs")]
 pub async fn load_account_programs(account: Option<String>) -> Result<AccountPrograms, AppError> {
+    let programs = crate::service::service::<dyn super::ProgramsService>()?;
     let scope = crate::auth::account_scope::<LoadAccountPrograms>(account).await?;
-    scope.services.account_programs(scope.account).await
+    programs.account_programs(scope.account).await
 }
 
 /// Runs one change through server function `F`.
@@ -57,17 +59,13 @@ async fn change<F: leptos::server_fn::ServerFn>(
     account: Option<String>,
     change: Result<EnrollmentChange, AppError>,
 ) -> Result<Saved, AppError> {
-    let set_status = crate::shell::refusal_status();
+    let answer = crate::shell::save_answer();
+    let programs = crate::service::service::<dyn super::ProgramsService>()?;
     let scope = crate::auth::account_scope::<F>(account).await?;
-    let result = match change {
-        Ok(change) => scope.services.change_enrollment(scope.actor, scope.account, change).await,
+    answer(match change {
+        Ok(change) => programs.change_enrollment(scope.actor, scope.account, change).await,
         Err(error) => Err(error),
-    };
-    match &result {
-        Ok(_) => crate::shell::confirm_plain_form_save(),
-        Err(error) => set_status(error),
-    }
-    result
+    })
 }
 
 #[server(endpoint = "register_device")]
@@ -90,20 +88,27 @@ pub async fn register_device(
 }
 
 #[server(endpoint = "remove_device")]
-pub async fn remove_device(account: Option<String>, device: i64) -> Result<Saved, AppError> {
+pub async fn remove_device(
+    account: Option<String>,
+    device: super::DeviceId,
+) -> Result<Saved, AppError> {
     change::<RemoveDevice>(account, Ok(EnrollmentChange::RemoveDevice { device })).await
 }
 
 #[server(endpoint = "enroll")]
-pub async fn enroll(account: Option<String>, program: i64, device: i64) -> Result<Saved, AppError> {
+pub async fn enroll(
+    account: Option<String>,
+    program: super::ProgramId,
+    device: super::DeviceId,
+) -> Result<Saved, AppError> {
     change::<Enroll>(account, Ok(EnrollmentChange::Enroll { program, device })).await
 }
 
 #[server(endpoint = "add_enrolled_device")]
 pub async fn add_enrolled_device(
     account: Option<String>,
-    enrollment: i64,
-    device: i64,
+    enrollment: super::EnrollmentId,
+    device: super::DeviceId,
 ) -> Result<Saved, AppError> {
     let add = EnrollmentChange::AddToEnrollment { enrollment, device };
     change::<AddEnrolledDevice>(account, Ok(add)).await
@@ -112,16 +117,19 @@ pub async fn add_enrolled_device(
 #[server(endpoint = "replace_device")]
 pub async fn replace_device(
     account: Option<String>,
-    enrollment: i64,
-    device: i64,
-    replacement: i64,
+    enrollment: super::EnrollmentId,
+    device: super::DeviceId,
+    replacement: super::DeviceId,
 ) -> Result<Saved, AppError> {
     let replace = EnrollmentChange::ReplaceDevice { enrollment, device, replacement };
     change::<ReplaceDevice>(account, Ok(replace)).await
 }
 
 #[server(endpoint = "unenroll")]
-pub async fn unenroll(account: Option<String>, enrollment: i64) -> Result<Saved, AppError> {
+pub async fn unenroll(
+    account: Option<String>,
+    enrollment: super::EnrollmentId,
+) -> Result<Saved, AppError> {
     change::<Unenroll>(account, Ok(EnrollmentChange::Unenroll { enrollment })).await
 }
 
@@ -129,13 +137,13 @@ pub async fn unenroll(account: Option<String>, enrollment: i64) -> Result<Saved,
 #[server(endpoint = "programs_overview")]
 pub async fn load_programs_overview() -> Result<ProgramsOverview, AppError> {
     crate::auth::authorize_call::<LoadProgramsOverview>()?;
-    crate::auth::services()?.programs_overview().await
+    crate::service::service::<dyn super::ProgramsService>()?.programs_overview().await
 }
 
 /// Creates a program (no `program`) or changes one. A device kind's box posts `on` when ticked.
 #[server(endpoint = "save_program")]
 pub async fn save_program(
-    program: Option<i64>,
+    program: Option<super::ProgramId>,
     name: String,
     description: String,
     kind: String,
@@ -158,6 +166,8 @@ pub async fn save_program(
     performance_rate: String,
 ) -> Result<Saved, AppError> {
     let manager = crate::auth::authorize_call::<SaveProgram>()?;
+    let (programs, answer) =
+        (crate::service::service::<dyn super::ProgramsService>()?, crate::shell::save_answer());
     use super::DeviceKind;
     let ticked = [
         (DeviceKind::Thermostat, thermostat),
@@ -189,12 +199,9 @@ pub async fn save_program(
         performance_rate,
     };
     let result = match form.parse() {
-        Ok(definition) => {
-            crate::auth::services()?.save_program(manager.user_id, program, definition).await
-        }
+        Ok(definition) => programs.save_program(manager.user_id, program, definition).await,
         Err(fields) => Err(AppError::InvalidFields(fields)),
     };
     // The page posts without WASM: a refusal takes what was typed back to the form.
-    let result = result.map_err(|error| error.with_typed(form.typed()));
-    crate::shell::answer_save(result)
+    answer(result.map_err(|error| error.with_typed(form.typed())))
 }

@@ -175,7 +175,7 @@ impl Registration {
 /// A device as its owner and customer service see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
-    pub id: i64,
+    pub id: super::DeviceId,
     pub kind: DeviceKind,
     pub make: String,
     pub model: String,

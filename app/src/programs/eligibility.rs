@@ -27,11 +27,11 @@ pub struct AccountFacts {
 /// An enrollment that is pending or enrolled, as the rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveEnrollment {
-    pub program_id: i64,
+    pub program_id: super::ProgramId,
     pub program_name: String,
     pub program_kind: ProgramKind,
     pub service_point: String,
-    pub devices: Vec<i64>,
+    pub devices: Vec<super::DeviceId>,
 }
 
 /// Why an account cannot join a program, in words for the customer.
@@ -156,7 +156,7 @@ pub fn eligible_devices(
     program: &Program,
     facts: &AccountFacts,
     today: CalendarDate,
-) -> Result<Vec<i64>, Vec<Ineligibility>> {
+) -> Result<Vec<super::DeviceId>, Vec<Ineligibility>> {
     let definition = &program.definition;
     if definition.status != ProgramStatus::Active {
         return Err(vec![Ineligibility::NotOffered]);
@@ -194,20 +194,20 @@ pub fn eligible_devices(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::programs::program_form::tests::thermostat_program;
-    use crate::programs::ProgramForm;
+    use crate::programs::{DeviceId, ProgramForm, ProgramId};
 
-    fn today() -> CalendarDate {
+    pub(crate) fn today() -> CalendarDate {
         CalendarDate::parse("2026-07-15").unwrap()
     }
 
-    fn thermostat_dr() -> Program {
-        Program { id: 1, definition: thermostat_program().parse().unwrap() }
+    pub(crate) fn thermostat_dr() -> Program {
+        Program { id: ProgramId(1), definition: thermostat_program().parse().unwrap() }
     }
 
-    fn battery_byod() -> Program {
+    pub(crate) fn battery_byod() -> Program {
         let form = ProgramForm {
             name: "Battery Partners".into(),
             kind: "der_byod".into(),
@@ -216,12 +216,12 @@ mod tests {
             rate_classes: "".into(),
             ..thermostat_program()
         };
-        Program { id: 2, definition: form.parse().unwrap() }
+        Program { id: ProgramId(2), definition: form.parse().unwrap() }
     }
 
-    fn device(id: i64, kind: DeviceKind, capacity: u32) -> Device {
+    pub(crate) fn device(id: i64, kind: DeviceKind, capacity: u32) -> Device {
         Device {
-            id,
+            id: DeviceId(id),
             kind,
             make: "Make".into(),
             model: "Model".into(),
@@ -237,7 +237,7 @@ mod tests {
         }
     }
 
-    fn facts(devices: Vec<Device>) -> AccountFacts {
+    pub(crate) fn facts(devices: Vec<Device>) -> AccountFacts {
         AccountFacts {
             life_support: false,
             service_points: vec![("SP-1".into(), "R-PTR".into())],
@@ -250,8 +250,8 @@ mod tests {
     fn a_thermostat_on_an_eligible_rate_may_join() {
         let facts =
             facts(vec![device(5, DeviceKind::Thermostat, 35), device(6, DeviceKind::Battery, 135)]);
-        assert_eq!(eligible_devices(&thermostat_dr(), &facts, today()), Ok(vec![5]));
-        assert_eq!(eligible_devices(&battery_byod(), &facts, today()), Ok(vec![6]));
+        assert_eq!(eligible_devices(&thermostat_dr(), &facts, today()), Ok(vec![DeviceId(5)]));
+        assert_eq!(eligible_devices(&battery_byod(), &facts, today()), Ok(vec![DeviceId(6)]));
     }
 
     #[test]
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(reasons, [Ineligibility::LifeSupport]);
         assert!(reasons[0].message().contains("Please contact us"));
         // Their own battery earning credits curtails nothing in the home.
-        assert_eq!(eligible_devices(&battery_byod(), &facts, today()), Ok(vec![6]));
+        assert_eq!(eligible_devices(&battery_byod(), &facts, today()), Ok(vec![DeviceId(6)]));
     }
 
     #[test]
@@ -326,11 +326,11 @@ mod tests {
         let mut facts =
             facts(vec![device(5, DeviceKind::Thermostat, 35), device(6, DeviceKind::Battery, 135)]);
         facts.enrollments.push(LiveEnrollment {
-            program_id: 9,
+            program_id: ProgramId(9),
             program_name: "Cool Savings".into(),
             program_kind: ProgramKind::DemandResponse,
             service_point: "SP-1".into(),
-            devices: vec![6],
+            devices: vec![DeviceId(6)],
         });
         let reasons = eligible_devices(&thermostat_dr(), &facts, today()).unwrap_err();
         assert_eq!(reasons, [Ineligibility::ConflictingProgram { program: "Cool Savings".into() }]);

@@ -69,7 +69,10 @@ mod tests {
     use crate::programs::program_form::tests::thermostat_program;
 
     fn program(id: i64) -> Program {
-        Program { id, definition: thermostat_program().parse().unwrap() }
+        Program {
+            id: crate::programs::model::ProgramId(id),
+            definition: thermostat_program().parse().unwrap(),
+        }
     }
 
     #[test]

@@ -37,8 +37,9 @@ pub fn ProgramsPage() -> impl IntoView {
 pub fn ProgramEditPage() -> impl IntoView {
     provide_plain_post_refusal();
     SaveFeedback::provide();
-    let id = use_params_map()
-        .with_untracked(|params| params.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let id = use_params_map().with_untracked(|params| {
+        params.get("id").and_then(|id| id.parse::<i64>().ok()).map(super::ProgramId)
+    });
     let overview = Resource::new(|| (), |_| load_programs_overview());
     view! {
         <p><a href="/programs">"All programs"</a></p>
@@ -139,7 +140,7 @@ fn Overview(overview: ProgramsOverview) -> impl IntoView {
 
 /// The program form: a new program (`program` is `None`) or an existing one.
 #[component]
-fn ProgramEditor(form: ProgramForm, program: Option<i64>) -> impl IntoView {
+fn ProgramEditor(form: ProgramForm, program: Option<super::ProgramId>) -> impl IntoView {
     let action = ServerAction::<SaveProgram>::new();
     let errors = FormErrors::follow(action);
     // Refused: the form as it was sent, not as it was stored.

@@ -6,18 +6,26 @@
 
 mod account_page;
 mod api;
+mod change;
 mod device;
 mod devices_page;
 mod eligibility;
 mod entity_group;
 mod manager_page;
 mod model;
+mod program_change;
 mod program_form;
+#[cfg(feature = "ssr")]
+mod service;
 mod units;
 mod view;
 
 pub use account_page::AccountProgramsPage;
 pub use api::*;
+pub use change::{
+    EnrollmentEffect, EnrollmentRef, EnrollmentState, HeadEndAction, HeadEndChange, HeldEnrollment,
+    Outcome, SerialHolder, SERIAL_ELSEWHERE,
+};
 pub use device::{Device, DeviceForm, NewDevice, Registration};
 pub use devices_page::DevicesPage;
 pub use eligibility::{
@@ -26,10 +34,13 @@ pub use eligibility::{
 pub use entity_group::{entity_group, size_band, EntityGroupSummary};
 pub use manager_page::{ProgramEditPage, ProgramsPage};
 pub use model::{
-    DeviceKind, Incentives, ParticipationRules, Performance, Program, ProgramDefinition,
-    ProgramKind, ProgramStatus,
+    DeviceId, DeviceKind, EnrollmentId, Incentives, ParticipationRules, Performance, Program,
+    ProgramDefinition, ProgramId, ProgramKind, ProgramStatus,
 };
+pub use program_change::{name_taken, save_program, ProgramEffect};
 pub use program_form::ProgramForm;
+#[cfg(feature = "ssr")]
+pub use service::ProgramsService;
 pub use units::{CalendarDate, Capacity, Cents};
 pub use view::{
     AccountDevices, AccountPrograms, EnrollmentStatus, EnrollmentView, ProgramOffer,

@@ -188,10 +188,40 @@ pub struct ProgramDefinition {
     pub incentives: Incentives,
 }
 
+/// Declares an id type: the database id of one kind of row, never to be passed where another
+/// kind's is wanted. Serialized as the bare number.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A program's id.
+    ProgramId
+);
+id_type!(
+    /// A device's id. A browser may send one: every use is checked against the account acted on.
+    DeviceId
+);
+id_type!(
+    /// An enrollment's id. A browser may send one: checked as device ids are.
+    EnrollmentId
+);
+
 /// A stored program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Program {
-    pub id: i64,
+    pub id: ProgramId,
     pub definition: ProgramDefinition,
 }
 

@@ -43,7 +43,7 @@ impl EnrollmentStatus {
 /// A live enrollment (the subscription: customer, program, service point and devices).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentView {
-    pub id: i64,
+    pub id: super::EnrollmentId,
     pub status: EnrollmentStatus,
     pub service_point: String,
     pub devices: Vec<Device>,

@@ -9,7 +9,8 @@ pub async fn search_accounts(
     after: Option<String>,
 ) -> Result<SearchResults, AppError> {
     crate::auth::authorize_call::<SearchAccounts>()?;
+    let search = crate::service::service::<dyn super::SearchService>()?;
     let parsed = super::SearchQuery::parse(&query).map_err(|e| AppError::Invalid(e.to_string()))?;
     let after = after.as_deref().and_then(super::SearchCursor::decode);
-    crate::auth::services()?.search_accounts(&parsed, after).await
+    search.search_accounts(&parsed, after).await
 }

@@ -5,11 +5,15 @@
 mod api;
 mod model;
 mod page;
+#[cfg(feature = "ssr")]
+mod service;
 mod terms;
 
 pub use api::{search_accounts, SearchAccounts};
 pub use model::{AccountMatch, SearchCursor, SearchResults, RESULTS_PER_PAGE};
 pub use page::SearchSection;
+#[cfg(feature = "ssr")]
+pub use service::SearchService;
 pub use terms::{
     join_terms, split_terms, words, QueryPart, SearchDocument, SearchError, SearchQuery, TermMatch,
 };

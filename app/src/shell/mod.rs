@@ -14,13 +14,11 @@ pub use field::{SelectField, TextField};
 pub use header::Header;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
+pub use saving::{
+    provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus, Saved,
+};
 #[cfg(feature = "ssr")]
-pub use saving::{
-    answer_save, confirm_plain_form_save, refusal_status, save_answer, set_refusal_status,
-};
-pub use saving::{
-    provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
-};
+pub use saving::{refusal_status, save_answer};
 pub use table::ScrollTable;
 
 use crate::auth::SignedInAs;

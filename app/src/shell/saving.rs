@@ -4,8 +4,20 @@
 //! page's data; a refusal stays beside its form, with the person's input untouched.
 
 use crate::error::{AppError, FieldErrors};
-use crate::preferences::Saved;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The confirmation of a save, in words: what every writing server function answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub message: String,
+}
+
+impl Saved {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+}
 
 /// The page's record of saves: the last confirmation, and a counter the island's data
 /// follows (see [`SaveFeedback::reload_after_saves`]), so data is reloaded after a save and never after a refusal (nothing typed is lost).
@@ -221,33 +233,11 @@ fn is_plain_form_post() -> Option<http::request::Parts> {
     (accepts_html && parts.method == http::Method::POST).then_some(parts)
 }
 
-/// Confirms a save of a plain form post (no WASM): the server function's redirect back to the
-/// page carries `?saved=1`, which [`SaveStatus`] reads. Script-driven saves need nothing: the
-/// page announces the server's own words.
-#[cfg(feature = "ssr")]
-pub fn confirm_plain_form_save() {
-    use http::header::REFERER;
-    let Some(parts) = is_plain_form_post() else { return };
-    let Some(referer) = parts.headers.get(REFERER).and_then(|value| value.to_str().ok()) else {
-        return;
-    };
-    leptos_axum::redirect(&format!("{}?saved=1", back_to_page(referer)));
-}
-
-/// Answers a save made through a plain form or a script alike: a plain form post is redirected
-/// back to its page confirmed, a refusal gets the status that says why.
-#[cfg(feature = "ssr")]
-pub fn answer_save(result: Result<Saved, AppError>) -> Result<Saved, AppError> {
-    match &result {
-        Ok(_) => confirm_plain_form_save(),
-        Err(error) => set_refusal_status(error),
-    }
-    result
-}
-
-/// [`answer_save`] for later: what it needs of the request is taken now, before the call awaits
-/// anything, and the returned function answers with it. The one way a writing server function
-/// answers: `let answer = save_answer();` first, `answer(result)` last.
+/// How a writing server function answers, the one way they all do: `let answer = save_answer();`
+/// first (what it needs of the request is taken now, before the call awaits anything), then
+/// `answer(result)`. A plain form post (no WASM) is redirected back to its page, confirmed
+/// (`?saved=1`); a refusal gets the status that says why (a plain post keeps Leptos' redirect
+/// back to the page, which shows the refusal).
 #[cfg(feature = "ssr")]
 pub fn save_answer() -> impl Fn(Result<Saved, AppError>) -> Result<Saved, AppError> {
     use http::header::{LOCATION, REFERER};
@@ -288,15 +278,9 @@ fn back_to_page(referer: &str) -> String {
     }
 }
 
-/// Gives a refused call the HTTP status that says why (404, 409, 422, 503), for clients that read
-/// statuses. A plain form post keeps its redirect back to the page, which shows the refusal.
-#[cfg(feature = "ssr")]
-pub fn set_refusal_status(error: &AppError) {
-    refusal_status()(error)
-}
-
-/// [`set_refusal_status`] for later: the request's context is read now, so the status can be
-/// set after an await.
+/// Gives a refused call the HTTP status that says why ([`AppError::status`]), for clients that
+/// read statuses; the request's context is read now, so the status can be set after an await. A
+/// plain form post keeps its redirect back to the page, which shows the refusal.
 #[cfg(feature = "ssr")]
 pub fn refusal_status() -> impl Fn(&AppError) {
     let plain = is_plain_form_post().is_some();

@@ -79,7 +79,7 @@ fn StaffTable(staff: Vec<StaffMember>) -> impl IntoView {
 #[component]
 fn RoleForm(
     action: ServerAction<ChangeStaffRole>,
-    id: i64,
+    id: crate::auth::UserId,
     name: String,
     role: Role,
 ) -> impl IntoView {
@@ -107,7 +107,7 @@ fn RoleForm(
 #[component]
 fn SignInForm(
     action: ServerAction<SetStaffDisabled>,
-    id: i64,
+    id: crate::auth::UserId,
     name: String,
     disabled: bool,
 ) -> impl IntoView {
@@ -125,7 +125,11 @@ fn SignInForm(
 }
 
 #[component]
-fn EndSessionsForm(action: ServerAction<EndStaffSessions>, id: i64, name: String) -> impl IntoView {
+fn EndSessionsForm(
+    action: ServerAction<EndStaffSessions>,
+    id: crate::auth::UserId,
+    name: String,
+) -> impl IntoView {
     view! {
         <ActionForm action attr:class="inline-form">
             <input type="hidden" name="user" value=id.to_string() />
@@ -140,7 +144,7 @@ fn EndSessionsForm(action: ServerAction<EndStaffSessions>, id: i64, name: String
 #[component]
 fn ResetTwoStepForm(
     action: ServerAction<crate::auth::ResetSecondFactor>,
-    id: i64,
+    id: crate::auth::UserId,
     name: String,
 ) -> impl IntoView {
     view! {
@@ -155,7 +159,7 @@ fn ResetTwoStepForm(
 
 /// "Reset sign-in": a one-time link to choose a new password, shown once on the next page.
 #[component]
-fn ResetSignInForm(id: i64, name: String) -> impl IntoView {
+fn ResetSignInForm(id: crate::auth::UserId, name: String) -> impl IntoView {
     view! {
         <form method="post" action=crate::auth::RESET_LINK_PAGE class="inline-form">
             <input type="hidden" name="user" value=id.to_string() />

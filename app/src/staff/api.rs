@@ -1,21 +1,27 @@
 use super::StaffMember;
+use crate::auth::UserId;
 use crate::error::AppError;
-use crate::preferences::Saved;
+use crate::shell::Saved;
 use crate::utility::UtilityOverview;
 use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn staff() -> Result<std::sync::Arc<dyn super::StaffService>, AppError> {
+    crate::service::service()
+}
 
 /// The utility's settings and book size, for every staff home.
 #[server(endpoint = "utility_overview")]
 pub async fn load_utility_overview() -> Result<UtilityOverview, AppError> {
     crate::auth::authorize_call::<LoadUtilityOverview>()?;
-    crate::auth::services()?.utility_overview().await
+    crate::service::service::<dyn crate::utility::UtilityService>()?.utility_overview().await
 }
 
 /// Every staff user, for administrators.
 #[server(endpoint = "staff_members")]
 pub async fn staff_members() -> Result<Vec<StaffMember>, AppError> {
     crate::auth::authorize_call::<StaffMembers>()?;
-    crate::auth::services()?.staff_members().await
+    staff()?.staff_members().await
 }
 
 /// Adds a staff member who can sign in at once.
@@ -27,43 +33,41 @@ pub async fn create_staff_member(
     password: String,
 ) -> Result<Saved, AppError> {
     let admin = crate::auth::authorize_call::<CreateStaffMember>()?;
+    let (service, answer) = (staff()?, crate::shell::save_answer());
     let form = super::NewStaffForm { name, email, role, password };
     let result = match form.parse() {
-        Ok(staff) => crate::auth::services()?.create_staff(admin.user_id, staff).await,
+        Ok(new) => service.create_staff(admin.user_id, new).await,
         Err(fields) => Err(AppError::InvalidFields(fields)),
     };
     // The page posts without WASM: a refusal takes what was typed back to the form, all but
     // the password.
-    let result = result.map_err(|error| error.with_typed(form.typed()));
-    crate::shell::answer_save(result)
+    answer(result.map_err(|error| error.with_typed(form.typed())))
 }
 
 /// Gives a staff member another role. Their open sessions carry the new role from their next
 /// request on.
 #[server(endpoint = "change_staff_role")]
-pub async fn change_staff_role(user: i64, role: String) -> Result<Saved, AppError> {
+pub async fn change_staff_role(user: UserId, role: String) -> Result<Saved, AppError> {
     let admin = crate::auth::authorize_call::<ChangeStaffRole>()?;
-    let result = match crate::auth::StaffRole::parse(&role) {
-        Some(role) => crate::auth::services()?.change_staff_role(admin.user_id, user, role).await,
+    let (service, answer) = (staff()?, crate::shell::save_answer());
+    answer(match crate::auth::StaffRole::parse(&role) {
+        Some(role) => service.change_staff_role(admin.user_id, user, role).await,
         None => Err(AppError::Invalid("Choose a role.".to_owned())),
-    };
-    crate::shell::answer_save(result)
+    })
 }
 
 /// Disables (or enables again) a staff member's sign-in; disabling ends their sessions at once.
 #[server(endpoint = "set_staff_disabled")]
-pub async fn set_staff_disabled(user: i64, disabled: bool) -> Result<Saved, AppError> {
+pub async fn set_staff_disabled(user: UserId, disabled: bool) -> Result<Saved, AppError> {
     let admin = crate::auth::authorize_call::<SetStaffDisabled>()?;
-    crate::shell::answer_save(
-        crate::auth::services()?.set_staff_disabled(admin.user_id, user, disabled).await,
-    )
+    let (service, answer) = (staff()?, crate::shell::save_answer());
+    answer(service.set_staff_disabled(admin.user_id, user, disabled).await)
 }
 
 /// Ends every session of one staff member: they must sign in again.
 #[server(endpoint = "end_staff_sessions")]
-pub async fn end_staff_sessions(user: i64) -> Result<Saved, AppError> {
+pub async fn end_staff_sessions(user: UserId) -> Result<Saved, AppError> {
     let admin = crate::auth::authorize_call::<EndStaffSessions>()?;
-    crate::shell::answer_save(
-        crate::auth::services()?.end_staff_sessions(admin.user_id, user).await,
-    )
+    let (service, answer) = (staff()?, crate::shell::save_answer());
+    answer(service.end_staff_sessions(admin.user_id, user).await)
 }

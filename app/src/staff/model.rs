@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A staff user as administrators see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMember {
-    pub id: i64,
+    pub id: crate::auth::UserId,
     pub display_name: String,
     pub email: String,
     pub role: Role,

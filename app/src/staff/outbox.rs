@@ -3,7 +3,7 @@
 //! or discard it, which lets the messages queued after it for the same account go.
 
 use crate::error::AppError;
-use crate::preferences::Saved;
+use crate::shell::Saved;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,12 @@ pub struct HeldMessage {
 pub trait OutboxOperations: Send + Sync + 'static {
     async fn held_messages(&self) -> Result<Vec<HeldMessage>, AppError>;
     /// Sends `message` again (`discard` false) or gives up on it, recorded as `admin`'s.
-    async fn release(&self, admin: i64, message: i64, discard: bool) -> Result<Saved, AppError>;
+    async fn release(
+        &self,
+        admin: crate::auth::UserId,
+        message: i64,
+        discard: bool,
+    ) -> Result<Saved, AppError>;
 }
 
 /// The outbox operations as held in context.

@@ -6,17 +6,18 @@
 use super::second_factor::Enrollment;
 use super::service::{save_second_factor, session_audit, AuthService, StepError};
 use super::{Busy, SessionToken};
-use crate::store::{local_time, AuditEntry, Store, StoreError, StoredUser};
+use crate::audit::audit_entry;
+use crate::store::{local_time, Store, StoreError, StoredUser};
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::auth::{
     password_owner, AccountSignIn, NewPasswordForm, PendingSignIn, ResetView, Role,
     SecurityService, SecurityView, SessionStage, SessionView, SignInStepService, SignInStepView,
-    TwoStep, TwoStepSetup, Viewer,
+    TwoStep, TwoStepSetup, UserId, Viewer,
 };
+use peakday_app::change::AuditRecord;
 use peakday_app::error::{AppError, FieldErrors};
-use peakday_app::preferences::Saved;
-use std::collections::BTreeMap;
+use peakday_app::shell::Saved;
 
 /// How long a reset link works.
 const RESET_LINK_SECONDS: i64 = 24 * 60 * 60;
@@ -58,7 +59,7 @@ fn field_error(field: &str, message: &str) -> AppError {
 }
 
 fn saved(message: impl Into<String>) -> Saved {
-    Saved { message: message.into(), version: 0 }
+    Saved::new(message)
 }
 
 /// The issued reset link, shown to the administrator once.
@@ -124,7 +125,7 @@ impl AccountSecurity {
 
     /// Issues a one-time link that lets `user` choose a new password, by administrator `admin`;
     /// any earlier unused link of theirs stops working.
-    pub async fn issue_reset(&self, admin: i64, user: i64) -> Result<IssuedReset, AppError> {
+    pub async fn issue_reset(&self, admin: UserId, user: UserId) -> Result<IssuedReset, AppError> {
         let target = self.store().user_by_id(user).await?.ok_or(AppError::NotFound)?;
         let token = SessionToken::generate();
         let now = crate::store::now();
@@ -138,15 +139,12 @@ impl AccountSecurity {
             now + RESET_LINK_SECONDS,
         )
         .await?;
-        let entry = AuditEntry {
-            actor_user_id: Some(admin),
-            account: target.viewer().own_account(),
-            source: ChangeSource::Agent,
-            action: "sign_in.reset_link_issued".to_owned(),
-            summary: format!("Issued a one-time sign-in reset link for {}", target.display_name),
-            before: None,
-            after: None,
-        };
+        let record = AuditRecord::new(
+            "sign_in.reset_link_issued",
+            format!("Issued a one-time sign-in reset link for {}", target.display_name),
+        );
+        let actor = Actor { user_id: Some(admin), source: ChangeSource::Agent };
+        let entry = audit_entry(actor, target.viewer().own_account(), &record);
         Store::append_audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(IssuedReset {
@@ -195,27 +193,15 @@ impl AccountSecurity {
         tx: &mut crate::store::Tx,
         actor: Actor,
         target: &StoredUser,
-        action: &str,
+        action: &'static str,
         summary: String,
         change: Option<(&str, &str, &str)>,
     ) -> Result<(), StoreError> {
-        let json = |value: &str, field: &str| {
-            serde_json::to_string(&BTreeMap::from([(field, value)])).unwrap_or_default()
-        };
-        let (before, after) = match change {
-            Some((field, before, after)) => (Some(json(before, field)), Some(json(after, field))),
-            None => (None, None),
-        };
-        let entry = AuditEntry {
-            actor_user_id: actor.user_id,
-            account: target.viewer().own_account(),
-            source: actor.source,
-            action: action.to_owned(),
-            summary,
-            before,
-            after,
-        };
-        Store::append_audit(tx, &entry).await
+        let mut record = AuditRecord::new(action, summary);
+        if let Some((field, before, after)) = change {
+            record = record.before(&[(field, before)]).after(&[(field, after)]);
+        }
+        Store::append_audit(tx, &audit_entry(actor, target.viewer().own_account(), &record)).await
     }
 
     async fn customer_of(&self, account: AccountId) -> Result<StoredUser, AppError> {
@@ -458,7 +444,7 @@ impl SecurityService for AccountSecurity {
         }))
     }
 
-    async fn reset_second_factor(&self, admin: i64, user: i64) -> Result<Saved, AppError> {
+    async fn reset_second_factor(&self, admin: UserId, user: UserId) -> Result<Saved, AppError> {
         let target = self.store().user_by_id(user).await?;
         let target =
             target.filter(|target| target.role() != Role::Customer).ok_or(AppError::NotFound)?;

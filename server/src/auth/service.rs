@@ -8,7 +8,7 @@ use super::SessionToken;
 use crate::store::{AuditEntry, NewSession, Store, StoreError, StoredUser, Tx};
 use peakday_app::activity::ChangeSource;
 use peakday_app::auth::{
-    password_owner, Credentials, NewPasswordForm, PendingSignIn, Role, SessionStage, Viewer,
+    password_owner, Credentials, NewPasswordForm, PendingSignIn, Role, SessionStage, UserId, Viewer,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -209,7 +209,8 @@ impl AuthService {
         let mut tx = self.store.begin_write().await?;
         let token = new_session(&mut tx, viewer.user_id, stage, attempt, now).await?;
         if stage == SessionStage::Active {
-            Store::append_audit(&mut tx, &session_audit(&viewer, "signed_in", "Signed in")).await?;
+            Store::append_audit(&mut tx, &session_audit(&viewer, "session.signed_in", "Signed in"))
+                .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         let device_cookie = self.device_cookie_for(stage, &viewer, device.is_some()).await?;
@@ -390,8 +391,11 @@ impl AuthService {
         let mut tx = self.store.begin_write().await?;
         let ended = Store::delete_session(&mut tx, &token.hash()).await?;
         if let (Some(_), Some(viewer)) = (ended, viewer) {
-            Store::append_audit(&mut tx, &session_audit(viewer, "signed_out", "Signed out"))
-                .await?;
+            Store::append_audit(
+                &mut tx,
+                &session_audit(viewer, "session.signed_out", "Signed out"),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -460,7 +464,8 @@ impl AuthService {
         Store::delete_session(&mut tx, old_hash).await?;
         let token = new_session(&mut tx, viewer.user_id, stage, attempt, now).await?;
         if stage == SessionStage::Active {
-            Store::append_audit(&mut tx, &session_audit(viewer, "signed_in", "Signed in")).await?;
+            Store::append_audit(&mut tx, &session_audit(viewer, "session.signed_in", "Signed in"))
+                .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         let device = match attempt.device {
@@ -490,14 +495,14 @@ impl AuthService {
     }
 
     /// The device id a device cookie carries, if it was signed by this server for `user`.
-    async fn device_of(&self, cookie: &str, user: i64) -> Result<Option<String>, StoreError> {
+    async fn device_of(&self, cookie: &str, user: UserId) -> Result<Option<String>, StoreError> {
         let mut parts = cookie.splitn(3, '.');
         let (Some(owner), Some(device), Some(signature)) =
             (parts.next(), parts.next(), parts.next())
         else {
             return Ok(None);
         };
-        if owner != user.to_string() || device.is_empty() || device.len() > 64 {
+        if owner != user.0.to_string() || device.is_empty() || device.len() > 64 {
             return Ok(None);
         }
         let valid = self.keys.verify(KeyPurpose::DeviceCookie, &[owner, device], signature).await?;
@@ -539,7 +544,7 @@ pub async fn save_second_factor(
 /// Opens a session at `stage` and returns its token.
 async fn new_session(
     tx: &mut Tx,
-    user_id: i64,
+    user_id: UserId,
     stage: SessionStage,
     attempt: &Attempt<'_>,
     now: i64,
@@ -562,20 +567,15 @@ async fn new_session(
 }
 
 /// A record of the person's own sign-in activity: on their account (customers), by them.
-pub fn session_audit(viewer: &Viewer, action: &str, summary: &str) -> AuditEntry {
-    AuditEntry {
-        actor_user_id: Some(viewer.user_id),
-        account: viewer.own_account(),
-        source: if viewer.role() == Role::Customer {
-            ChangeSource::Portal
-        } else {
-            ChangeSource::Agent
-        },
-        action: action.to_owned(),
-        summary: summary.to_owned(),
-        before: None,
-        after: None,
-    }
+pub fn session_audit(viewer: &Viewer, action: &'static str, summary: &str) -> AuditEntry {
+    let source =
+        if viewer.role() == Role::Customer { ChangeSource::Portal } else { ChangeSource::Agent };
+    let actor = peakday_app::activity::Actor { user_id: Some(viewer.user_id), source };
+    crate::audit::audit_entry(
+        actor,
+        viewer.own_account(),
+        &peakday_app::change::AuditRecord::new(action, summary),
+    )
 }
 
 /// A line on the `security` log target (ASVS 16.3): what happened, to which email (hashed, so

@@ -7,9 +7,11 @@ use super::message::{
     Acknowledgement, AcknowledgementResult, CustomerAssetSync, DeviceStatus, MessageStatus,
     SyncAction,
 };
-use crate::store::{AuditEntry, RegistrationUpdate, Store, StoreError, Tx};
-use peakday_app::activity::ChangeSource;
-use peakday_app::programs::{EnrollmentStatus, Registration};
+use crate::audit::audit_entry;
+use crate::store::{RegistrationUpdate, Store, StoreError, Tx};
+use peakday_app::activity::{Actor, ChangeSource};
+use peakday_app::change::AuditRecord;
+use peakday_app::programs::{DeviceId, EnrollmentId, EnrollmentStatus, Registration};
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +55,7 @@ pub async fn apply(
     let mut enrollments = Vec::new();
     for (device_id, (status, reason)) in statuses {
         let carried = message.devices.iter().find(|device| device.device_id == device_id);
-        let stored = Store::device(&mut tx, device_id).await?;
+        let stored = Store::device(&mut tx, DeviceId(device_id)).await?;
         let (Some(carried), Some(stored)) = (carried, stored) else {
             result.unknown_devices.push(device_id);
             continue;
@@ -76,7 +78,7 @@ pub async fn apply(
             synced_at: Some(now),
             if_message: Some(&ack.message_id),
         };
-        if !Store::set_registration(&mut tx, device_id, &update).await? {
+        if !Store::set_registration(&mut tx, DeviceId(device_id), &update).await? {
             result.superseded.push(device_id);
             continue;
         }
@@ -120,7 +122,7 @@ fn device_statuses(
 /// A pending enrollment becomes enrolled once the head-end has registered every device in it.
 async fn confirm_when_registered(
     tx: &mut Tx,
-    enrollment: i64,
+    enrollment: EnrollmentId,
     account: peakday_app::accounts::AccountId,
 ) -> Result<(), StoreError> {
     let live = Store::live_enrollments_of(tx, account).await?;
@@ -154,24 +156,17 @@ async fn audit(
         (_, SyncAction::Register) => format!("The head-end could not register your {title}"),
         (_, SyncAction::Deregister) => format!("The head-end could not de-register your {title}"),
     };
-    let field = |value: &str| {
-        let mut map = BTreeMap::new();
-        map.insert(format!("Head-end registration of {title}"), value.to_owned());
-        if let Some(detail) = detail {
-            map.insert("Reason".to_owned(), detail.to_owned());
-        }
-        serde_json::to_string(&map).ok()
+    let label = format!("Head-end registration of {title}");
+    let field = |value: &'static str| {
+        let mut fields = vec![(label.as_str(), value)];
+        fields.extend(detail.map(|detail| ("Reason", detail)));
+        fields
     };
-    let entry = AuditEntry {
-        actor_user_id: None,
-        account: Some(device.account),
-        source: ChangeSource::Api,
-        action: "device.registration".to_owned(),
-        summary,
-        before: field(device.device.registration.label()),
-        after: field(registration.label()),
-    };
-    Store::append_audit(tx, &entry).await
+    let record = AuditRecord::new("device.registration", summary)
+        .before(&field(device.device.registration.label()))
+        .after(&field(registration.label()));
+    let actor = Actor { user_id: None, source: ChangeSource::Api };
+    Store::append_audit(tx, &audit_entry(actor, Some(device.account), &record)).await
 }
 
 #[cfg(test)]

@@ -2,10 +2,13 @@
 //! (`delivery::MAX_ATTEMPTS`): send one again once the cause is fixed, or discard it so the
 //! account's later messages can go. Each decision is audited.
 
-use crate::store::{local_time, AuditEntry, Store, StoreError};
-use peakday_app::activity::ChangeSource;
+use crate::audit::audit_entry;
+use crate::store::{local_time, Store, StoreError};
+use peakday_app::activity::{Actor, ChangeSource};
+use peakday_app::auth::UserId;
+use peakday_app::change::AuditRecord;
 use peakday_app::error::AppError;
-use peakday_app::preferences::Saved;
+use peakday_app::shell::Saved;
 use peakday_app::staff::{HeldMessage, OutboxOperations};
 
 /// [`OutboxOperations`] over the store.
@@ -41,7 +44,7 @@ impl OutboxOperations for HeldMessages {
             .collect())
     }
 
-    async fn release(&self, admin: i64, message: i64, discard: bool) -> Result<Saved, AppError> {
+    async fn release(&self, admin: UserId, message: i64, discard: bool) -> Result<Saved, AppError> {
         let now = crate::store::now();
         let mut tx = self.store.begin_write().await?;
         if !Store::revive_or_discard(&mut tx, message, discard, now).await? {
@@ -52,25 +55,14 @@ impl OutboxOperations for HeldMessages {
         } else {
             ("outbox.resent", format!("Sent head-end message {message} again"))
         };
-        let entry = AuditEntry {
-            actor_user_id: Some(admin),
-            account: None,
-            source: ChangeSource::Agent,
-            action: action.to_owned(),
-            summary,
-            before: None,
-            after: None,
-        };
+        let actor = Actor { user_id: Some(admin), source: ChangeSource::Agent };
+        let entry = audit_entry(actor, None, &AuditRecord::new(action, summary));
         Store::append_audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(Saved {
-            message: if discard {
-                "Discarded: the account's later messages can go now.".to_owned()
-            } else {
-                "It goes again at once; if it fails again it waits out its retries as before."
-                    .to_owned()
-            },
-            version: 0,
-        })
+        Ok(Saved::new(if discard {
+            "Discarded: the account's later messages can go now."
+        } else {
+            "It goes again at once; if it fails again it waits out its retries as before."
+        }))
     }
 }

@@ -15,7 +15,7 @@ mod signin;
 pub use assets::{asset_paths, Assets};
 pub use serve::{serve, Limits, HEADER_READ_TIMEOUT, MAX_CONNECTIONS};
 
-use crate::auth::{AccountSecurity, AuthService};
+use crate::auth::AuthService;
 use crate::config::HttpConfig;
 use crate::store::Store;
 use axum::extract::FromRef;
@@ -25,7 +25,6 @@ use axum::Router;
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
-use peakday_app::service::Services;
 use peakday_app::shell::AssetPaths;
 use peakday_app::{shell, App};
 use std::sync::Arc;
@@ -48,9 +47,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub auth: AuthService,
-    /// People's control over sign-ins (theirs, and customer service's and administrators').
-    pub security: AccountSecurity,
-    pub services: Services,
+    /// Every feature's service (server functions find them in Leptos context).
+    pub services: crate::services::Services,
     pub config: Arc<HttpConfig>,
     pub assets: AssetPaths,
     /// The built `/pkg` files, loaded at start-up.
@@ -84,16 +82,9 @@ impl FromRef<Shared> for LeptosOptions {
 /// assets' names; and the page's nonce is recorded for its CSP header.
 fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let services = state.services.clone();
-    let security: peakday_app::auth::Security = Arc::new(state.security.clone());
-    let steps: peakday_app::auth::SignInSteps = Arc::new(state.security.clone());
-    let outbox: peakday_app::staff::Outbox =
-        Arc::new(crate::head_end::held::HeldMessages::new(state.store.clone()));
     let assets = state.assets.clone();
     move || {
-        provide_context(services.clone());
-        provide_context(security.clone());
-        provide_context(steps.clone());
-        provide_context(outbox.clone());
+        services.provide();
         provide_context(assets.clone());
         headers::provide_page_nonce();
     }

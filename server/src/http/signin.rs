@@ -17,7 +17,7 @@ use http::header::{HOST, RETRY_AFTER, SET_COOKIE, USER_AGENT};
 use http::{HeaderMap, StatusCode};
 use peakday_app::accounts::AccountNumber;
 use peakday_app::auth::{
-    page_access, IssuedResetLink, NewPasswordForm, Role, SignInNotice, StepProblem, Viewer,
+    page_access, IssuedResetLink, NewPasswordForm, Role, SignInNotice, StepProblem, UserId, Viewer,
     ENROLL_PAGE, NEW_PASSWORD_PAGE, RESET_PAGE, SECOND_FACTOR_PAGE,
 };
 use peakday_app::error::AppError;
@@ -301,7 +301,7 @@ pub async fn reset(State(state): State<Shared>, Form(form): Form<StepForm>) -> R
         .unwrap_or_default();
         Redirect::to(&format!("{RESET_PAGE}?{query}")).into_response()
     };
-    match state.security.use_reset(&form.token, &new).await {
+    match state.services.security().use_reset(&form.token, &new).await {
         Ok(()) => {
             Redirect::to(&signin_location(Some(SignInNotice::PasswordReset), None)).into_response()
         }
@@ -317,7 +317,7 @@ pub async fn reset(State(state): State<Shared>, Form(form): Form<StepForm>) -> R
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ResetLinkForm {
-    user: Option<i64>,
+    user: Option<UserId>,
     account: Option<String>,
 }
 
@@ -349,7 +349,7 @@ pub async fn reset_link(
         _ => None,
     };
     let issued = match user {
-        Some(user) => state.security.issue_reset(admin.user_id, user).await,
+        Some(user) => state.services.security().issue_reset(admin.user_id, user).await,
         None => Err(AppError::NotFound),
     };
     let issued = match issued {

@@ -7,7 +7,7 @@ use sqlx::Row;
 /// before and after (JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<peakday_app::auth::UserId>,
     pub account: Option<AccountId>,
     pub source: ChangeSource,
     pub action: String,
@@ -34,7 +34,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(now())
-        .bind(entry.actor_user_id)
+        .bind(entry.actor_user_id.map(|user| user.0))
         .bind(entry.source.as_str())
         .bind(entry.account.map(|account| account.0))
         .bind(&entry.action)
@@ -93,7 +93,9 @@ impl Store {
                     at: row.try_get("at")?,
                     actor_name: row.try_get("actor_name")?,
                     entry: AuditEntry {
-                        actor_user_id: row.try_get("actor_user_id")?,
+                        actor_user_id: row
+                            .try_get::<Option<i64>, _>("actor_user_id")?
+                            .map(peakday_app::auth::UserId),
                         account: row.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
                         source: ChangeSource::parse(&source).ok_or_else(|| {
                             StoreError::Corrupt(format!("audit source {source:?}"))

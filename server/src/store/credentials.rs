@@ -1,13 +1,14 @@
 //! Passwords, second factors, recovery codes and one-time reset links.
 
 use super::{Store, StoreError, Tx};
+use peakday_app::auth::UserId;
 use sqlx::Row;
 
 impl Store {
     /// Stores a new password hash; `must_change` makes the next sign-in ask for another.
     pub async fn set_password(
         tx: &mut Tx,
-        user: i64,
+        user: UserId,
         password_hash: &str,
         must_change: bool,
         now: i64,
@@ -19,7 +20,7 @@ impl Store {
         .bind(password_hash)
         .bind(i64::from(must_change))
         .bind(now)
-        .bind(user)
+        .bind(user.0)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -28,12 +29,12 @@ impl Store {
     /// Accepts a TOTP code of time step `step` for `user` if no code of that step or a later
     /// one was accepted before: compare-and-set, so two sign-ins racing with one code cannot
     /// both pass (ASVS 6.5.1).
-    pub async fn claim_totp_step(tx: &mut Tx, user: i64, step: i64) -> Result<bool, StoreError> {
+    pub async fn claim_totp_step(tx: &mut Tx, user: UserId, step: i64) -> Result<bool, StoreError> {
         Ok(sqlx::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
         )
         .bind(step)
-        .bind(user)
+        .bind(user.0)
         .execute(&mut **tx)
         .await?
         .rows_affected()
@@ -43,7 +44,7 @@ impl Store {
     /// Uses one of `user`'s recovery codes, if it is one and was not used before.
     pub async fn use_recovery_code(
         tx: &mut Tx,
-        user: i64,
+        user: UserId,
         code_hash: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
@@ -52,7 +53,7 @@ impl Store {
              WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
         )
         .bind(now)
-        .bind(user)
+        .bind(user.0)
         .bind(code_hash)
         .execute(&mut **tx)
         .await?
@@ -61,11 +62,11 @@ impl Store {
     }
 
     /// How many of `user`'s recovery codes are left.
-    pub async fn recovery_codes_left(tx: &mut Tx, user: i64) -> Result<i64, StoreError> {
+    pub async fn recovery_codes_left(tx: &mut Tx, user: UserId) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
         )
-        .bind(user)
+        .bind(user.0)
         .fetch_one(&mut **tx)
         .await?)
     }
@@ -73,11 +74,11 @@ impl Store {
     /// Sets (or, with `None`, removes) `user`'s second factor, replacing their recovery codes.
     pub async fn set_second_factor(
         tx: &mut Tx,
-        user: i64,
+        user: UserId,
         second_factor: Option<(&str, i64, &[String])>,
     ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-            .bind(user)
+            .bind(user.0)
             .execute(&mut **tx)
             .await?;
         let (secret, step) =
@@ -85,12 +86,12 @@ impl Store {
         sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
             .bind(secret)
             .bind(step)
-            .bind(user)
+            .bind(user.0)
             .execute(&mut **tx)
             .await?;
         for hash in second_factor.map(|(_, _, codes)| codes).unwrap_or_default() {
             sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-                .bind(user)
+                .bind(user.0)
                 .bind(hash)
                 .execute(&mut **tx)
                 .await?;
@@ -103,13 +104,13 @@ impl Store {
     pub async fn insert_signin_reset(
         tx: &mut Tx,
         token_hash: &str,
-        user: i64,
-        created_by: i64,
+        user: UserId,
+        created_by: UserId,
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM signin_resets WHERE user_id = $1 AND used_at IS NULL")
-            .bind(user)
+            .bind(user.0)
             .execute(&mut **tx)
             .await?;
         sqlx::query(
@@ -117,8 +118,8 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
-        .bind(user)
-        .bind(created_by)
+        .bind(user.0)
+        .bind(created_by.0)
         .bind(now)
         .bind(expires_at)
         .execute(&mut **tx)
@@ -131,15 +132,16 @@ impl Store {
         conn: &mut sqlx::AnyConnection,
         token_hash: &str,
         now: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+    ) -> Result<Option<UserId>, StoreError> {
+        let user: Option<i64> = sqlx::query_scalar(
             "SELECT user_id FROM signin_resets \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(conn)
-        .await?)
+        .await?;
+        Ok(user.map(UserId))
     }
 
     /// Uses a reset link: the user it was for, if it was still good. Once only, even when two

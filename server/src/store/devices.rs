@@ -1,6 +1,8 @@
 use super::{now, Store, StoreError, Tx};
 use peakday_app::accounts::AccountId;
-use peakday_app::programs::{Capacity, Device, DeviceKind, NewDevice, Registration};
+use peakday_app::programs::{
+    Capacity, Device, DeviceId, DeviceKind, EnrollmentId, NewDevice, Registration,
+};
 use sqlx::{AnyConnection, Row};
 
 /// A device as stored, with what the services need beyond what people see.
@@ -14,7 +16,7 @@ pub struct StoredDevice {
     pub sync_message: Option<String>,
     pub last_sync_at: Option<i64>,
     /// The live enrollment the device is in.
-    pub enrollment: Option<i64>,
+    pub enrollment: Option<EnrollmentId>,
 }
 
 /// What a head-end acknowledgement may set on a device.
@@ -58,10 +60,10 @@ impl Store {
     /// One device by id, whoever owns it (for head-end acknowledgements).
     pub async fn device(
         conn: &mut AnyConnection,
-        id: i64,
+        id: DeviceId,
     ) -> Result<Option<StoredDevice>, StoreError> {
         let row = sqlx::query(&format!("{DEVICE_COLUMNS} WHERE d.id = $1"))
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(conn)
             .await?;
         row.as_ref().map(stored_device).transpose()
@@ -110,10 +112,10 @@ impl Store {
         .await?)
     }
 
-    pub async fn remove_device(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
+    pub async fn remove_device(tx: &mut Tx, id: DeviceId) -> Result<(), StoreError> {
         sqlx::query("UPDATE devices SET removed_at = $1 WHERE id = $2")
             .bind(now())
-            .bind(id)
+            .bind(id.0)
             .execute(&mut **tx)
             .await?;
         Ok(())
@@ -123,7 +125,7 @@ impl Store {
     /// device is no longer about (nothing changed).
     pub async fn set_registration(
         tx: &mut Tx,
-        device: i64,
+        device: DeviceId,
         update: &RegistrationUpdate<'_>,
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
@@ -135,7 +137,7 @@ impl Store {
         .bind(update.detail)
         .bind(update.sync_message)
         .bind(update.synced_at)
-        .bind(device)
+        .bind(device.0)
         .bind(update.if_message)
         .execute(&mut **tx)
         .await?;
@@ -152,7 +154,7 @@ fn stored_device(row: &sqlx::any::AnyRow) -> Result<StoredDevice, StoreError> {
     let capacity: i64 = row.try_get("capacity_tenths")?;
     Ok(StoredDevice {
         device: Device {
-            id,
+            id: DeviceId(id),
             kind: DeviceKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
             make: row.try_get("make")?,
             model: row.try_get("model")?,
@@ -174,6 +176,6 @@ fn stored_device(row: &sqlx::any::AnyRow) -> Result<StoredDevice, StoreError> {
         rate_class: row.try_get("rate_class")?,
         sync_message: row.try_get("sync_message")?,
         last_sync_at: row.try_get("last_sync_at")?,
-        enrollment: row.try_get("enrollment_id")?,
+        enrollment: row.try_get::<Option<i64>, _>("enrollment_id")?.map(EnrollmentId),
     })
 }

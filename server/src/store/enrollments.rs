@@ -1,19 +1,21 @@
 use super::{now, Store, StoreError, Tx};
 use peakday_app::accounts::AccountId;
-use peakday_app::programs::{Capacity, DeviceKind, EnrollmentStatus, EntityGroupSummary};
+use peakday_app::programs::{
+    Capacity, DeviceId, DeviceKind, EnrollmentId, EnrollmentStatus, EntityGroupSummary, ProgramId,
+};
 use sqlx::{AnyConnection, Row};
 
 /// An enrollment that is pending or enrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEnrollment {
-    pub id: i64,
+    pub id: EnrollmentId,
     pub account: AccountId,
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub service_point_id: i64,
     pub service_point: String,
     pub status: EnrollmentStatus,
     /// The devices in it now, by id.
-    pub devices: Vec<i64>,
+    pub devices: Vec<DeviceId>,
 }
 
 /// What enrollment needs to know of an account besides its devices.
@@ -64,13 +66,13 @@ impl Store {
             let mut devices = Vec::new();
             for member in &members {
                 if member.try_get::<i64, _>("enrollment_id")? == id {
-                    devices.push(member.try_get("device_id")?);
+                    devices.push(DeviceId(member.try_get("device_id")?));
                 }
             }
             enrollments.push(StoredEnrollment {
-                id,
+                id: EnrollmentId(id),
                 account: AccountId(row.try_get("account_id")?),
-                program_id: row.try_get("program_id")?,
+                program_id: ProgramId(row.try_get("program_id")?),
                 service_point_id: row.try_get("service_point_id")?,
                 service_point: row.try_get("service_point_number")?,
                 status: EnrollmentStatus::parse(&status).ok_or_else(|| {
@@ -130,24 +132,25 @@ impl Store {
     pub async fn insert_enrollment(
         tx: &mut Tx,
         account: AccountId,
-        program: i64,
+        program: ProgramId,
         service_point_id: i64,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<EnrollmentId, StoreError> {
         Ok(sqlx::query_scalar(
             "INSERT INTO enrollments (account_id, program_id, service_point_id, status, created_at) \
              VALUES ($1, $2, $3, 'pending', $4) RETURNING id",
         )
         .bind(account.0)
-        .bind(program)
+        .bind(program.0)
         .bind(service_point_id)
         .bind(now())
         .fetch_one(&mut **tx)
-        .await?)
+        .await
+        .map(EnrollmentId)?)
     }
 
     pub async fn set_enrollment_status(
         tx: &mut Tx,
-        enrollment: i64,
+        enrollment: EnrollmentId,
         status: EnrollmentStatus,
     ) -> Result<(), StoreError> {
         let at = now();
@@ -159,7 +162,7 @@ impl Store {
         )
         .bind(status.as_str())
         .bind(at)
-        .bind(enrollment)
+        .bind(enrollment.0)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -167,16 +170,16 @@ impl Store {
 
     pub async fn add_enrollment_device(
         tx: &mut Tx,
-        enrollment: i64,
-        device: i64,
+        enrollment: EnrollmentId,
+        device: DeviceId,
         entity_group: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO enrollment_devices (enrollment_id, device_id, entity_group, added_at) \
              VALUES ($1, $2, $3, $4)",
         )
-        .bind(enrollment)
-        .bind(device)
+        .bind(enrollment.0)
+        .bind(device.0)
         .bind(entity_group)
         .bind(now())
         .execute(&mut **tx)
@@ -186,16 +189,16 @@ impl Store {
 
     pub async fn remove_enrollment_device(
         tx: &mut Tx,
-        enrollment: i64,
-        device: i64,
+        enrollment: EnrollmentId,
+        device: DeviceId,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE enrollment_devices SET removed_at = $1 \
              WHERE enrollment_id = $2 AND device_id = $3 AND removed_at IS NULL",
         )
         .bind(now())
-        .bind(enrollment)
-        .bind(device)
+        .bind(enrollment.0)
+        .bind(device.0)
         .execute(&mut **tx)
         .await?;
         Ok(())

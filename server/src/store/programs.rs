@@ -1,5 +1,5 @@
 use super::{now, Store, StoreError, Tx};
-use peakday_app::programs::{Program, ProgramDefinition};
+use peakday_app::programs::{Program, ProgramDefinition, ProgramId};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
@@ -11,9 +11,12 @@ impl Store {
         rows.iter().map(program).collect()
     }
 
-    pub async fn program(conn: &mut AnyConnection, id: i64) -> Result<Option<Program>, StoreError> {
+    pub async fn program(
+        conn: &mut AnyConnection,
+        id: ProgramId,
+    ) -> Result<Option<Program>, StoreError> {
         let row = sqlx::query("SELECT id, definition FROM programs WHERE id = $1")
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(conn)
             .await?;
         row.as_ref().map(program).transpose()
@@ -23,19 +26,19 @@ impl Store {
     pub async fn program_name_taken(
         tx: &mut Tx,
         name: &str,
-        except: Option<i64>,
+        except: Option<ProgramId>,
     ) -> Result<bool, StoreError> {
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM programs WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut **tx)
             .await?;
-        Ok(id.is_some_and(|id| Some(id) != except))
+        Ok(id.is_some_and(|id| Some(ProgramId(id)) != except))
     }
 
     pub async fn insert_program(
         tx: &mut Tx,
         definition: &ProgramDefinition,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<ProgramId, StoreError> {
         let at = now();
         Ok(sqlx::query_scalar(
             "INSERT INTO programs (name, status, definition, created_at, updated_at) \
@@ -47,12 +50,13 @@ impl Store {
         .bind(at)
         .bind(at)
         .fetch_one(&mut **tx)
-        .await?)
+        .await
+        .map(ProgramId)?)
     }
 
     pub async fn update_program(
         tx: &mut Tx,
-        id: i64,
+        id: ProgramId,
         definition: &ProgramDefinition,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE programs SET name = $1, status = $2, definition = $3, updated_at = $4 WHERE id = $5")
@@ -60,14 +64,14 @@ impl Store {
             .bind(definition.status.as_str())
             .bind(definition_json(definition))
             .bind(now())
-            .bind(id)
+            .bind(id.0)
             .execute(&mut **tx)
             .await?;
         Ok(())
     }
 
     /// How many pending or enrolled enrollments each program has.
-    pub async fn live_enrollment_counts(&self) -> Result<BTreeMap<i64, u32>, StoreError> {
+    pub async fn live_enrollment_counts(&self) -> Result<BTreeMap<ProgramId, u32>, StoreError> {
         let rows = sqlx::query(
             "SELECT program_id, COUNT(*) AS live FROM enrollments \
              WHERE status <> 'unenrolled' GROUP BY program_id",
@@ -75,7 +79,9 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("program_id")?, row.try_get::<i64, _>("live")? as u32)))
+            .map(|row| {
+                Ok((ProgramId(row.try_get("program_id")?), row.try_get::<i64, _>("live")? as u32))
+            })
             .collect()
     }
 }
@@ -89,5 +95,5 @@ fn program(row: &sqlx::any::AnyRow) -> Result<Program, StoreError> {
     let json: String = row.try_get("definition")?;
     let definition = serde_json::from_str(&json)
         .map_err(|error| StoreError::Corrupt(format!("program {id}: {error}")))?;
-    Ok(Program { id, definition })
+    Ok(Program { id: ProgramId(id), definition })
 }

@@ -1,5 +1,6 @@
 use super::users::identity;
 use super::{flag, Store, StoreError, Tx};
+use peakday_app::auth::UserId;
 use peakday_app::auth::{SessionStage, Viewer};
 use sqlx::Row;
 
@@ -25,7 +26,7 @@ pub struct StoredSession {
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {
     pub token_hash: &'a str,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub stage: SessionStage,
     /// The client's address and browser, shown in the person's list of sessions.
     pub client: &'a str,
@@ -56,7 +57,7 @@ impl Store {
              user_agent, public_id) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
         )
         .bind(session.token_hash)
-        .bind(session.user_id)
+        .bind(session.user_id.0)
         .bind(now)
         .bind(session.stage.as_str())
         .bind(session.client)
@@ -82,7 +83,7 @@ impl Store {
             let stage: String = row.try_get("stage")?;
             Ok(StoredSession {
                 viewer: Viewer {
-                    user_id: row.try_get("id")?,
+                    user_id: UserId(row.try_get("id")?),
                     display_name: row.try_get("display_name")?,
                     email: row.try_get("email")?,
                     identity: identity(&role, row.try_get("account_id")?)?,
@@ -145,13 +146,13 @@ impl Store {
     }
 
     /// `user`'s active sessions, most recently used first.
-    pub async fn sessions_of(&self, user: i64) -> Result<Vec<SessionSummary>, StoreError> {
+    pub async fn sessions_of(&self, user: UserId) -> Result<Vec<SessionSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT public_id, token_hash, created_at, last_seen_at, client, user_agent \
              FROM sessions WHERE user_id = $1 AND stage = 'active' \
              ORDER BY last_seen_at DESC, created_at DESC",
         )
-        .bind(user)
+        .bind(user.0)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -171,11 +172,11 @@ impl Store {
     /// Ends every session of `user` but the one with `keep`; returns how many ended.
     pub async fn delete_other_sessions(
         tx: &mut Tx,
-        user: i64,
+        user: UserId,
         keep: &str,
     ) -> Result<u64, StoreError> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-            .bind(user)
+            .bind(user.0)
             .bind(keep)
             .execute(&mut **tx)
             .await?

@@ -1,6 +1,7 @@
 //! Administrators' changes to staff users: role, sign-in enabled or not, sessions.
 
 use super::{Store, StoreError, Tx};
+use peakday_app::auth::UserId;
 use peakday_app::auth::{Role, StaffRole};
 
 /// A staff user as an administrator's change finds them.
@@ -9,33 +10,45 @@ pub struct StaffRecord {
     pub display_name: String,
     pub role: Role,
     pub disabled: bool,
+    /// Sessions open now, of any stage.
+    pub sessions: i64,
 }
 
 impl Store {
-    /// The staff user with this id, locked for the change in `tx`; `None` for customers and
+    /// The staff user with this id, as the change in `tx` finds them; `None` for customers and
     /// unknown ids alike.
-    pub async fn staff_record(tx: &mut Tx, user: i64) -> Result<Option<StaffRecord>, StoreError> {
-        let row: Option<(String, String, i64)> = sqlx::query_as(
-            "SELECT display_name, role, disabled FROM users WHERE id = $1 AND role <> 'customer'",
+    pub async fn staff_record(
+        tx: &mut Tx,
+        user: UserId,
+    ) -> Result<Option<StaffRecord>, StoreError> {
+        let row: Option<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT display_name, role, disabled, \
+             (SELECT COUNT(*) FROM sessions s WHERE s.user_id = users.id) AS sessions \
+             FROM users WHERE id = $1 AND role <> 'customer'",
         )
-        .bind(user)
+        .bind(user.0)
         .fetch_optional(&mut **tx)
         .await?;
-        row.map(|(display_name, role, disabled)| {
+        row.map(|(display_name, role, disabled, sessions)| {
             Ok(StaffRecord {
                 display_name,
                 role: Role::parse(&role)
                     .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
                 disabled: disabled != 0,
+                sessions,
             })
         })
         .transpose()
     }
 
-    pub async fn set_staff_role(tx: &mut Tx, user: i64, role: StaffRole) -> Result<(), StoreError> {
+    pub async fn set_staff_role(
+        tx: &mut Tx,
+        user: UserId,
+        role: StaffRole,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND role <> 'customer'")
             .bind(Role::from(role).as_str())
-            .bind(user)
+            .bind(user.0)
             .execute(&mut **tx)
             .await?;
         Ok(())
@@ -43,21 +56,21 @@ impl Store {
 
     pub async fn set_user_disabled(
         tx: &mut Tx,
-        user: i64,
+        user: UserId,
         disabled: bool,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
-            .bind(user)
+            .bind(user.0)
             .execute(&mut **tx)
             .await?;
         Ok(())
     }
 
     /// Ends every session of `user`; returns how many there were.
-    pub async fn delete_sessions_of(tx: &mut Tx, user: i64) -> Result<u64, StoreError> {
+    pub async fn delete_sessions_of(tx: &mut Tx, user: UserId) -> Result<u64, StoreError> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user)
+            .bind(user.0)
             .execute(&mut **tx)
             .await?
             .rows_affected())

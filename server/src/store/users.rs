@@ -1,5 +1,6 @@
 use super::{flag, now, Store, StoreError, Tx};
 use peakday_app::accounts::AccountId;
+use peakday_app::auth::UserId;
 use peakday_app::auth::{Identity, Role, Viewer};
 use peakday_app::contact::EmailAddress;
 use peakday_app::staff::StaffMember;
@@ -19,7 +20,7 @@ pub struct NewUser {
 /// A user as sign-in needs them.
 #[derive(Debug, Clone)]
 pub struct StoredUser {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -56,7 +57,7 @@ fn stored_user(row: &sqlx::any::AnyRow) -> Result<StoredUser, StoreError> {
     let role: String = row.try_get("role")?;
     let account: Option<i64> = row.try_get("account_id")?;
     Ok(StoredUser {
-        id: row.try_get("id")?,
+        id: UserId(row.try_get("id")?),
         email: row.try_get("email")?,
         display_name: row.try_get("display_name")?,
         password_hash: row.try_get("password_hash")?,
@@ -79,9 +80,9 @@ impl Store {
         row.as_ref().map(stored_user).transpose()
     }
 
-    pub async fn user_by_id(&self, user: i64) -> Result<Option<StoredUser>, StoreError> {
+    pub async fn user_by_id(&self, user: UserId) -> Result<Option<StoredUser>, StoreError> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(user)
+            .bind(user.0)
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(stored_user).transpose()
@@ -103,25 +104,25 @@ impl Store {
     }
 
     /// The stored password hash of `user`.
-    pub async fn password_hash_of(&self, user: i64) -> Result<Option<String>, StoreError> {
+    pub async fn password_hash_of(&self, user: UserId) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-            .bind(user)
+            .bind(user.0)
             .fetch_optional(self.pool())
             .await?)
     }
 
     /// How many sessions `user` has open now.
-    pub async fn session_count(&self, user: i64) -> Result<i64, StoreError> {
+    pub async fn session_count(&self, user: UserId) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND stage = 'active'",
         )
-        .bind(user)
+        .bind(user.0)
         .fetch_one(self.pool())
         .await?)
     }
 
     /// Creates a user and returns their id.
-    pub async fn insert_user(tx: &mut Tx, user: &NewUser) -> Result<i64, StoreError> {
+    pub async fn insert_user(tx: &mut Tx, user: &NewUser) -> Result<UserId, StoreError> {
         let role = match &user.identity {
             Identity::Customer { .. } => Role::Customer,
             Identity::Staff { role } => Role::from(*role),
@@ -142,7 +143,8 @@ impl Store {
         .bind(now())
         .bind(i64::from(user.must_change_password))
         .fetch_one(&mut **tx)
-        .await?)
+        .await
+        .map(UserId)?)
     }
 
     /// Every staff user, by name.
@@ -157,7 +159,7 @@ impl Store {
             .map(|row| {
                 let role: String = row.try_get("role")?;
                 Ok(StaffMember {
-                    id: row.try_get("id")?,
+                    id: UserId(row.try_get("id")?),
                     display_name: row.try_get("display_name")?,
                     email: row.try_get("email")?,
                     role: Role::parse(&role)

@@ -1,0 +1,54 @@
+//! Accounts as staff and customers look them up: an account's overview, an account by number,
+//! customer service's search, and the utility's overview for staff homes.
+
+use crate::store::Store;
+use peakday_app::accounts::{AccountId, AccountNumber, AccountOverview, AccountsService};
+use peakday_app::error::AppError;
+use peakday_app::search::{SearchCursor, SearchQuery, SearchResults, SearchService};
+use peakday_app::utility::{UtilityOverview, UtilityService};
+
+/// Reads of accounts and the utility, over the store.
+#[derive(Clone)]
+pub struct Accounts {
+    store: Store,
+}
+
+impl Accounts {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+#[async_trait::async_trait]
+impl AccountsService for Accounts {
+    async fn account_overview(&self, account: AccountId) -> Result<AccountOverview, AppError> {
+        self.store.account_overview(account).await?.ok_or(AppError::NotFound)
+    }
+
+    async fn account_id(&self, number: &AccountNumber) -> Result<Option<AccountId>, AppError> {
+        Ok(self.store.account_id_by_number(number).await?)
+    }
+}
+
+#[async_trait::async_trait]
+impl UtilityService for Accounts {
+    async fn utility_overview(&self) -> Result<UtilityOverview, AppError> {
+        let settings = self.store.utility_settings().await?.ok_or_else(|| {
+            tracing::error!("utility settings missing: the database was not seeded");
+            AppError::Unavailable
+        })?;
+        let account_count = self.store.count_accounts().await?;
+        Ok(UtilityOverview { settings, account_count })
+    }
+}
+
+#[async_trait::async_trait]
+impl SearchService for Accounts {
+    async fn search_accounts(
+        &self,
+        query: &SearchQuery,
+        after: Option<SearchCursor>,
+    ) -> Result<SearchResults, AppError> {
+        Ok(self.store.search_accounts(query, after.as_ref()).await?)
+    }
+}
