@@ -17,7 +17,7 @@ pub struct HttpConfig {
     pub site_root: PathBuf,
     /// The head-end / DERMS: where sync messages go and the secret acknowledgements are
     /// signed with.
-    pub head_end: crate::head_end::HeadEndConfig,
+    pub head_end: crate::programs::head_end::HeadEndConfig,
 }
 
 impl HttpConfig {

@@ -1,7 +1,9 @@
 //! The demo utility "Demo Power & Light", seeded on first start of an empty database.
 
+use crate::accounts::{NewAccount, NewServicePoint};
 use crate::auth::hash_password;
-use crate::store::{NewAccount, NewServicePoint, NewUser, Store, StoreError, Tx};
+use crate::auth::NewUser;
+use crate::store::{Store, StoreError, Tx};
 use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
 use peakday_app::auth::{Identity, StaffRole};
 use peakday_app::contact::EmailAddress;

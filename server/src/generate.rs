@@ -1,7 +1,8 @@
 //! `peakday generate`: fills a database with synthetic but realistic accounts, for benchmarks and
 //! agent search. Deterministic for a given seed, batched, with a progress bar.
 
-use crate::store::{NewAccount, NewServicePoint, Store, StoreError};
+use crate::accounts::{NewAccount, NewServicePoint};
+use crate::store::{Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
 use peakday_app::accounts::{AccountNumber, BillCycleDay, Fuel};
 use peakday_app::recipients::ContactForm;

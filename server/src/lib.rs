@@ -2,16 +2,14 @@
 //! generator. `main.rs` is the command line around it.
 
 pub mod accounts;
-pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
-pub mod enrollments;
 pub mod generate;
-pub mod head_end;
 pub mod http;
 pub mod onboarding;
 pub mod preferences;
+pub mod programs;
 pub mod services;
 pub mod setup;
 pub mod staff;

@@ -2,8 +2,10 @@
 //! a pilot's first customers before a billing import exists (and for the browser tests, which
 //! give each journey an account of its own).
 
+use crate::accounts::{NewAccount, NewServicePoint};
 use crate::auth::hash_password;
-use crate::store::{NewAccount, NewServicePoint, NewUser, Store, StoreError};
+use crate::auth::NewUser;
+use crate::store::{Store, StoreError};
 use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
 use peakday_app::auth::{Credentials, Identity, NewPasswordForm, PasswordOwner};
 use peakday_app::recipients::ContactForm;

@@ -3,9 +3,9 @@
 
 use crate::accounts::Accounts;
 use crate::auth::{AccountSecurity, AuthService};
-use crate::enrollments::Enrollments;
-use crate::head_end::held::HeldMessages;
 use crate::preferences::Preferences;
+use crate::programs::head_end::held::HeldMessages;
+use crate::programs::Enrollments;
 use crate::staff::StaffAdmin;
 use crate::store::Store;
 use leptos::prelude::provide_context;

@@ -3,11 +3,12 @@
 //! of real databases (`peakday disable-demo-sign-ins`, and `serve` refusing to run them over
 //! https).
 
-use crate::audit::audit_entry;
 use crate::auth::second_factor::code_at;
+use crate::auth::NewUser;
 use crate::auth::{hash_password, session_audit};
 use crate::demo::DEMO_SIGN_INS;
-use crate::store::{NewUser, Store};
+use crate::store::audit_entry;
+use crate::store::Store;
 use anyhow::{bail, Context};
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::change::AuditRecord;

@@ -5,9 +5,9 @@ mod common;
 
 use common::TestDb;
 use peakday_app::staff::OutboxOperations;
-use peakday_server::head_end::delivery::{HeadEndSender, MAX_ATTEMPTS};
-use peakday_server::head_end::held::HeldMessages;
-use peakday_server::head_end::{HeadEndConfig, ASSET_SYNC};
+use peakday_server::programs::head_end::delivery::{HeadEndSender, MAX_ATTEMPTS};
+use peakday_server::programs::head_end::held::HeldMessages;
+use peakday_server::programs::head_end::{HeadEndConfig, ASSET_SYNC};
 use peakday_server::store::Store;
 
 async fn queue(store: &Store, key: &str, account: &str) {

@@ -9,13 +9,13 @@ use common::head_end::{post_acknowledgement, post_signed, serve, HeadEnd};
 use common::{body_text, send, sign_in, TestDb, SITE};
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN};
 use http::{Request, StatusCode};
-use peakday_server::head_end::delivery::HeadEndSender;
-use peakday_server::head_end::message::{
+use peakday_server::http::router;
+use peakday_server::programs::head_end::delivery::HeadEndSender;
+use peakday_server::programs::head_end::message::{
     Acknowledgement, DeviceAcknowledgement, DeviceStatus, MessageStatus,
 };
-use peakday_server::head_end::signature::{self, Direction};
-use peakday_server::head_end::{HeadEndConfig, ASSET_SYNC};
-use peakday_server::http::router;
+use peakday_server::programs::head_end::signature::{self, Direction};
+use peakday_server::programs::head_end::{HeadEndConfig, ASSET_SYNC};
 use peakday_server::store::{now, Store};
 use serde_json::Value;
 

@@ -550,7 +550,7 @@ async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check(
 
     // A late acknowledgement of an older message changes nothing: compare-and-set.
     let mut tx = db.store.begin_write().await.unwrap();
-    let update = peakday_server::store::RegistrationUpdate {
+    let update = peakday_server::programs::store::RegistrationUpdate {
         registration: peakday_app::programs::Registration::Registered,
         detail: None,
         sync_message: None,

@@ -8,9 +8,10 @@ use peakday_app::activity::ChangeSource;
 use peakday_app::auth::Identity;
 use peakday_app::contact::EmailAddress;
 use peakday_app::utility::Product;
+use peakday_server::auth::NewUser;
 use peakday_server::demo::{seed_if_empty, DEMO_ACCOUNT_NUMBER};
 use peakday_server::generate::generate_accounts;
-use peakday_server::store::{AuditEntry, NewUser, Store};
+use peakday_server::store::{AuditEntry, Store};
 
 #[tokio::test]
 async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {

@@ -2,6 +2,7 @@ use super::AccountOverview;
 use crate::error::AppError;
 use leptos::prelude::*;
 
+crate::declare_access!(LoadAccount => Account);
 /// An account's number, holder, address and service points: the signed-in customer's own
 /// (the account comes from the session, ASVS 8.2.2), or in admin mode the `account` customer
 /// service acts for.

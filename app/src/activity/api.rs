@@ -2,6 +2,7 @@ use super::ActivityEntry;
 use crate::error::AppError;
 use leptos::prelude::*;
 
+crate::declare_access!(LoadActivity => Account);
 /// An account's history, newest first: the signed-in customer's own, or in admin mode the
 /// `account` customer service acts for, with every record and the staff member behind each.
 #[server(endpoint = "activity")]

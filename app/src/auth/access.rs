@@ -1,3 +1,4 @@
+#[cfg(feature = "ssr")]
 use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
@@ -110,54 +111,48 @@ pub fn page_access(path: &str) -> Option<Access> {
     })
 }
 
-/// Every server function and who may call it: the one declaration `authorize_call` reads
-/// inside each function. A function missing here is refused to everyone, and a test that lists
-/// the server's registered functions fails.
-pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
-    (<crate::auth::CurrentViewer as ServerFn>::PATH, Access::Public),
-    (<crate::accounts::LoadAccount as ServerFn>::PATH, Access::Account),
-    (<crate::preferences::LoadPreferences as ServerFn>::PATH, Access::Account),
-    (<crate::preferences::AddRecipient as ServerFn>::PATH, Access::Account),
-    (<crate::preferences::UpdateContact as ServerFn>::PATH, Access::Account),
-    (<crate::preferences::RemoveRecipient as ServerFn>::PATH, Access::Account),
-    (<crate::preferences::SaveAlerts as ServerFn>::PATH, Access::Account),
-    (<crate::preferences::SetOptOut as ServerFn>::PATH, Access::Account),
-    (<crate::preferences::SaveNotifications as ServerFn>::PATH, Access::Account),
-    (<crate::activity::LoadActivity as ServerFn>::PATH, Access::Account),
-    (<crate::search::SearchAccounts as ServerFn>::PATH, Access::CustomerService),
-    (<crate::staff::LoadUtilityOverview as ServerFn>::PATH, Access::Staff),
-    (<crate::staff::StaffMembers as ServerFn>::PATH, Access::Admin),
-    (<crate::staff::CreateStaffMember as ServerFn>::PATH, Access::Admin),
-    (<crate::staff::ChangeStaffRole as ServerFn>::PATH, Access::Admin),
-    (<crate::staff::SetStaffDisabled as ServerFn>::PATH, Access::Admin),
-    (<crate::staff::EndStaffSessions as ServerFn>::PATH, Access::Admin),
-    (<crate::programs::LoadDevices as ServerFn>::PATH, Access::Account),
-    (<crate::programs::LoadAccountPrograms as ServerFn>::PATH, Access::Account),
-    (<crate::programs::RegisterDevice as ServerFn>::PATH, Access::Account),
-    (<crate::programs::RemoveDevice as ServerFn>::PATH, Access::Account),
-    (<crate::programs::Enroll as ServerFn>::PATH, Access::Account),
-    (<crate::programs::AddEnrolledDevice as ServerFn>::PATH, Access::Account),
-    (<crate::programs::ReplaceDevice as ServerFn>::PATH, Access::Account),
-    (<crate::programs::Unenroll as ServerFn>::PATH, Access::Account),
-    (<crate::programs::LoadProgramsOverview as ServerFn>::PATH, Access::ProgramManager),
-    (<crate::programs::SaveProgram as ServerFn>::PATH, Access::ProgramManager),
-    // A sign-in half-way through its steps, and a reset link, belong to nobody signed in yet:
-    // each answers only about the request's own pending sign-in or the link it carries.
-    (<crate::auth::LoadSignInStep as ServerFn>::PATH, Access::Public),
-    (<crate::auth::LoadReset as ServerFn>::PATH, Access::Public),
-    (<crate::auth::LoadSecurity as ServerFn>::PATH, Access::SignedIn),
-    (<crate::auth::ChangePassword as ServerFn>::PATH, Access::SignedIn),
-    (<crate::auth::EndOtherSessions as ServerFn>::PATH, Access::SignedIn),
-    (<crate::auth::StartTwoStep as ServerFn>::PATH, Access::SignedIn),
-    (<crate::auth::ConfirmTwoStep as ServerFn>::PATH, Access::SignedIn),
-    (<crate::auth::TurnOffTwoStep as ServerFn>::PATH, Access::Customer),
-    (<crate::auth::LoadAccountSignIn as ServerFn>::PATH, Access::CustomerService),
-    (<crate::auth::EndCustomerSessions as ServerFn>::PATH, Access::CustomerService),
-    (<crate::auth::SetCustomerSignInDisabled as ServerFn>::PATH, Access::CustomerService),
-    (<crate::auth::ResetSecondFactor as ServerFn>::PATH, Access::Admin),
-    (<crate::staff::HeldMessages as ServerFn>::PATH, Access::Admin),
-    (<crate::staff::ReleaseMessage as ServerFn>::PATH, Access::Admin),
-];
+/// Who may call a server function: declared beside the function with [`declare_access!`] and
+/// read inside it by `authorize_call::<F>()`, which requires it, so a server function without
+/// a declaration does not compile. The server's registered functions are checked against
+/// [`server_functions`] by a test, which then calls each as every role.
+#[cfg(feature = "ssr")]
+pub trait Guarded: ServerFn {
+    const ACCESS: Access;
+}
+
+/// One declared server function, collected at link time for [`server_functions`].
+#[cfg(feature = "ssr")]
+pub struct DeclaredAccess {
+    pub path: &'static str,
+    pub access: Access,
+}
+
+#[cfg(feature = "ssr")]
+inventory::collect!(DeclaredAccess);
+
+/// Declares who may call server function `F` (its generated type): `declare_access!(F => Account)`.
+#[macro_export]
+macro_rules! declare_access {
+    ($function:ty => $access:ident) => {
+        #[cfg(feature = "ssr")]
+        impl $crate::auth::Guarded for $function {
+            const ACCESS: $crate::auth::Access = $crate::auth::Access::$access;
+        }
+        #[cfg(feature = "ssr")]
+        inventory::submit! {
+            $crate::auth::DeclaredAccess {
+                path: <$function as leptos::server_fn::ServerFn>::PATH,
+                access: $crate::auth::Access::$access,
+            }
+        }
+    };
+}
+
+/// Every declared server function and who may call it.
+#[cfg(feature = "ssr")]
+pub fn server_functions() -> impl Iterator<Item = (&'static str, Access)> {
+    inventory::iter::<DeclaredAccess>.into_iter().map(|declared| (declared.path, declared.access))
+}
 
 /// The server's own HTTP handlers (everything that is neither a page nor a server function), as
 /// method and path, and who may call them. `/` sends each role to its home, `/signin` and
@@ -185,8 +180,9 @@ pub const HANDLERS: &[(&str, &str, Access)] = &[
 ];
 
 /// Who may call the server function at `path` (its `ServerFn::PATH`).
+#[cfg(feature = "ssr")]
 pub fn server_function_access(path: &str) -> Option<Access> {
-    SERVER_FUNCTIONS.iter().find(|(declared, _)| *declared == path).map(|(_, access)| *access)
+    server_functions().find(|(declared, _)| *declared == path).map(|(_, access)| access)
 }
 
 #[cfg(test)]
@@ -233,12 +229,15 @@ mod tests {
             .permits(Role::ProgramManager));
     }
 
+    #[cfg(feature = "ssr")]
     #[test]
     fn every_server_function_is_declared_once() {
-        let mut paths: Vec<&str> = SERVER_FUNCTIONS.iter().map(|(path, _)| *path).collect();
+        let mut paths: Vec<&str> = server_functions().map(|(path, _)| path).collect();
+        let declared = paths.len();
         paths.sort_unstable();
         paths.dedup();
-        assert_eq!(paths.len(), SERVER_FUNCTIONS.len());
+        assert_eq!(paths.len(), declared);
+        assert!(declared >= 40, "the declarations beside the server functions are collected");
     }
 
     #[test]

@@ -21,6 +21,7 @@ impl From<&Viewer> for SignedInAs {
     }
 }
 
+crate::declare_access!(CurrentViewer => Public);
 /// Who is signed in, if anyone. Public: it only ever describes the caller.
 #[server(endpoint = "viewer")]
 pub async fn current_viewer() -> Result<Option<SignedInAs>, AppError> {

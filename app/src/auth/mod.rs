@@ -18,9 +18,9 @@ mod signin_steps;
 mod stage;
 mod viewer;
 
-pub use access::{
-    page_access, server_function_access, Access, Role, HANDLERS, PAGES, SERVER_FUNCTIONS,
-};
+pub use access::{page_access, Access, Role, HANDLERS, PAGES};
+#[cfg(feature = "ssr")]
+pub use access::{server_function_access, server_functions, DeclaredAccess, Guarded};
 pub use api::{current_viewer, CurrentViewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
 pub use password_policy::{

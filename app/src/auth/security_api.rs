@@ -26,6 +26,7 @@ fn security() -> Result<super::Security, AppError> {
     })
 }
 
+crate::declare_access!(LoadSecurity => SignedIn);
 /// The signed-in person's password, second factor and sessions.
 #[server(endpoint = "security")]
 pub async fn load_security() -> Result<SecurityView, AppError> {
@@ -34,6 +35,7 @@ pub async fn load_security() -> Result<SecurityView, AppError> {
     security.security_view(&viewer, &session).await
 }
 
+crate::declare_access!(ChangePassword => SignedIn);
 /// Changes the signed-in person's password; their other sessions end.
 #[server(endpoint = "change_password")]
 pub async fn change_password(
@@ -47,6 +49,7 @@ pub async fn change_password(
     answer(security.change_password(&viewer, &session, current, form).await)
 }
 
+crate::declare_access!(EndOtherSessions => SignedIn);
 /// Signs the person out of every other browser and device.
 #[server(endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<Saved, AppError> {
@@ -55,6 +58,7 @@ pub async fn end_other_sessions() -> Result<Saved, AppError> {
     answer(security.end_other_sessions(&viewer, &session).await)
 }
 
+crate::declare_access!(StartTwoStep => SignedIn);
 /// Starts setting up two-step verification (customers; staff set it up at sign-in).
 #[server(endpoint = "start_two_step")]
 pub async fn start_two_step() -> Result<Saved, AppError> {
@@ -63,6 +67,7 @@ pub async fn start_two_step() -> Result<Saved, AppError> {
     answer(security.start_two_step(&viewer, &session).await)
 }
 
+crate::declare_access!(ConfirmTwoStep => SignedIn);
 /// Finishes setting up two-step verification with a code from the app.
 #[server(endpoint = "confirm_two_step")]
 pub async fn confirm_two_step(code: String) -> Result<Saved, AppError> {
@@ -71,6 +76,7 @@ pub async fn confirm_two_step(code: String) -> Result<Saved, AppError> {
     answer(security.confirm_two_step(&viewer, &session, code).await)
 }
 
+crate::declare_access!(TurnOffTwoStep => Customer);
 /// Turns a customer's two-step verification off, after their password.
 #[server(endpoint = "turn_off_two_step")]
 pub async fn turn_off_two_step(current: String) -> Result<Saved, AppError> {
@@ -79,6 +85,7 @@ pub async fn turn_off_two_step(current: String) -> Result<Saved, AppError> {
     answer(security.turn_off_two_step(&viewer, current).await)
 }
 
+crate::declare_access!(LoadAccountSignIn => CustomerService);
 /// The sign-in of the account customer service is acting for.
 #[server(endpoint = "account_sign_in")]
 pub async fn load_account_sign_in(
@@ -91,6 +98,7 @@ pub async fn load_account_sign_in(
     Ok(sign_in.map(|sign_in| AccountSignIn { can_reset: admin, ..sign_in }))
 }
 
+crate::declare_access!(EndCustomerSessions => CustomerService);
 /// Ends every session of a customer's sign-in (customer service, in admin mode).
 #[server(endpoint = "end_customer_sessions")]
 pub async fn end_customer_sessions(account: Option<String>) -> Result<Saved, AppError> {
@@ -102,6 +110,7 @@ pub async fn end_customer_sessions(account: Option<String>) -> Result<Saved, App
     answer(security.end_customer_sessions(scope.actor, scope.account).await)
 }
 
+crate::declare_access!(SetCustomerSignInDisabled => CustomerService);
 /// Disables (ending its sessions) or enables a customer's sign-in (customer service).
 #[server(endpoint = "set_customer_sign_in_disabled")]
 pub async fn set_customer_sign_in_disabled(
@@ -116,6 +125,7 @@ pub async fn set_customer_sign_in_disabled(
     answer(security.set_customer_sign_in_disabled(scope.actor, scope.account, disabled).await)
 }
 
+crate::declare_access!(ResetSecondFactor => Admin);
 /// Removes a staff member's second factor: they set up a new one at their next sign-in.
 #[server(endpoint = "reset_second_factor")]
 pub async fn reset_second_factor(user: super::UserId) -> Result<Saved, AppError> {

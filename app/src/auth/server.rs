@@ -8,7 +8,6 @@ use crate::error::AppError;
 use http::request::Parts;
 use http::StatusCode;
 use leptos::prelude::use_context;
-use leptos::server_fn::ServerFn;
 use leptos_axum::ResponseOptions;
 use std::sync::Arc;
 
@@ -45,21 +44,10 @@ pub fn authorize(access: Access) -> Result<Viewer, AppError> {
     }
 }
 
-/// Refuses the call unless the viewer may call server function `F`, as [`SERVER_FUNCTIONS`]
-/// declares. A function missing from the declaration is refused to everyone.
-///
-/// [`SERVER_FUNCTIONS`]: super::SERVER_FUNCTIONS
-pub fn authorize_call<F: ServerFn>() -> Result<Viewer, AppError> {
-    match super::server_function_access(F::PATH) {
-        Some(access) => authorize(access),
-        None => {
-            leptos::logging::error!("server function {} has no access declaration", F::PATH);
-            if let Some(response) = use_context::<ResponseOptions>() {
-                response.set_status(StatusCode::FORBIDDEN);
-            }
-            Err(AppError::Forbidden)
-        }
-    }
+/// Refuses the call unless the viewer may call server function `F`, as its declaration
+/// (`declare_access!`, beside the function) says; without one, the call does not compile.
+pub fn authorize_call<F: super::Guarded>() -> Result<Viewer, AppError> {
+    authorize(F::ACCESS)
 }
 
 /// The account a call acts on, and who is acting.
@@ -77,7 +65,9 @@ pub struct AccountScope {
 ///
 /// Everything taken from the request's context is taken before the first await: a resource
 /// rendered on the server may be polled again outside the render's context.
-pub async fn account_scope<F: ServerFn>(account: Option<String>) -> Result<AccountScope, AppError> {
+pub async fn account_scope<F: super::Guarded>(
+    account: Option<String>,
+) -> Result<AccountScope, AppError> {
     let viewer = authorize_call::<F>()?;
     let accounts: Arc<dyn AccountsService> = crate::service::service()?;
     let set_status = crate::shell::refusal_status();

@@ -90,6 +90,7 @@ pub struct SignInStepView {
     pub setup: Option<TwoStepSetup>,
 }
 
+crate::declare_access!(LoadSignInStep => Public);
 /// The step of the request's half-finished sign-in; `None` without one.
 #[server(endpoint = "sign_in_step")]
 pub async fn load_sign_in_step() -> Result<Option<SignInStepView>, AppError> {
@@ -107,6 +108,7 @@ pub struct ResetView {
     pub owner: PasswordOwner,
 }
 
+crate::declare_access!(LoadReset => Public);
 /// The sign-in a reset link is for, if the link is still good.
 #[server(endpoint = "reset_link")]
 pub async fn load_reset(token: String) -> Result<Option<ResetView>, AppError> {

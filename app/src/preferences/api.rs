@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 /// Checked boxes arrive as `name[key]=on`; unchecked ones do not arrive at all.
 pub type CheckedBoxes = Option<BTreeMap<String, String>>;
 
+crate::declare_access!(LoadPreferences => Account);
 /// An account's recipients, choices and account-wide stops: the signed-in customer's own, or in
 /// admin mode the `account` customer service acts for (see `account_scope`).
 #[server(endpoint = "preferences")]
@@ -21,7 +22,7 @@ pub async fn load_preferences(account: Option<String>) -> Result<PreferencesView
 
 /// Runs one change, through server function `F`, at the version the page showed.
 #[cfg(feature = "ssr")]
-async fn change<F: leptos::server_fn::ServerFn>(
+async fn change<F: crate::auth::Guarded>(
     account: Option<String>,
     version: i64,
     change: Result<super::PreferenceChange, AppError>,
@@ -37,6 +38,7 @@ async fn change<F: leptos::server_fn::ServerFn>(
     })
 }
 
+crate::declare_access!(AddRecipient => Account);
 #[server(endpoint = "add_recipient")]
 pub async fn add_recipient(
     account: Option<String>,
@@ -52,6 +54,7 @@ pub async fn add_recipient(
         .await
 }
 
+crate::declare_access!(UpdateContact => Account);
 #[server(endpoint = "update_contact")]
 pub async fn update_contact(
     account: Option<String>,
@@ -73,6 +76,7 @@ pub async fn update_contact(
     .await
 }
 
+crate::declare_access!(RemoveRecipient => Account);
 #[server(endpoint = "remove_recipient")]
 pub async fn remove_recipient(
     account: Option<String>,
@@ -84,6 +88,7 @@ pub async fn remove_recipient(
     change::<RemoveRecipient>(account, version, change_request).await
 }
 
+crate::declare_access!(SaveAlerts => Account);
 /// A recipient's peak pricing alert channels and communications, saved together.
 #[server(endpoint = "save_alerts")]
 pub async fn save_alerts(
@@ -97,6 +102,7 @@ pub async fn save_alerts(
     change::<SaveAlerts>(account, version, change_request).await
 }
 
+crate::declare_access!(SetOptOut => Account);
 /// Stops (or resumes) a channel, or everything, for the whole account.
 #[server(endpoint = "set_opt_out")]
 pub async fn set_opt_out(
@@ -111,6 +117,7 @@ pub async fn set_opt_out(
     change::<SetOptOut>(account, version, change_request).await
 }
 
+crate::declare_access!(SaveNotifications => Account);
 /// A recipient's account notification matrix.
 #[server(endpoint = "save_notifications")]
 pub async fn save_notifications(

@@ -37,6 +37,7 @@ pub enum EnrollmentChange {
     },
 }
 
+crate::declare_access!(LoadDevices => Account);
 /// An account's devices with their registration status.
 #[server(endpoint = "devices")]
 pub async fn load_devices(account: Option<String>) -> Result<AccountDevices, AppError> {
@@ -45,6 +46,7 @@ pub async fn load_devices(account: Option<String>) -> Result<AccountDevices, App
     programs.account_devices(scope.account).await
 }
 
+crate::declare_access!(LoadAccountPrograms => Account);
 /// The active programs as the account sees them: enrolled, open, or closed with the reasons.
 #[server(endpoint = "account_programs")]
 pub async fn load_account_programs(account: Option<String>) -> Result<AccountPrograms, AppError> {
@@ -55,7 +57,7 @@ pub async fn load_account_programs(account: Option<String>) -> Result<AccountPro
 
 /// Runs one change through server function `F`.
 #[cfg(feature = "ssr")]
-async fn change<F: leptos::server_fn::ServerFn>(
+async fn change<F: crate::auth::Guarded>(
     account: Option<String>,
     change: Result<EnrollmentChange, AppError>,
 ) -> Result<Saved, AppError> {
@@ -68,6 +70,7 @@ async fn change<F: leptos::server_fn::ServerFn>(
     })
 }
 
+crate::declare_access!(RegisterDevice => Account);
 #[server(endpoint = "register_device")]
 pub async fn register_device(
     account: Option<String>,
@@ -87,6 +90,7 @@ pub async fn register_device(
     result.map_err(|error| error.with_typed(form.typed()))
 }
 
+crate::declare_access!(RemoveDevice => Account);
 #[server(endpoint = "remove_device")]
 pub async fn remove_device(
     account: Option<String>,
@@ -95,6 +99,7 @@ pub async fn remove_device(
     change::<RemoveDevice>(account, Ok(EnrollmentChange::RemoveDevice { device })).await
 }
 
+crate::declare_access!(Enroll => Account);
 #[server(endpoint = "enroll")]
 pub async fn enroll(
     account: Option<String>,
@@ -104,6 +109,7 @@ pub async fn enroll(
     change::<Enroll>(account, Ok(EnrollmentChange::Enroll { program, device })).await
 }
 
+crate::declare_access!(AddEnrolledDevice => Account);
 #[server(endpoint = "add_enrolled_device")]
 pub async fn add_enrolled_device(
     account: Option<String>,
@@ -114,6 +120,7 @@ pub async fn add_enrolled_device(
     change::<AddEnrolledDevice>(account, Ok(add)).await
 }
 
+crate::declare_access!(ReplaceDevice => Account);
 #[server(endpoint = "replace_device")]
 pub async fn replace_device(
     account: Option<String>,
@@ -125,6 +132,7 @@ pub async fn replace_device(
     change::<ReplaceDevice>(account, Ok(replace)).await
 }
 
+crate::declare_access!(Unenroll => Account);
 #[server(endpoint = "unenroll")]
 pub async fn unenroll(
     account: Option<String>,
@@ -133,6 +141,7 @@ pub async fn unenroll(
     change::<Unenroll>(account, Ok(EnrollmentChange::Unenroll { enrollment })).await
 }
 
+crate::declare_access!(LoadProgramsOverview => ProgramManager);
 /// Every program and entity group, for program managers.
 #[server(endpoint = "programs_overview")]
 pub async fn load_programs_overview() -> Result<ProgramsOverview, AppError> {
@@ -140,6 +149,7 @@ pub async fn load_programs_overview() -> Result<ProgramsOverview, AppError> {
     crate::service::service::<dyn super::ProgramsService>()?.programs_overview().await
 }
 
+crate::declare_access!(SaveProgram => ProgramManager);
 /// Creates a program (no `program`) or changes one. A device kind's box posts `on` when ticked.
 #[server(endpoint = "save_program")]
 pub async fn save_program(

@@ -2,6 +2,7 @@ use super::SearchResults;
 use crate::error::AppError;
 use leptos::prelude::*;
 
+crate::declare_access!(SearchAccounts => CustomerService);
 /// Customer service's account search. `after` is the cursor of the page before, if any.
 #[server(endpoint = "search_accounts")]
 pub async fn search_accounts(

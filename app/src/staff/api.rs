@@ -10,6 +10,7 @@ fn staff() -> Result<std::sync::Arc<dyn super::StaffService>, AppError> {
     crate::service::service()
 }
 
+crate::declare_access!(LoadUtilityOverview => Staff);
 /// The utility's settings and book size, for every staff home.
 #[server(endpoint = "utility_overview")]
 pub async fn load_utility_overview() -> Result<UtilityOverview, AppError> {
@@ -17,6 +18,7 @@ pub async fn load_utility_overview() -> Result<UtilityOverview, AppError> {
     crate::service::service::<dyn crate::utility::UtilityService>()?.utility_overview().await
 }
 
+crate::declare_access!(StaffMembers => Admin);
 /// Every staff user, for administrators.
 #[server(endpoint = "staff_members")]
 pub async fn staff_members() -> Result<Vec<StaffMember>, AppError> {
@@ -24,6 +26,7 @@ pub async fn staff_members() -> Result<Vec<StaffMember>, AppError> {
     staff()?.staff_members().await
 }
 
+crate::declare_access!(CreateStaffMember => Admin);
 /// Adds a staff member who can sign in at once.
 #[server(endpoint = "create_staff_member")]
 pub async fn create_staff_member(
@@ -44,6 +47,7 @@ pub async fn create_staff_member(
     answer(result.map_err(|error| error.with_typed(form.typed())))
 }
 
+crate::declare_access!(ChangeStaffRole => Admin);
 /// Gives a staff member another role. Their open sessions carry the new role from their next
 /// request on.
 #[server(endpoint = "change_staff_role")]
@@ -56,6 +60,7 @@ pub async fn change_staff_role(user: UserId, role: String) -> Result<Saved, AppE
     })
 }
 
+crate::declare_access!(SetStaffDisabled => Admin);
 /// Disables (or enables again) a staff member's sign-in; disabling ends their sessions at once.
 #[server(endpoint = "set_staff_disabled")]
 pub async fn set_staff_disabled(user: UserId, disabled: bool) -> Result<Saved, AppError> {
@@ -64,6 +69,7 @@ pub async fn set_staff_disabled(user: UserId, disabled: bool) -> Result<Saved, A
     answer(service.set_staff_disabled(admin.user_id, user, disabled).await)
 }
 
+crate::declare_access!(EndStaffSessions => Admin);
 /// Ends every session of one staff member: they must sign in again.
 #[server(endpoint = "end_staff_sessions")]
 pub async fn end_staff_sessions(user: UserId) -> Result<Saved, AppError> {

@@ -44,6 +44,7 @@ fn outbox() -> Result<Outbox, AppError> {
     use_context::<Outbox>().ok_or(AppError::Unavailable)
 }
 
+crate::declare_access!(HeldMessages => Admin);
 /// Messages to the head-end set aside after too many failed attempts.
 #[server(endpoint = "held_messages")]
 pub async fn held_messages() -> Result<Vec<HeldMessage>, AppError> {
@@ -51,6 +52,7 @@ pub async fn held_messages() -> Result<Vec<HeldMessage>, AppError> {
     outbox()?.held_messages().await
 }
 
+crate::declare_access!(ReleaseMessage => Admin);
 /// Sends a set-aside message again, or discards it.
 #[server(endpoint = "release_message")]
 pub async fn release_message(message: i64, discard: bool) -> Result<Saved, AppError> {

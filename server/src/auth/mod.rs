@@ -8,6 +8,7 @@ mod password;
 pub mod second_factor;
 mod security;
 mod service;
+mod store;
 pub mod throttle;
 mod token;
 
@@ -19,4 +20,5 @@ pub use service::{
     email_fingerprint, save_second_factor, security_event, session_audit, Attempt, AuthService,
     SessionPolicy, SessionState, SignInError, SignedIn, StepError,
 };
+pub use store::{NewSession, NewUser, SessionSummary, StoredSession, StoredUser};
 pub use token::{token_hash, SessionToken};

@@ -5,9 +5,10 @@
 
 use super::second_factor::Enrollment;
 use super::service::{save_second_factor, session_audit, AuthService, StepError};
+use super::StoredUser;
 use super::{Busy, SessionToken};
-use crate::audit::audit_entry;
-use crate::store::{local_time, Store, StoreError, StoredUser};
+use crate::store::audit_entry;
+use crate::store::{local_time, Store, StoreError};
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::auth::{

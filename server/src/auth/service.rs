@@ -3,9 +3,10 @@
 use super::hashing::{Busy, Hashing};
 use super::keys::{KeyPurpose, ServerKeys};
 use super::second_factor::{accepted_step, recovery_code_hash, Enrollment, SecondFactorInput};
+use super::store::{NewSession, StoredUser};
 use super::throttle::{self, client_key, keys_cleared_on_success, keys_for};
 use super::SessionToken;
-use crate::store::{AuditEntry, NewSession, Store, StoreError, StoredUser, Tx};
+use crate::store::{AuditEntry, Store, StoreError, Tx};
 use peakday_app::activity::ChangeSource;
 use peakday_app::auth::{
     password_owner, Credentials, NewPasswordForm, PendingSignIn, Role, SessionStage, UserId, Viewer,
@@ -421,7 +422,7 @@ impl AuthService {
         token: &SessionToken,
         stage: SessionStage,
         now: i64,
-    ) -> Result<(String, crate::store::StoredSession), StepError> {
+    ) -> Result<(String, super::StoredSession), StepError> {
         let hash = token.hash();
         let session = self.store.session(&hash).await?.ok_or(StepError::Ended)?;
         let fresh = now - session.created_at <= self.policy.step_secs;
@@ -571,7 +572,7 @@ pub fn session_audit(viewer: &Viewer, action: &'static str, summary: &str) -> Au
     let source =
         if viewer.role() == Role::Customer { ChangeSource::Portal } else { ChangeSource::Agent };
     let actor = peakday_app::activity::Actor { user_id: Some(viewer.user_id), source };
-    crate::audit::audit_entry(
+    crate::store::audit_entry(
         actor,
         viewer.own_account(),
         &peakday_app::change::AuditRecord::new(action, summary),

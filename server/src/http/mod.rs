@@ -146,7 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::health))
         .nest("/pkg", assets::hashed_assets(state.static_files.clone()))
         // Systems, not browsers: no session, no same-origin check; each request is signed.
-        .nest("/api/v1", crate::head_end::api::router())
+        .nest("/api/v1", crate::programs::head_end::api::router())
         .merge(pages)
         .with_state(state.clone())
         .layer(CompressionLayer::new())

@@ -1,35 +1,23 @@
 //! Storage: one store over SQLite (the default, one file) or PostgreSQL (`DATABASE_URL=postgres://`).
+//! This folder is the platform: connecting, migrations, transactions, the audit log, the outbox
+//! and the utility's settings. Each feature's SQL lives with the feature (`accounts/store.rs`,
+//! `preferences/store.rs`, `programs/store/`, `staff/store.rs`, `auth/store/`), as more
+//! `impl Store` blocks.
 //!
 //! Queries are written once with `$n` placeholders, which both databases accept, and run through
 //! sqlx's `Any` driver. Where the dialects differ the store asks [`Backend`]. Times are unix
 //! seconds (UTC); booleans are 0/1 integers, so decoding is the same on both.
 
-mod accounts;
 mod audit;
-mod credentials;
-mod devices;
-mod enrollments;
+mod audit_record;
 mod outbox;
-mod preferences;
-mod programs;
-mod recipients;
-mod search;
-mod sessions;
-mod signin_throttle;
-mod staff;
-mod users;
 mod utility;
 
-pub use accounts::{NewAccount, NewServicePoint};
 pub use audit::{AuditEntry, StoredAuditEntry};
-pub use devices::{RegistrationUpdate, StoredDevice};
-pub use enrollments::{DeviceLocation, DeviceSites, StoredEnrollment};
+pub use audit_record::audit_entry;
 pub use outbox::{DeadMessage, OutboxMessage};
-pub use sessions::{NewSession, SessionSummary, StoredSession};
-pub use users::{NewUser, StoredUser};
 pub use utility::local_time;
 
-use accounts::{placeholders, ROWS_PER_STATEMENT};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Transaction};
 use std::path::Path;
@@ -241,7 +229,7 @@ pub fn now() -> i64 {
 }
 
 /// Stored 0/1 integers as booleans.
-fn flag(value: i64) -> bool {
+pub(crate) fn flag(value: i64) -> bool {
     value != 0
 }
 
@@ -251,5 +239,29 @@ impl Store {
     pub async fn execute_admin(&self, statement: &str) -> Result<(), StoreError> {
         sqlx::raw_sql(statement).execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+/// Rows per multi-row INSERT: 500 accounts x 5 values stays far below both databases' limits on
+/// bound parameters (SQLite 32,766; PostgreSQL 65,535).
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let values: Vec<String> =
+                (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
+            format!("({})", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

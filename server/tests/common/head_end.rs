@@ -8,11 +8,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use peakday_server::head_end::message::{
+use peakday_server::programs::head_end::message::{
     Acknowledgement, CustomerAssetSync, DeviceAcknowledgement, DeviceStatus, MessageStatus,
     SyncAction,
 };
-use peakday_server::head_end::signature::{self, Direction};
+use peakday_server::programs::head_end::signature::{self, Direction};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

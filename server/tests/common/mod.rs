@@ -216,7 +216,7 @@ impl TestDb {
     /// The app state with a head-end at `url` signing with `secret`.
     pub fn app_state_with_head_end(&self, url: &str, secret: &str) -> AppState {
         let mut config = HttpConfig::local(site_root());
-        config.head_end = peakday_server::head_end::HeadEndConfig {
+        config.head_end = peakday_server::programs::head_end::HeadEndConfig {
             url: Some(url.to_owned()),
             secret: Some(secret.to_owned()),
         };

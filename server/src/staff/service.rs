@@ -3,9 +3,10 @@
 //! the write transaction, [`StaffState::apply`] decides, and the effects and the audit record
 //! commit together.
 
-use crate::audit::audit_entry;
+use crate::auth::NewUser;
 use crate::auth::{Busy, Hashing};
-use crate::store::{NewUser, Store, StoreError};
+use crate::store::audit_entry;
+use crate::store::{Store, StoreError};
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::auth::{Identity, StaffRole, UserId};
 use peakday_app::change::ChangeError;

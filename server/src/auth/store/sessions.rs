@@ -1,5 +1,5 @@
 use super::users::identity;
-use super::{flag, Store, StoreError, Tx};
+use crate::store::{flag, Store, StoreError, Tx};
 use peakday_app::auth::UserId;
 use peakday_app::auth::{SessionStage, Viewer};
 use sqlx::Row;

@@ -4,10 +4,13 @@
 //! (with the head-end sync messages they call for, in the outbox) and the audit records, all in
 //! one transaction. Program managers' programs and entity groups too.
 
-use crate::audit::audit_entry;
-use crate::head_end::message::{CustomerAssetSync, DeviceSync, EnrollmentRef, SyncAction};
-use crate::head_end::ASSET_SYNC;
-use crate::store::{DeviceSites, RegistrationUpdate, Store, StoreError, StoredDevice, Tx};
+use super::store::{DeviceSites, RegistrationUpdate, StoredDevice};
+use crate::programs::head_end::message::{
+    CustomerAssetSync, DeviceSync, EnrollmentRef, SyncAction,
+};
+use crate::programs::head_end::ASSET_SYNC;
+use crate::store::audit_entry;
+use crate::store::{Store, StoreError, Tx};
 use jiff::Timestamp;
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::{Actor, ChangeSource};

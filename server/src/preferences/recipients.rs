@@ -1,4 +1,4 @@
-use super::{flag, now, placeholders, Store, StoreError, Tx, ROWS_PER_STATEMENT};
+use crate::store::{flag, now, placeholders, Store, StoreError, Tx, ROWS_PER_STATEMENT};
 use peakday_app::accounts::AccountId;
 use peakday_app::contact::{EmailAddress, PhoneNumber};
 use peakday_app::preferences::{Communication, Communications, NotificationMatrix, PeakChannels};
@@ -109,7 +109,7 @@ impl Store {
     }
 
     /// Creates the primary recipients of new accounts, many rows per statement.
-    pub(super) async fn insert_primary_recipients(
+    pub(crate) async fn insert_primary_recipients(
         tx: &mut Tx,
         primaries: &[(i64, &ContactDetails)],
     ) -> Result<(), StoreError> {

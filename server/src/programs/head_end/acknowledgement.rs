@@ -7,8 +7,9 @@ use super::message::{
     Acknowledgement, AcknowledgementResult, CustomerAssetSync, DeviceStatus, MessageStatus,
     SyncAction,
 };
-use crate::audit::audit_entry;
-use crate::store::{RegistrationUpdate, Store, StoreError, Tx};
+use crate::programs::store::{RegistrationUpdate, StoredDevice};
+use crate::store::audit_entry;
+use crate::store::{Store, StoreError, Tx};
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::change::AuditRecord;
 use peakday_app::programs::{DeviceId, EnrollmentId, EnrollmentStatus, Registration};
@@ -144,7 +145,7 @@ async fn confirm_when_registered(
 
 async fn audit(
     tx: &mut Tx,
-    device: &crate::store::StoredDevice,
+    device: &StoredDevice,
     registration: Registration,
     detail: Option<&str>,
     action: SyncAction,
@@ -172,7 +173,7 @@ async fn audit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::head_end::message::{DeviceAcknowledgement, DeviceSync, EnrollmentRef};
+    use crate::programs::head_end::message::{DeviceAcknowledgement, DeviceSync, EnrollmentRef};
 
     fn message(devices: &[i64]) -> CustomerAssetSync {
         CustomerAssetSync {

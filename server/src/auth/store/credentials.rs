@@ -1,6 +1,6 @@
 //! Passwords, second factors, recovery codes and one-time reset links.
 
-use super::{Store, StoreError, Tx};
+use crate::store::{Store, StoreError, Tx};
 use peakday_app::auth::UserId;
 use sqlx::Row;
 

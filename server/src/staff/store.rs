@@ -1,6 +1,6 @@
 //! Administrators' changes to staff users: role, sign-in enabled or not, sessions.
 
-use super::{Store, StoreError, Tx};
+use crate::store::{Store, StoreError, Tx};
 use peakday_app::auth::UserId;
 use peakday_app::auth::{Role, StaffRole};
 

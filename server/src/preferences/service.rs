@@ -2,7 +2,7 @@
 //! ([`PreferencesState::apply`]) inside one write transaction, and stores the effects, the audit
 //! records and the new version together.
 
-use crate::audit::audit_entry;
+use crate::store::audit_entry;
 use crate::store::{Store, StoreError, Tx};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;

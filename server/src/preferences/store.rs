@@ -1,4 +1,4 @@
-use super::{flag, now, placeholders, Store, StoreError, Tx};
+use crate::store::{flag, now, placeholders, Store, StoreError, Tx};
 use peakday_app::accounts::AccountId;
 use peakday_app::contact::PhoneNumber;
 use peakday_app::preferences::{AccountOptOuts, SmsConsent};

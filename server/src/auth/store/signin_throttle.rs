@@ -1,5 +1,5 @@
-use super::{Backend, Store, StoreError};
 use crate::auth::throttle::{Counted, ThrottleKey};
+use crate::store::{Backend, Store, StoreError};
 use sqlx::Row;
 
 impl Store {
@@ -115,7 +115,7 @@ impl Store {
         )
         .bind(name)
         .bind(candidate)
-        .bind(super::now())
+        .bind(crate::store::now())
         .execute(self.pool())
         .await?;
         Ok(sqlx::query_scalar("SELECT secret FROM server_keys WHERE name = $1")

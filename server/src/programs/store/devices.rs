@@ -1,4 +1,4 @@
-use super::{now, Store, StoreError, Tx};
+use crate::store::{now, Store, StoreError, Tx};
 use peakday_app::accounts::AccountId;
 use peakday_app::programs::{
     Capacity, Device, DeviceId, DeviceKind, EnrollmentId, NewDevice, Registration,

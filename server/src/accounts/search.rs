@@ -2,8 +2,8 @@
 //! of `(term, account)` (see `peakday_app::search`), scanned from the query's first term for one
 //! page of results, and each account's term list for the query's other words.
 
-use super::accounts::service_point;
-use super::{placeholders, Backend, Store, StoreError, Tx, ROWS_PER_STATEMENT};
+use super::store::service_point;
+use crate::store::{placeholders, Backend, Store, StoreError, Tx, ROWS_PER_STATEMENT};
 use peakday_app::accounts::{AccountId, AccountNumber, ServicePoint};
 use peakday_app::search::{
     split_terms, AccountMatch, QueryPart, SearchCursor, SearchDocument, SearchQuery, SearchResults,
@@ -170,7 +170,7 @@ impl Store {
     }
 
     /// Indexes newly created accounts, set-based, in their creating transaction.
-    pub(super) async fn index_new_accounts(
+    pub(crate) async fn index_new_accounts(
         tx: &mut Tx,
         documents: &[(i64, SearchDocument)],
     ) -> Result<(), StoreError> {
@@ -230,7 +230,7 @@ impl Store {
 
     /// Indexes accounts that have no index entry: those made before migration 0003. Runs after
     /// the migrations; once they are all indexed it is one query that finds nothing.
-    pub(super) async fn index_unindexed_accounts(&self) -> Result<u64, StoreError> {
+    pub(crate) async fn index_unindexed_accounts(&self) -> Result<u64, StoreError> {
         let mut indexed = 0;
         loop {
             let mut tx = self.begin_write().await?;

@@ -1,4 +1,4 @@
-use super::{flag, now, Backend, Store, StoreError, Tx};
+use crate::store::{flag, now, placeholders, Backend, Store, StoreError, Tx, ROWS_PER_STATEMENT};
 use peakday_app::accounts::{
     AccountId, AccountNumber, AccountOverview, BillCycleDay, Fuel, ServicePoint,
 };
@@ -26,10 +26,6 @@ pub struct NewServicePoint {
     pub ami: bool,
     pub bill_cycle_day: BillCycleDay,
 }
-
-/// Rows per multi-row INSERT: 500 accounts x 5 values stays far below both databases' limits on
-/// bound parameters (SQLite 32,766; PostgreSQL 65,535).
-pub(super) const ROWS_PER_STATEMENT: usize = 500;
 
 impl Store {
     /// The account a customer sees on their home page; `None` if there is no such account.
@@ -186,7 +182,7 @@ impl NewAccount {
     }
 }
 
-pub(super) fn service_point(row: &sqlx::any::AnyRow) -> Result<ServicePoint, StoreError> {
+pub(crate) fn service_point(row: &sqlx::any::AnyRow) -> Result<ServicePoint, StoreError> {
     let fuel: String = row.try_get("fuel")?;
     let day: i64 = row.try_get("bill_cycle_day")?;
     Ok(ServicePoint {
@@ -199,18 +195,6 @@ pub(super) fn service_point(row: &sqlx::any::AnyRow) -> Result<ServicePoint, Sto
             .and_then(|day| BillCycleDay::new(day).ok())
             .ok_or_else(|| StoreError::Corrupt(format!("bill cycle day {day}")))?,
     })
-}
-
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
-pub(super) fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let values: Vec<String> =
-                (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
-            format!("({})", values.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Store {
@@ -236,13 +220,5 @@ impl Store {
                 .await?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_every_value_once() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

@@ -1,4 +1,4 @@
-use super::{flag, now, Store, StoreError, Tx};
+use crate::store::{flag, now, Store, StoreError, Tx};
 use peakday_app::accounts::AccountId;
 use peakday_app::auth::UserId;
 use peakday_app::auth::{Identity, Role, Viewer};
@@ -172,7 +172,7 @@ impl Store {
 }
 
 /// The identity stored as a role and an optional account.
-pub(super) fn identity(role: &str, account: Option<i64>) -> Result<Identity, StoreError> {
+pub(crate) fn identity(role: &str, account: Option<i64>) -> Result<Identity, StoreError> {
     Role::parse(role)
         .and_then(|role| Identity::from_parts(role, account.map(AccountId)))
         .ok_or_else(|| StoreError::Corrupt(format!("user role {role:?} with account {account:?}")))

@@ -1,4 +1,4 @@
-use super::{now, Store, StoreError, Tx};
+use crate::store::{now, Store, StoreError, Tx};
 use peakday_app::programs::{Program, ProgramDefinition, ProgramId};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;

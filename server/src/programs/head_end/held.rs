@@ -2,7 +2,7 @@
 //! (`delivery::MAX_ATTEMPTS`): send one again once the cause is fixed, or discard it so the
 //! account's later messages can go. Each decision is audited.
 
-use crate::audit::audit_entry;
+use crate::store::audit_entry;
 use crate::store::{local_time, Store, StoreError};
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::auth::UserId;

@@ -1,0 +1,7 @@
+//! Staff administration: the service over the shared rules (`peakday_app::staff::StaffState`)
+//! and its SQL.
+
+mod service;
+mod store;
+
+pub use service::{StaffAdmin, StaffError};
