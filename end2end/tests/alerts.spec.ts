@@ -52,7 +52,7 @@ test("a recipient added with email only gets peak alerts by email once email is 
   await addAndSee(page, { name: "Ana Lima", email: "Ana.Lima@Example.com" });
   const ana = recipient(page, "Ana Lima");
   await expect(ana.getByText("ana.lima@example.com")).toBeVisible();
-  // Print is shown but not the customer's to change (seed 000).
+  // Print is shown but not the customer's to change.
   await expect(ana.getByText("Mail: managed by Demo Power & Light")).toBeVisible();
   await expect(ana.getByRole("checkbox", { name: /^mail/i })).toHaveCount(0);
 

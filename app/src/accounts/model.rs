@@ -66,7 +66,7 @@ impl From<AccountNumber> for String {
     }
 }
 
-/// The fuel a service point delivers. Alerts are computed per fuel (seed 002).
+/// The fuel a service point delivers. Alerts are computed per fuel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fuel {
@@ -135,7 +135,7 @@ pub struct ServicePoint {
     pub number: String,
     pub fuel: Fuel,
     pub rate_class: String,
-    /// Interval (smart) metering: decides which high-bill comparison applies (DOMAIN.md §3).
+    /// Interval (smart) metering: decides which high-bill comparison applies.
     pub ami: bool,
     pub bill_cycle_day: BillCycleDay,
 }

@@ -1,4 +1,4 @@
-//! An account's history of changes and consent: who changed what, when and how (DOMAIN.md §6),
+//! An account's history of changes and consent: who changed what, when and how,
 //! as the customer's Activity page shows it.
 
 mod api;

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// How a change arrived (DOMAIN.md §6: "how: portal, agent, SMS keyword, email link, import, API").
+/// How a change arrived (portal, agent, SMS keyword, email link, import, API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeSource {

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// An email address that looks real (seed 000: "basic validation ... resemble real values"; it is
+/// An email address that looks real (basic validation that it resembles a real one; it is
 /// not proven to exist). ASCII letters are stored lower-case so sign-in and look-ups ignore case.
 ///
 /// The rules are ASCII rules that let any non-ASCII character through (internationalized

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A phone number that looks real (seed 000: "basic validation ... resemble real values"; it is
+/// A phone number that looks real (basic validation that it resembles a real one; it is
 /// not proven to exist), held in E.164 form (`+15552345678`).
 ///
 /// People type North American numbers in any layout: `555-234-5678`, `(555) 234 5678`,

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// `/account/alerts`: the account's recipients, what each receives and how, and the
-/// account-wide stops (seeds 000 and 003).
+/// account-wide stops.
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     let account = crate::acting::acting_for();

@@ -2,6 +2,7 @@
 //! change in; what to store, what to audit and what to tell the person out. The service runs it
 //! inside the write transaction, so the state it sees is the state it changes.
 
+use super::Recipient;
 use super::{
     address_for, communications_offered, AccountOptOuts, Activity, Communication, Communications,
     NotificationMatrix, OptOutScope, PeakChannels, SmsConsent, Suppression,
@@ -10,9 +11,7 @@ use crate::accounts::ServicePoint;
 use crate::change::{AuditRecord, ChangeError};
 use crate::contact::PhoneNumber;
 use crate::error::FieldErrors;
-use crate::recipients::{
-    ContactDetails, Recipient, RecipientId, Recipients, MAX_ADDITIONAL_RECIPIENTS,
-};
+use crate::recipients::{ContactDetails, RecipientId, Recipients, MAX_ADDITIONAL_RECIPIENTS};
 use crate::utility::{Channel, EligibilityRules, Product};
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +37,7 @@ pub struct PreferencesState {
     pub utility_name: String,
     pub channels_offered: Vec<Channel>,
     pub service_points: Vec<ServicePoint>,
-    pub recipients: Recipients,
+    pub recipients: Recipients<Recipient>,
     pub opt_outs: AccountOptOuts,
     /// Consent of the account's mobile numbers; missing means never asked.
     pub sms_consent: BTreeMap<PhoneNumber, SmsConsent>,
@@ -55,7 +54,7 @@ pub enum Effect {
     UpdateRecipient(Recipient),
     DeleteRecipient(RecipientId),
     SetOptOuts(AccountOptOuts),
-    /// Mark the number pending and queue its confirmation text (seed 003: opt-in in the portal
+    /// Mark the number pending and queue its confirmation text (opting in through the portal
     /// comes with a confirmation text).
     RequestSmsConsent(PhoneNumber),
 }
@@ -298,7 +297,7 @@ impl PreferencesState {
     }
 
     /// Adds the SMS opt-in to an outcome when texts are in use and the contact's mobile number
-    /// was never asked (seed 003: opting in in the portal comes with a confirmation text): the
+    /// was never asked (opting in through the portal comes with a confirmation text): the
     /// consent request, its audit record and a sentence saying a text is on its way.
     fn with_sms_consent(
         &self,

@@ -2,10 +2,11 @@
 //! Deliver or Suppressed(reason). The one place that decides whether a message goes out; the
 //! pages explain a selection with it and the dispatcher will send with it.
 
+use super::Recipient;
 use super::{address_for, AccountOptOuts, Activity, Communication, PeakChannels, SmsConsent};
 use crate::accounts::{Fuel, ServicePoint};
 use crate::contact::PhoneNumber;
-use crate::recipients::{Recipient, RecipientId, Recipients};
+use crate::recipients::{RecipientId, Recipients};
 use crate::utility::{Channel, EligibilityRules, Product};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +18,7 @@ pub struct Audience<'a> {
     pub channels_offered: &'a [Channel],
     pub rules: &'a EligibilityRules,
     pub service_points: &'a [ServicePoint],
-    pub recipients: &'a Recipients,
+    pub recipients: &'a Recipients<Recipient>,
     pub opt_outs: AccountOptOuts,
     /// Consent per mobile number; a number missing here was never asked.
     pub sms_consent: &'a BTreeMap<PhoneNumber, SmsConsent>,
@@ -53,7 +54,7 @@ pub enum Suppression {
     Undeliverable,
 }
 
-/// The eligibility rule an account failed (the utility's configuration, seed 000).
+/// The eligibility rule an account failed (the utility's configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EligibilityFailure {
     /// No electric service point on one of `EligibilityRules::peak_day_rate_classes`.
@@ -354,7 +355,7 @@ mod tests {
     struct Fixture {
         rules: EligibilityRules,
         points: Vec<ServicePoint>,
-        recipients: Recipients,
+        recipients: Recipients<Recipient>,
         opt_outs: AccountOptOuts,
         consent: BTreeMap<PhoneNumber, SmsConsent>,
         undeliverable: BTreeSet<(Channel, String)>,
@@ -524,7 +525,7 @@ mod tests {
 
     #[test]
     fn a_stop_from_a_number_stops_every_recipient_who_uses_it() {
-        // DOMAIN.md §1: "An SMS opt-out applies to every SMS communication of every recipient
+        // "An SMS opt-out applies to every SMS communication of every recipient
         // with that number."
         let mut f = Fixture::new();
         f.recipients.primary = recipient(1, "", "555-234-5678");

@@ -1,4 +1,4 @@
-//! An account's communication preferences (seeds 000 and 003): what each recipient receives and
+//! An account's communication preferences: what each recipient receives and
 //! on which channels, the account-wide stops, SMS consent per number, the account notification
 //! matrix, and the rule engine that decides what is delivered and why not.
 
@@ -9,6 +9,7 @@ mod delivery;
 mod forms;
 mod model;
 mod notifications_page;
+mod recipient;
 #[cfg(feature = "ssr")]
 mod service;
 mod view;
@@ -23,6 +24,7 @@ pub use delivery::{
 pub use forms::{cell_field, channel_field, communication_field};
 pub use model::*;
 pub use notifications_page::NotificationsPage;
+pub use recipient::Recipient;
 #[cfg(feature = "ssr")]
 pub use service::PreferencesService;
 pub use view::{PreferencesView, RecipientView};

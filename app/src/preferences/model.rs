@@ -3,8 +3,7 @@ use crate::utility::{Channel, Product};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// A communication a recipient can choose to receive (seed 000 "Add communications to a
-/// recipient"). The peak-day ones read per the utility's product (PRODUCT.md §A).
+/// A communication a recipient can choose to receive . The peak-day ones read per the utility's product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Communication {
@@ -227,7 +226,7 @@ impl AccountOptOuts {
     }
 }
 
-/// SMS consent belongs to a phone number, not a recipient (seed 003, DOMAIN.md §1): a STOP
+/// SMS consent belongs to a phone number, not a recipient: a STOP
 /// from a number stops it for every recipient who uses it. No record means "not asked".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -339,7 +338,7 @@ pub struct NotificationMatrix {
 }
 
 impl NotificationMatrix {
-    /// The matrix's channels in the order of seed 003's table.
+    /// The matrix's channels in the order of the matrix's table.
     pub const CHANNELS: [Channel; 4] =
         [Channel::Email, Channel::Voice, Channel::Sms, Channel::Print];
     /// The range a high usage threshold may take.

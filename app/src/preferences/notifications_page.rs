@@ -8,7 +8,7 @@ use crate::utility::Channel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// `/account/notifications`: seed 003's matrix of account activities by channel, for the
+/// `/account/notifications`: the matrix of account activities by channel, for the
 /// account holder and for each recipient.
 #[component]
 pub fn NotificationsPage() -> impl IntoView {

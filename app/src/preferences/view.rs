@@ -1,8 +1,9 @@
+use super::Recipient;
 use super::{
     communications_offered, AccountOptOuts, Audience, Communication, PreferencesState,
     SelectionStatus, SmsConsent,
 };
-use crate::recipients::{Recipient, Recipients};
+use crate::recipients::Recipients;
 use crate::utility::{Channel, Product};
 use serde::{Deserialize, Serialize};
 

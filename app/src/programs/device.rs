@@ -1,4 +1,4 @@
-//! A customer's controllable devices (seed 001) and their head-end registration (seed 004).
+//! A customer's controllable devices and their head-end registration.
 
 use super::model::DeviceKind;
 use super::units::Capacity;
@@ -120,7 +120,7 @@ fn is_network_address(address: &str) -> bool {
     address.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '_'))
 }
 
-/// Where a device stands with the head-end (seed 004's Head End Registration flag, plus the
+/// Where a device stands with the head-end (the head-end's registration flag, plus the
 /// states in between that the customer should see).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,4 +1,4 @@
-//! Entity groups (seed 004): the DERMS picks devices for an event by group, so a group holds
+//! Entity groups: the DERMS picks devices for an event by group, so a group holds
 //! devices that respond alike and settle alike.
 //!
 //! The rule: `{program}-{device kind}-{size band}-{rate class}`, lower case, for example

@@ -1,4 +1,4 @@
-//! Programs, devices and enrollments (issue 5, PRODUCT.md D, seeds 001 and 004): program
+//! Programs, devices and enrollments (issue 5): program
 //! managers define demand-response and bring-your-own-device programs; customers (and customer
 //! service for them) register their devices, see which programs they may join and why not,
 //! enroll, add, replace and unenroll devices; the head-end registers each device, and its

@@ -1,4 +1,4 @@
-//! Programs as program managers define them (PRODUCT.md D, seed 001): demand response (DR) and
+//! Programs as program managers define them: demand response (DR) and
 //! distributed-energy bring-your-own-device (DER BYOD), with their participation rules and
 //! incentives. Utility-owned devices are out of scope, as in the seed.
 
@@ -71,7 +71,7 @@ impl ProgramStatus {
     }
 }
 
-/// The controllable devices customers bring (seed 001).
+/// The controllable devices customers bring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {

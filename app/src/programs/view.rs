@@ -5,7 +5,7 @@ use super::entity_group::EntityGroupSummary;
 use super::model::Program;
 use serde::{Deserialize, Serialize};
 
-/// Where an enrollment is: pending until the head-end has registered its devices (seed 004),
+/// Where an enrollment is: pending until the head-end has registered its devices,
 /// then enrolled, until the customer (or an agent) unenrolls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,6 +1,5 @@
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::error::FieldErrors;
-use crate::preferences::{Communications, NotificationMatrix, PeakChannels};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -68,7 +67,7 @@ impl From<RecipientName> for String {
     }
 }
 
-/// Who a recipient is and how to reach them: a name and at least one contact (seed 000: "Each
+/// Who a recipient is and how to reach them: a name and at least one contact ("Each
 /// recipient must have a name and at least one communication type"). Only [`ContactForm::parse`]
 /// and deserialization of a valid value make one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,23 +144,10 @@ impl ContactForm {
     }
 }
 
-/// A recipient of an account's alerts and what they chose to receive.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recipient {
-    pub id: RecipientId,
-    pub contact: ContactDetails,
-    /// Seed 000 "Peak pricing alerts": the channels of the peak-day communications.
-    pub peak_channels: PeakChannels,
-    /// The communications they chose (seed 000 "Add communications to a recipient").
-    pub communications: Communications,
-    /// Seed 003: account notifications, activity by channel.
-    pub notifications: NotificationMatrix,
-}
-
-/// An account's recipients: exactly one primary and up to ten more. The primary is its own
+/// An account's recipients (`R`: what is known of each): exactly one primary and up to ten more. The primary is its own
 /// field, so no code can forget it or hold two.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recipients<R = Recipient> {
+pub struct Recipients<R> {
     pub primary: R,
     pub additional: Vec<R>,
 }
@@ -183,17 +169,6 @@ impl<R> Recipients<R> {
             primary: f(&self.primary, true),
             additional: self.additional.iter().map(|r| f(r, false)).collect(),
         }
-    }
-}
-
-impl Recipients<Recipient> {
-    /// The recipient with this id, and whether it is the primary; `None` if it is not one of
-    /// this account's.
-    pub fn find(&self, id: RecipientId) -> Option<(&Recipient, bool)> {
-        if self.primary.id == id {
-            return Some((&self.primary, true));
-        }
-        self.additional.iter().find(|r| r.id == id).map(|r| (r, false))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Finding any account from one search box (issue 4, seed 000's "Customer Service Interface"):
+//! Finding any account from one search box (issue 4):
 //! account number, a customer's or recipient's name, email, phone in any layout, or service
 //! address, answered from an index of folded terms on both databases.
 

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-/// The peak-day product a utility offers: one or the other, never both (PRODUCT.md §A).
+/// The peak-day product a utility offers: one or the other, never both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Product {
     #[serde(rename = "PTR")]
@@ -33,7 +33,7 @@ impl Product {
     }
 }
 
-/// A way of reaching a customer. Print exists but customers cannot control it (seed 000).
+/// A way of reaching a customer. Print exists but customers cannot control it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -79,7 +79,7 @@ impl Channel {
     }
 }
 
-/// The utility's eligibility configuration for communications (seed 000: "eligibility rules are the
+/// The utility's eligibility configuration for communications ("eligibility rules are the
 /// utility's configuration"). Stored as JSON; later capabilities add fields with defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityRules {
@@ -92,7 +92,7 @@ pub struct EligibilityRules {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UtilitySettings {
     pub name: String,
-    /// IANA zone name; delivery windows are computed in it (DOMAIN.md §3).
+    /// IANA zone name; delivery windows are computed in it.
     pub time_zone: String,
     pub product: Product,
     pub channels: Vec<Channel>,

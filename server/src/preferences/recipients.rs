@@ -1,8 +1,9 @@
 use crate::store::{flag, now, placeholders, Store, StoreError, Tx, ROWS_PER_STATEMENT};
 use peakday_app::accounts::AccountId;
 use peakday_app::contact::{EmailAddress, PhoneNumber};
+use peakday_app::preferences::Recipient;
 use peakday_app::preferences::{Communication, Communications, NotificationMatrix, PeakChannels};
-use peakday_app::recipients::{ContactDetails, Recipient, RecipientId, RecipientName, Recipients};
+use peakday_app::recipients::{ContactDetails, RecipientId, RecipientName, Recipients};
 use sqlx::{AnyConnection, Row};
 
 const RECIPIENT_COLUMNS: &str = "id, is_primary, name, email, sms_phone, voice_phone, \
@@ -14,7 +15,7 @@ impl Store {
     pub async fn recipients_of(
         conn: &mut AnyConnection,
         account: AccountId,
-    ) -> Result<Recipients, StoreError> {
+    ) -> Result<Recipients<Recipient>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {RECIPIENT_COLUMNS} FROM recipients WHERE account_id = $1 \
              ORDER BY is_primary DESC, id"

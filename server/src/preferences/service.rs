@@ -19,7 +19,7 @@ use peakday_app::shell::Saved;
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
-/// The outbox kind of the text that asks a number to confirm SMS alerts (seed 003).
+/// The outbox kind of the text that asks a number to confirm SMS alerts.
 pub const SMS_OPT_IN_CONFIRMATION: &str = "sms_opt_in_confirmation";
 
 /// How many history records the Activity page shows.

@@ -136,7 +136,7 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
-    /// A STOP from `number` (DOMAIN.md, SMS keywords): every account's consent for it ends at
+    /// A STOP from `number`: every account's consent for it ends at
     /// once, and the number is remembered as stopped. Returns the accounts that had asked.
     pub async fn record_sms_stop(
         tx: &mut Tx,

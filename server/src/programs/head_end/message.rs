@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A customer asset sync request (seed 004): sent whenever devices join or leave an
+/// A customer asset sync request: sent whenever devices join or leave an
 /// enrollment. POSTed to the head-end with `Idempotency-Key: <message_id>` and a signature;
 /// the same message may arrive more than once and must take effect once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

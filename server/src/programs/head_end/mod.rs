@@ -1,4 +1,4 @@
-//! The head-end / DERMS integration (issue 5, seed 004): every registration change goes out as
+//! The head-end / DERMS integration (issue 5): every registration change goes out as
 //! a customer asset sync message through the durable outbox ([`delivery`]); the head-end answers
 //! on our acknowledgement endpoint ([`api`]), signed with the shared secret ([`signature`]), and
 //! [`acknowledgement`] turns its per-device statuses into each device's registration flag.
