@@ -560,6 +560,9 @@ async fn program_managers_create_and_change_programs() {
             .unwrap()
             .clone();
         assert_eq!(created["program"]["definition"]["rules"]["opt_outs_per_season"], Value::Null);
+        // A ticked box posts `on`; the others post nothing.
+        let kinds = &created["program"]["definition"]["rules"]["device_kinds"];
+        assert_eq!(kinds, &serde_json::json!(["thermostat"]), "{}", db.name);
         let id = created["program"]["id"].as_i64().unwrap();
 
         let changed = format!("program={id}&{}", form.replace("status=draft", "status=active"));

@@ -154,60 +154,12 @@ crate::declare_access!(SaveProgram => ProgramManager);
 #[server(endpoint = "save_program")]
 pub async fn save_program(
     program: Option<super::ProgramId>,
-    name: String,
-    description: String,
-    kind: String,
-    status: String,
-    season_start: String,
-    season_end: String,
-    thermostat: Option<String>,
-    ev_charger: Option<String>,
-    battery: Option<String>,
-    solar_inverter: Option<String>,
-    min_battery_kwh: String,
-    rate_classes: String,
-    max_events_per_season: String,
-    max_event_hours: String,
-    min_notice_hours: String,
-    opt_outs_per_season: String,
-    unavailability_allowed: Option<String>,
-    enrollment_credit: String,
-    performance_basis: String,
-    performance_rate: String,
+    #[server(flatten)] post: super::ProgramPost,
 ) -> Result<Saved, AppError> {
     let manager = crate::auth::authorize_call::<SaveProgram>()?;
     let (programs, answer) =
         (crate::service::service::<dyn super::ProgramsService>()?, crate::shell::save_answer());
-    use super::DeviceKind;
-    let ticked = [
-        (DeviceKind::Thermostat, thermostat),
-        (DeviceKind::EvCharger, ev_charger),
-        (DeviceKind::Battery, battery),
-        (DeviceKind::SolarInverter, solar_inverter),
-    ];
-    let form = super::ProgramForm {
-        name,
-        description,
-        kind,
-        status,
-        season_start,
-        season_end,
-        device_kinds: ticked
-            .into_iter()
-            .filter(|(_, box_)| box_.is_some())
-            .map(|(kind, _)| kind)
-            .collect(),
-        min_battery_kwh,
-        rate_classes,
-        max_events_per_season,
-        max_event_hours,
-        min_notice_hours,
-        opt_outs_per_season,
-        unavailability_allowed: unavailability_allowed.is_some(),
-        enrollment_credit,
-        performance_basis,
-        performance_rate,
-    };
+    let form = post.form();
     let result = match form.parse() {
         Ok(definition) => programs.save_program(manager.user_id, program, definition).await,
         Err(fields) => Err(AppError::InvalidFields(fields)),

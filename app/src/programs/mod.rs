@@ -37,8 +37,8 @@ pub use model::{
     DeviceId, DeviceKind, EnrollmentId, Incentives, ParticipationRules, Performance, Program,
     ProgramDefinition, ProgramId, ProgramKind, ProgramStatus,
 };
-pub use program_change::{name_taken, save_program, ProgramEffect};
-pub use program_form::ProgramForm;
+pub use program_change::{apply_program_save, name_taken, ProgramEffect};
+pub use program_form::{ProgramForm, ProgramPost};
 #[cfg(feature = "ssr")]
 pub use service::ProgramsService;
 pub use units::{CalendarDate, Capacity, Cents};

@@ -19,7 +19,7 @@ pub fn name_taken() -> ChangeError {
 
 /// Creates a program (`id` is `None`) or changes program `id`, which was `before` (`None`: no
 /// such program). `name_taken`: another program than this one has the definition's name.
-pub fn save_program(
+pub fn apply_program_save(
     id: Option<ProgramId>,
     before: Option<&Program>,
     name_taken_elsewhere: bool,
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn a_new_program_is_created_with_its_form_audited() {
-        let outcome = save_program(None, None, false, &definition("Cool Savings")).unwrap();
+        let outcome = apply_program_save(None, None, false, &definition("Cool Savings")).unwrap();
         assert_eq!(outcome.effects, [ProgramEffect::Create(definition("Cool Savings"))]);
         assert_eq!(outcome.message, "Cool Savings was created.");
         let audit = &outcome.audit[0];
@@ -78,9 +78,13 @@ mod tests {
     #[test]
     fn a_change_records_the_program_before_and_after() {
         let old = Program { id: ProgramId(3), definition: definition("Cool Savings") };
-        let outcome =
-            save_program(Some(ProgramId(3)), Some(&old), false, &definition("Cooler Savings"))
-                .unwrap();
+        let outcome = apply_program_save(
+            Some(ProgramId(3)),
+            Some(&old),
+            false,
+            &definition("Cooler Savings"),
+        )
+        .unwrap();
         assert_eq!(
             outcome.effects,
             [ProgramEffect::Update(ProgramId(3), definition("Cooler Savings"))]
@@ -93,7 +97,8 @@ mod tests {
 
     #[test]
     fn a_name_another_program_has_is_refused_beside_the_name() {
-        let refusal = save_program(None, None, true, &definition("Cool Savings")).unwrap_err();
+        let refusal =
+            apply_program_save(None, None, true, &definition("Cool Savings")).unwrap_err();
         assert_eq!(refusal, name_taken());
         let ChangeError::Fields(fields) = refusal else { panic!() };
         assert_eq!(fields.get(ProgramForm::NAME), Some("Another program has this name."));
@@ -103,11 +108,11 @@ mod tests {
     fn a_program_that_does_not_exist_is_not_found() {
         let other = Program { id: ProgramId(4), definition: definition("Other") };
         assert_eq!(
-            save_program(Some(ProgramId(3)), None, false, &definition("X")),
+            apply_program_save(Some(ProgramId(3)), None, false, &definition("X")),
             Err(ChangeError::NotFound)
         );
         assert_eq!(
-            save_program(Some(ProgramId(3)), Some(&other), false, &definition("X")),
+            apply_program_save(Some(ProgramId(3)), Some(&other), false, &definition("X")),
             Err(ChangeError::NotFound)
         );
     }

@@ -35,6 +35,67 @@ pub struct ProgramForm {
     pub performance_rate: String,
 }
 
+/// The form exactly as the browser posts it: every field as typed, and a ticked box as `on`
+/// (an unticked one posts nothing). [`ProgramPost::form`] gathers the boxes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProgramPost {
+    pub name: String,
+    pub description: String,
+    pub kind: String,
+    pub status: String,
+    pub season_start: String,
+    pub season_end: String,
+    pub thermostat: Option<String>,
+    pub ev_charger: Option<String>,
+    pub battery: Option<String>,
+    pub solar_inverter: Option<String>,
+    pub min_battery_kwh: String,
+    pub rate_classes: String,
+    pub max_events_per_season: String,
+    pub max_event_hours: String,
+    pub min_notice_hours: String,
+    pub opt_outs_per_season: String,
+    pub unavailability_allowed: Option<String>,
+    pub enrollment_credit: String,
+    pub performance_basis: String,
+    pub performance_rate: String,
+}
+
+impl ProgramPost {
+    pub fn form(self) -> ProgramForm {
+        let ticked = [
+            (DeviceKind::Thermostat, self.thermostat),
+            (DeviceKind::EvCharger, self.ev_charger),
+            (DeviceKind::Battery, self.battery),
+            (DeviceKind::SolarInverter, self.solar_inverter),
+        ];
+        ProgramForm {
+            name: self.name,
+            description: self.description,
+            kind: self.kind,
+            status: self.status,
+            season_start: self.season_start,
+            season_end: self.season_end,
+            device_kinds: ticked
+                .into_iter()
+                .filter(|(_, ticked)| ticked.is_some())
+                .map(|(kind, _)| kind)
+                .collect(),
+            min_battery_kwh: self.min_battery_kwh,
+            rate_classes: self.rate_classes,
+            max_events_per_season: self.max_events_per_season,
+            max_event_hours: self.max_event_hours,
+            min_notice_hours: self.min_notice_hours,
+            opt_outs_per_season: self.opt_outs_per_season,
+            unavailability_allowed: self.unavailability_allowed.is_some(),
+            enrollment_credit: self.enrollment_credit,
+            performance_basis: self.performance_basis,
+            performance_rate: self.performance_rate,
+        }
+    }
+}
+
 impl ProgramForm {
     pub const NAME: &'static str = "name";
     pub const DESCRIPTION: &'static str = "description";

@@ -21,10 +21,12 @@ impl Accounts {
 
 #[async_trait::async_trait]
 impl AccountsService for Accounts {
+    #[tracing::instrument(name = "accounts.overview", skip_all, fields(account = account.0))]
     async fn account_overview(&self, account: AccountId) -> Result<AccountOverview, AppError> {
         self.store.account_overview(account).await?.ok_or(AppError::NotFound)
     }
 
+    #[tracing::instrument(name = "accounts.by_number", skip_all)]
     async fn account_id(&self, number: &AccountNumber) -> Result<Option<AccountId>, AppError> {
         Ok(self.store.account_id_by_number(number).await?)
     }
@@ -32,6 +34,7 @@ impl AccountsService for Accounts {
 
 #[async_trait::async_trait]
 impl UtilityService for Accounts {
+    #[tracing::instrument(name = "utility.overview", skip_all)]
     async fn utility_overview(&self) -> Result<UtilityOverview, AppError> {
         let settings = self.store.utility_settings().await?.ok_or_else(|| {
             tracing::error!("utility settings missing: the database was not seeded");
@@ -44,6 +47,7 @@ impl UtilityService for Accounts {
 
 #[async_trait::async_trait]
 impl SearchService for Accounts {
+    #[tracing::instrument(name = "accounts.search", skip_all)]
     async fn search_accounts(
         &self,
         query: &SearchQuery,

@@ -57,6 +57,7 @@ impl Preferences {
     }
 
     /// What the alerts and notifications pages show.
+    #[tracing::instrument(name = "preferences.view", skip_all, fields(account = account.0))]
     pub async fn view(&self, account: AccountId) -> Result<PreferencesView, PreferencesError> {
         let mut conn = self.store.read().await?;
         let (version, state) = self.state_of(&mut conn, account).await?;
@@ -65,6 +66,7 @@ impl Preferences {
 
     /// Applies `change` if the account is still at `version`; everything it stores (the change,
     /// consent requests, queued texts, audit records, the next version) commits together.
+    #[tracing::instrument(name = "preferences.change", skip_all, fields(account = account.0))]
     pub async fn change(
         &self,
         actor: Actor,
@@ -95,6 +97,7 @@ impl Preferences {
     /// The account's history of changes, newest first, with times in the utility's zone.
     /// Customer service (`for_staff`) sees every record, sign-ins too, and which staff member
     /// made each change; a customer reads "by customer service".
+    #[tracing::instrument(name = "activity.list", skip_all, fields(account = account.0))]
     pub async fn activity(
         &self,
         account: AccountId,

@@ -135,6 +135,7 @@ impl Enrollments {
         Self { store }
     }
 
+    #[tracing::instrument(name = "programs.devices", skip_all, fields(account = account.0))]
     pub async fn devices(&self, account: AccountId) -> Result<AccountDevices, EnrollmentError> {
         let loaded = Loaded::read(&self.store, &mut *self.store.read().await?, account).await?;
         Ok(AccountDevices {
@@ -143,6 +144,7 @@ impl Enrollments {
         })
     }
 
+    #[tracing::instrument(name = "programs.offers", skip_all, fields(account = account.0))]
     pub async fn programs(&self, account: AccountId) -> Result<AccountPrograms, EnrollmentError> {
         let loaded = Loaded::read(&self.store, &mut *self.store.read().await?, account).await?;
         Ok(loaded.state.offers())
@@ -150,7 +152,7 @@ impl Enrollments {
 
     /// Applies one change in one write transaction: the account is read on it, the shared rules
     /// decide, and the effects, audit records and any sync message commit together.
-    #[tracing::instrument(name = "programs.change", skip(self, change), fields(account = account.0))]
+    #[tracing::instrument(name = "programs.change", skip_all, fields(account = account.0))]
     pub async fn change(
         &self,
         actor: Actor,
@@ -182,6 +184,7 @@ impl Enrollments {
         Ok(Saved::new(outcome.message))
     }
 
+    #[tracing::instrument(name = "programs.overview", skip_all)]
     pub async fn overview(&self) -> Result<ProgramsOverview, EnrollmentError> {
         let programs = Store::programs(&mut *self.store.read().await?).await?;
         let counts = self.store.live_enrollment_counts().await?;
@@ -198,7 +201,7 @@ impl Enrollments {
     }
 
     /// Creates program `id` (`None`) or changes it, as `manager`'s change.
-    #[tracing::instrument(name = "programs.save_program", skip(self, definition))]
+    #[tracing::instrument(name = "programs.save_program", skip_all, fields(program = id.map(|id| id.0)))]
     pub async fn save_program(
         &self,
         manager: UserId,
@@ -211,7 +214,7 @@ impl Enrollments {
             None => None,
         };
         let taken = Store::program_name_taken(&mut tx, &definition.name, id).await?;
-        let outcome = programs::save_program(id, before.as_ref(), taken, definition)
+        let outcome = programs::apply_program_save(id, before.as_ref(), taken, definition)
             .map_err(EnrollmentError::Refused)?;
         for effect in &outcome.effects {
             let stored = match effect {

@@ -50,7 +50,7 @@ impl StaffAdmin {
     }
 
     /// Applies `change`, made by administrator `admin`.
-    #[tracing::instrument(name = "staff.change", skip(self, change), fields(kind = change_kind(change)))]
+    #[tracing::instrument(name = "staff.change", skip_all, fields(kind = change_kind(change)))]
     pub async fn change(&self, admin: UserId, change: &StaffChange) -> Result<Saved, StaffError> {
         // A new staff member's password works once, at their first sign-in. Hashed before the
         // write lock: argon2 takes tens of milliseconds, on its own threads within the limit.
@@ -141,6 +141,7 @@ fn change_kind(change: &StaffChange) -> &'static str {
 
 #[async_trait::async_trait]
 impl StaffService for StaffAdmin {
+    #[tracing::instrument(name = "staff.list", skip_all)]
     async fn staff_members(&self) -> Result<Vec<StaffMember>, AppError> {
         Ok(self.store.staff_members().await?)
     }
