@@ -1,7 +1,7 @@
 //! The demo utility "Demo Power & Light", seeded on first start of an empty database.
 
 use crate::accounts::{NewAccount, NewServicePoint};
-use crate::auth::hash_password;
+use crate::auth::hash_password_off_thread;
 use crate::auth::NewUser;
 use crate::store::{Store, StoreError, Tx};
 use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
@@ -125,7 +125,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
         let user = NewUser {
             email: EmailAddress::parse(sign_in.email).expect("demo emails are valid"),
             display_name: name.into(),
-            password_hash: hash_password(sign_in.password),
+            password_hash: hash_password_off_thread(sign_in.password.to_owned()).await,
             identity,
             must_change_password: false,
         };

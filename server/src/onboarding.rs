@@ -3,7 +3,7 @@
 //! give each journey an account of its own).
 
 use crate::accounts::{NewAccount, NewServicePoint};
-use crate::auth::hash_password;
+use crate::auth::hash_password_off_thread;
 use crate::auth::NewUser;
 use crate::store::{Store, StoreError};
 use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
@@ -72,12 +72,14 @@ pub async fn add_customer(
         service_address: customer.service_address.clone(),
         primary,
     };
+    // Hashed before the write lock is taken.
+    let password_hash = hash_password_off_thread(credentials.password.clone()).await;
     let mut tx = store.begin_write().await?;
     let id = store.insert_accounts(&mut tx, std::slice::from_ref(&account)).await?[0];
     let user = NewUser {
         email: credentials.email,
         display_name: customer.name.clone(),
-        password_hash: hash_password(&credentials.password),
+        password_hash,
         identity: Identity::Customer { account_id: id },
         must_change_password: false,
     };

@@ -5,7 +5,7 @@
 
 use crate::auth::second_factor::code_at;
 use crate::auth::NewUser;
-use crate::auth::{hash_password, session_audit};
+use crate::auth::{hash_password_off_thread, session_audit};
 use crate::demo::DEMO_SIGN_INS;
 use crate::store::audit_entry;
 use crate::store::Store;
@@ -137,10 +137,7 @@ pub async fn add_staff(store: &Store, args: &StaffArgs) -> anyhow::Result<String
         bail!("give the staff member's name");
     }
     let password = one_time_password();
-    let hash = {
-        let password = password.clone();
-        tokio::task::spawn_blocking(move || hash_password(&password)).await?
-    };
+    let hash = hash_password_off_thread(password.clone()).await;
     let mut tx = store.begin_write().await?;
     if Store::email_taken(&mut tx, email.as_str()).await? {
         bail!("someone already signs in as {email}");

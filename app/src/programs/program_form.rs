@@ -382,6 +382,21 @@ fn rate_classes(input: &str) -> Result<Vec<String>, &'static str> {
 pub(crate) mod tests {
     use super::*;
 
+    #[test]
+    fn a_posted_form_keeps_the_ticked_boxes_only() {
+        let post = ProgramPost {
+            name: "Cool Savings".into(),
+            thermostat: Some("on".into()),
+            battery: Some("on".into()),
+            unavailability_allowed: None,
+            ..ProgramPost::default()
+        };
+        let form = post.form();
+        assert_eq!(form.name, "Cool Savings");
+        assert_eq!(form.device_kinds, [DeviceKind::Thermostat, DeviceKind::Battery]);
+        assert!(!form.unavailability_allowed);
+    }
+
     pub(crate) fn thermostat_program() -> ProgramForm {
         ProgramForm {
             name: "Smart Thermostat Rewards".into(),

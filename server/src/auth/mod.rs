@@ -14,7 +14,7 @@ mod token;
 
 pub use hashing::{Busy, Hashing};
 pub use keys::{KeyPurpose, ServerKeys};
-pub use password::{hash_password, verify_password};
+pub use password::{hash_password, hash_password_off_thread, verify_password};
 pub use security::{AccountSecurity, IssuedReset, ResetError};
 pub use service::{
     email_fingerprint, save_second_factor, security_event, session_audit, Attempt, AuthService,

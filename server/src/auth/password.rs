@@ -35,6 +35,15 @@ fn run(
     })
 }
 
+/// [`hash_password`] on a blocking thread, for start-up and the command line: argon2 takes tens
+/// of milliseconds, never on the async threads. (Requests go through `Hashing`, which also
+/// bounds how many run at once.)
+pub async fn hash_password_off_thread(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .expect("hashing a password does not panic")
+}
+
 /// Hashes a password with argon2id and the crate's recommended parameters (19 MiB, 2 passes).
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
