@@ -13,6 +13,7 @@ pub mod auth;
 pub mod change;
 pub mod contact;
 pub mod error;
+pub mod events;
 pub mod preferences;
 pub mod programs;
 pub mod recipients;

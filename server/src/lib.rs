@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod events;
 pub mod generate;
 pub mod http;
 pub mod onboarding;

@@ -14,7 +14,7 @@ mod entity_group;
 mod manager_page;
 mod model;
 mod program_change;
-mod program_form;
+pub(crate) mod program_form;
 #[cfg(feature = "ssr")]
 mod service;
 mod units;

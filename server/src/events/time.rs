@@ -1,0 +1,118 @@
+//! Local dates and times, as people type them, placed in the utility's zone.
+
+use jiff::tz::TimeZone;
+use peakday_app::events::Span;
+use peakday_app::programs::CalendarDate;
+
+/// A local date and time: a day, and hours and minutes on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalMoment {
+    pub day: CalendarDate,
+    pub hour: u8,
+    pub minute: u8,
+}
+
+/// The instant (unix seconds) `moment` names in `zone`. A time a daylight-saving change skips
+/// (02:30 on the spring-forward day) is taken as the same length after the change; a time it
+/// repeats (01:30 on the fall-back day) as the first one.
+pub fn instant(zone: &TimeZone, moment: LocalMoment) -> Result<i64, jiff::Error> {
+    let (year, month, day) = moment.day.parts();
+    let civil = jiff::civil::date(year as i16, month as i8, day as i8).at(
+        moment.hour as i8,
+        moment.minute as i8,
+        0,
+        0,
+    );
+    Ok(civil.to_zoned(zone.clone())?.timestamp().as_second())
+}
+
+/// The span from `from` to `to`, both local in `zone`.
+pub fn span(zone: &TimeZone, from: LocalMoment, to: LocalMoment) -> Result<Span, jiff::Error> {
+    Ok(Span::new(instant(zone, from)?, instant(zone, to)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peakday_app::events::{check_call, ProposedEvent};
+    use peakday_app::programs::{Capacity, DeviceKind, Program, ProgramForm, ProgramId};
+
+    fn new_york() -> TimeZone {
+        TimeZone::get("America/New_York").unwrap()
+    }
+
+    fn at(day: &str, hour: u8, minute: u8) -> LocalMoment {
+        LocalMoment { day: CalendarDate::parse(day).unwrap(), hour, minute }
+    }
+
+    const HOUR: i64 = 3600;
+
+    #[test]
+    fn a_summer_afternoon_is_four_hours_behind_utc() {
+        let two_pm = instant(&new_york(), at("2026-07-15", 14, 0)).unwrap();
+        assert_eq!(two_pm, 1_784_138_400, "18:00 UTC");
+    }
+
+    #[test]
+    fn the_night_clocks_fall_back_is_an_hour_longer() {
+        // 1 November 2026: 02:00 EDT becomes 01:00 EST.
+        let night = span(&new_york(), at("2026-10-31", 22, 0), at("2026-11-01", 6, 0)).unwrap();
+        assert_eq!(night.seconds(), 9 * HOUR);
+        let window = span(&new_york(), at("2026-11-01", 0, 0), at("2026-11-01", 3, 0)).unwrap();
+        assert_eq!(window.seconds(), 4 * HOUR, "midnight to 3 a.m. lasts four hours");
+    }
+
+    #[test]
+    fn the_night_clocks_spring_forward_is_an_hour_shorter() {
+        // 8 March 2026: 02:00 EST becomes 03:00 EDT.
+        let night = span(&new_york(), at("2026-03-07", 22, 0), at("2026-03-08", 6, 0)).unwrap();
+        assert_eq!(night.seconds(), 7 * HOUR);
+        // 02:30 does not exist that night: it is placed after the change, as 03:30.
+        let skipped = instant(&new_york(), at("2026-03-08", 2, 30)).unwrap();
+        let after = instant(&new_york(), at("2026-03-08", 3, 30)).unwrap();
+        assert_eq!(skipped, after);
+    }
+
+    #[test]
+    fn time_away_across_the_change_overlaps_by_real_time() {
+        let away = span(&new_york(), at("2026-10-31", 22, 0), at("2026-11-01", 1, 30)).unwrap();
+        // 01:30 happens twice; the time away ends at the first, so an event from the second
+        // 01:30 (EST) on does not overlap it.
+        let event = Span::new(away.ends_at + HOUR, away.ends_at + 3 * HOUR);
+        assert!(!away.overlaps(event));
+        assert!(away.overlaps(Span::new(away.ends_at - 60, away.ends_at + HOUR)));
+    }
+
+    #[test]
+    fn an_event_window_across_the_change_is_checked_in_real_hours() {
+        let form = ProgramForm {
+            name: "Winter Peaks".into(),
+            kind: "demand_response".into(),
+            status: "active".into(),
+            season_start: "2026-06-01".into(),
+            season_end: "2026-11-30".into(),
+            device_kinds: vec![DeviceKind::Thermostat],
+            max_events_per_season: "15".into(),
+            max_event_hours: "3".into(),
+            min_notice_hours: "24".into(),
+            opt_outs_per_season: "3".into(),
+            enrollment_credit: "$50".into(),
+            performance_basis: "per_kwh".into(),
+            performance_rate: "1.00".into(),
+            ..ProgramForm::default()
+        };
+        let program = Program { id: ProgramId(1), definition: form.parse().unwrap() };
+        let window = span(&new_york(), at("2026-11-01", 0, 0), at("2026-11-01", 3, 0)).unwrap();
+        let event = ProposedEvent {
+            day: at("2026-11-01", 0, 0).day,
+            span: window,
+            notice_at: window.starts_at - 48 * HOUR,
+            target: Capacity(100),
+        };
+        let refusals = check_call(&program, &event, window.starts_at - 72 * HOUR, 0);
+        assert_eq!(
+            refusals.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["This program allows events of 3 hours at most; this one lasts 4 hours."]
+        );
+    }
+}
