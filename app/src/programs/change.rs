@@ -108,6 +108,35 @@ pub enum HeadEndAction {
     Deregister,
 }
 
+impl HeadEndChange {
+    fn register(device: &Device, entity_group: String) -> Self {
+        Self { device: device.id, action: HeadEndAction::Register, entity_group }
+    }
+
+    /// Leaving the group it was registered in.
+    fn deregister(device: &Device) -> Self {
+        let entity_group = device.entity_group.clone().unwrap_or_default();
+        Self { device: device.id, action: HeadEndAction::Deregister, entity_group }
+    }
+}
+
+/// The head-end message about `devices` of an enrollment of `program` at `service_point`.
+fn tell_head_end(
+    enrollment: EnrollmentRef,
+    program: &Program,
+    service_point: &str,
+    status: EnrollmentStatus,
+    devices: Vec<HeadEndChange>,
+) -> EnrollmentEffect {
+    EnrollmentEffect::TellHeadEnd {
+        enrollment,
+        program: program.id,
+        service_point: service_point.to_owned(),
+        status,
+        devices,
+    }
+}
+
 impl EnrollmentState {
     /// Applies `change`, asked for through `source` (customer service is told more about a
     /// serial found on another account), or says why not.
@@ -309,17 +338,13 @@ impl EnrollmentState {
             device: device.id,
             entity_group: group.clone(),
         })
-        .effect(EnrollmentEffect::TellHeadEnd {
-            enrollment: EnrollmentRef::Created,
-            program: program.id,
-            service_point: device.service_point.clone(),
-            status: EnrollmentStatus::Pending,
-            devices: vec![HeadEndChange {
-                device: device.id,
-                action: HeadEndAction::Register,
-                entity_group: group,
-            }],
-        })
+        .effect(tell_head_end(
+            EnrollmentRef::Created,
+            program,
+            &device.service_point,
+            EnrollmentStatus::Pending,
+            vec![HeadEndChange::register(device, group)],
+        ))
         .audit(
             AuditRecord::new("enrollment.created", format!("Enrolled in {name}"))
                 .after(&[(name.as_str(), "Pending"), ("Devices", &title)]),
@@ -345,17 +370,13 @@ impl EnrollmentState {
                 device: device.id,
                 entity_group: group.clone(),
             })
-            .effect(EnrollmentEffect::TellHeadEnd {
-                enrollment: at,
-                program: program.id,
-                service_point: enrollment.service_point.clone(),
-                status: enrollment.status,
-                devices: vec![HeadEndChange {
-                    device: device.id,
-                    action: HeadEndAction::Register,
-                    entity_group: group,
-                }],
-            })
+            .effect(tell_head_end(
+                at,
+                program,
+                &enrollment.service_point,
+                enrollment.status,
+                vec![HeadEndChange::register(device, group)],
+            ))
             .audit(
                 AuditRecord::new("enrollment.device_added", format!("Added the {title} to {name}"))
                     .after(&[("Devices", &title)]),
@@ -391,24 +412,13 @@ impl EnrollmentState {
             device: new.id,
             entity_group: group.clone(),
         })
-        .effect(EnrollmentEffect::TellHeadEnd {
-            enrollment: at,
-            program: program.id,
-            service_point: enrollment.service_point.clone(),
-            status: enrollment.status,
-            devices: vec![
-                HeadEndChange {
-                    device: old.id,
-                    action: HeadEndAction::Deregister,
-                    entity_group: old.entity_group.clone().unwrap_or_default(),
-                },
-                HeadEndChange {
-                    device: new.id,
-                    action: HeadEndAction::Register,
-                    entity_group: group,
-                },
-            ],
-        })
+        .effect(tell_head_end(
+            at,
+            program,
+            &enrollment.service_point,
+            enrollment.status,
+            vec![HeadEndChange::deregister(old), HeadEndChange::register(new, group)],
+        ))
         .audit(
             AuditRecord::new(
                 "enrollment.device_replaced",
@@ -435,20 +445,16 @@ impl EnrollmentState {
             let device = self.device(*id)?;
             outcome =
                 outcome.effect(EnrollmentEffect::Leave { enrollment: enrollment.id, device: *id });
-            leaving.push(HeadEndChange {
-                device: *id,
-                action: HeadEndAction::Deregister,
-                entity_group: device.entity_group.clone().unwrap_or_default(),
-            });
+            leaving.push(HeadEndChange::deregister(device));
         }
         Ok(outcome
-            .effect(EnrollmentEffect::TellHeadEnd {
-                enrollment: EnrollmentRef::Existing(enrollment.id),
-                program: program.id,
-                service_point: enrollment.service_point.clone(),
-                status: EnrollmentStatus::Unenrolled,
-                devices: leaving,
-            })
+            .effect(tell_head_end(
+                EnrollmentRef::Existing(enrollment.id),
+                program,
+                &enrollment.service_point,
+                EnrollmentStatus::Unenrolled,
+                leaving,
+            ))
             .audit(
                 AuditRecord::new("enrollment.ended", format!("Unenrolled from {name}"))
                     .before(&[(name, enrollment.status.label())])

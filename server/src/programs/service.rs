@@ -48,7 +48,6 @@ impl From<EnrollmentError> for AppError {
 struct Loaded {
     sites: DeviceSites,
     devices: Vec<StoredDevice>,
-    programs: Vec<Program>,
     state: EnrollmentState,
 }
 
@@ -93,11 +92,11 @@ impl Loaded {
                     devices: e.devices,
                 })
                 .collect(),
-            programs: programs.clone(),
+            programs,
             today,
             serial_holder: None,
         };
-        Ok(Self { sites, devices: stored, programs, state })
+        Ok(Self { sites, devices: stored, state })
     }
 
     fn service_point_id(&self, number: &str) -> Result<i64, StoreError> {
@@ -117,7 +116,8 @@ impl Loaded {
     }
 
     fn program(&self, id: ProgramId) -> Result<&Program, StoreError> {
-        self.programs
+        self.state
+            .programs
             .iter()
             .find(|program| program.id == id)
             .ok_or_else(|| StoreError::Corrupt(format!("program {} not loaded", id.0)))

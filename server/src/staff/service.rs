@@ -86,7 +86,10 @@ impl StaffAdmin {
                     let user = NewUser {
                         email: staff.email.clone(),
                         display_name: staff.display_name.clone(),
-                        password_hash: password_hash.clone().unwrap_or_default(),
+                        // Hashed above for every new staff member.
+                        password_hash: password_hash.clone().ok_or_else(|| {
+                            StoreError::Corrupt("a new staff member without a hash".into())
+                        })?,
                         identity: Identity::Staff { role: staff.role },
                         must_change_password: true,
                     };
