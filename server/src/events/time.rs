@@ -1,15 +1,14 @@
 //! Local dates and times, as people type them, placed in the utility's zone.
 
 use jiff::tz::TimeZone;
-use peakday_app::events::Span;
+use peakday_app::events::{EventRequest, LocalTime, ProposedEvent, Span};
 use peakday_app::programs::CalendarDate;
 
-/// A local date and time: a day, and hours and minutes on it.
+/// A local date and time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocalMoment {
     pub day: CalendarDate,
-    pub hour: u8,
-    pub minute: u8,
+    pub time: LocalTime,
 }
 
 /// The instant (unix seconds) `moment` names in `zone`. A time a daylight-saving change skips
@@ -17,12 +16,9 @@ pub struct LocalMoment {
 /// repeats (01:30 on the fall-back day) as the first one.
 pub fn instant(zone: &TimeZone, moment: LocalMoment) -> Result<i64, jiff::Error> {
     let (year, month, day) = moment.day.parts();
-    let civil = jiff::civil::date(year as i16, month as i8, day as i8).at(
-        moment.hour as i8,
-        moment.minute as i8,
-        0,
-        0,
-    );
+    let (hour, minute) = (moment.time.hour(), moment.time.minute());
+    let civil =
+        jiff::civil::date(year as i16, month as i8, day as i8).at(hour as i8, minute as i8, 0, 0);
     Ok(civil.to_zoned(zone.clone())?.timestamp().as_second())
 }
 
@@ -31,10 +27,25 @@ pub fn span(zone: &TimeZone, from: LocalMoment, to: LocalMoment) -> Result<Span,
     Ok(Span::new(instant(zone, from)?, instant(zone, to)?))
 }
 
+/// A program manager's request, placed in the utility's zone for the rules.
+pub fn proposed_event(
+    zone: &TimeZone,
+    request: &EventRequest,
+) -> Result<ProposedEvent, jiff::Error> {
+    let on_the_day = |time| LocalMoment { day: request.day, time };
+    let notice = LocalMoment { day: request.notice_day, time: request.notice_time };
+    Ok(ProposedEvent {
+        day: request.day,
+        span: span(zone, on_the_day(request.start), on_the_day(request.end))?,
+        notice_at: instant(zone, notice)?,
+        target: request.target,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use peakday_app::events::{check_call, ProposedEvent};
+    use peakday_app::events::{check_call, CallEventForm};
     use peakday_app::programs::{Capacity, DeviceKind, Program, ProgramForm, ProgramId};
 
     fn new_york() -> TimeZone {
@@ -42,7 +53,10 @@ mod tests {
     }
 
     fn at(day: &str, hour: u8, minute: u8) -> LocalMoment {
-        LocalMoment { day: CalendarDate::parse(day).unwrap(), hour, minute }
+        LocalMoment {
+            day: CalendarDate::parse(day).unwrap(),
+            time: LocalTime::new(hour, minute).unwrap(),
+        }
     }
 
     const HOUR: i64 = 3600;
@@ -114,5 +128,22 @@ mod tests {
             refusals.iter().map(ToString::to_string).collect::<Vec<_>>(),
             ["This program allows events of 3 hours at most; this one lasts 4 hours."]
         );
+    }
+
+    #[test]
+    fn a_posted_form_becomes_instants_in_the_utilitys_zone() {
+        let form = CallEventForm {
+            day: "2026-07-15".into(),
+            start: "14:00".into(),
+            end: "18:00".into(),
+            notice_day: "2026-07-14".into(),
+            notice_time: "12:00".into(),
+            target_kw: "50".into(),
+            groups: String::new(),
+        };
+        let event = proposed_event(&new_york(), &form.parse().unwrap()).unwrap();
+        assert_eq!(event.span, Span::new(1_784_138_400, 1_784_138_400 + 4 * HOUR));
+        assert_eq!(event.notice_at, 1_784_138_400 - 26 * HOUR);
+        assert_eq!(event.target, Capacity(500));
     }
 }
