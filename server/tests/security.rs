@@ -719,3 +719,43 @@ async fn on_postgres_two_adds_of_the_same_email_serial_or_name_at_once_get_one_r
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY], "{a:?} {b:?}");
 }
+
+#[tokio::test]
+async fn on_postgres_two_role_changes_at_once_each_record_what_they_replaced() {
+    let db = TestDb::postgres().await.seeded().await;
+    let app = router(db.app_state());
+    let admin = sign_in(&app, "admin@peakday.example", "peakday-admin").await;
+    let (_, members) = json(&app, "/api/staff_members", "", &admin).await;
+    let alex = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|member| member["display_name"] == "Alex Agent")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Ten times, four changes at once: each waits for the one before, so every change's
+    // "before" is the "after" of the one just before it.
+    for _ in 0..10 {
+        let bodies: Vec<String> = ["program_manager", "admin", "agent", "admin"]
+            .iter()
+            .map(|role| format!("user={alex}&role={role}"))
+            .collect();
+        let answers = futures_util::future::join_all(
+            bodies.iter().map(|body| json(&app, "/api/change_staff_role", body, &admin)),
+        )
+        .await;
+        assert!(answers.iter().all(|(status, _)| *status == StatusCode::OK), "{answers:?}");
+    }
+    let changes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT before_value, after_value FROM audit_log \
+         WHERE action = 'staff.role_changed' ORDER BY id",
+    )
+    .fetch_all(&mut *db.store.read().await.unwrap())
+    .await
+    .unwrap();
+    assert!(changes[0].0.contains("Customer service agent"), "{changes:?}");
+    for pair in changes.windows(2) {
+        assert_eq!(pair[1].0, pair[0].1, "a change saw the one before it: {changes:?}");
+    }
+}

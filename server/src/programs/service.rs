@@ -210,7 +210,7 @@ impl Enrollments {
     ) -> Result<Saved, EnrollmentError> {
         let mut tx = self.store.begin_write().await?;
         let before = match id {
-            Some(id) => Store::program(&mut tx, id).await?,
+            Some(id) => Store::program_for_change(&mut tx, id).await?,
             None => None,
         };
         let taken = Store::program_name_taken(&mut tx, &definition.name, id).await?;

@@ -15,17 +15,19 @@ pub struct StaffRecord {
 }
 
 impl Store {
-    /// The staff user with this id, as the change in `tx` finds them; `None` for customers and
-    /// unknown ids alike.
+    /// The staff user with this id, locked for the change in `tx` (on PostgreSQL two
+    /// administrators' changes to one person would otherwise both read the same before); `None`
+    /// for customers and unknown ids alike.
     pub async fn staff_record(
         tx: &mut Tx,
         user: UserId,
     ) -> Result<Option<StaffRecord>, StoreError> {
-        let row: Option<(String, String, i64, i64)> = sqlx::query_as(
+        let lock = if tx.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
+        let row: Option<(String, String, i64, i64)> = sqlx::query_as(&format!(
             "SELECT display_name, role, disabled, \
              (SELECT COUNT(*) FROM sessions s WHERE s.user_id = users.id) AS sessions \
-             FROM users WHERE id = $1 AND role <> 'customer'",
-        )
+             FROM users WHERE id = $1 AND role <> 'customer'{lock}"
+        ))
         .bind(user.0)
         .fetch_optional(&mut **tx)
         .await?;

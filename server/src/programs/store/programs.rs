@@ -22,6 +22,20 @@ impl Store {
         row.as_ref().map(program).transpose()
     }
 
+    /// The program to change in `tx`, locked there on PostgreSQL, so two managers' saves of one
+    /// program run one after the other and each records what it replaced.
+    pub async fn program_for_change(
+        tx: &mut Tx,
+        id: ProgramId,
+    ) -> Result<Option<Program>, StoreError> {
+        let lock = if tx.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
+        let row = sqlx::query(&format!("SELECT id, definition FROM programs WHERE id = $1{lock}"))
+            .bind(id.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.as_ref().map(program).transpose()
+    }
+
     /// Whether another program than `except` has this name.
     pub async fn program_name_taken(
         tx: &mut Tx,
