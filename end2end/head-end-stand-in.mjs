@@ -52,6 +52,11 @@ createServer((request, response) => {
   request.on("data", (chunk) => chunks.push(chunk));
   request.on("end", () => {
     const body = Buffer.concat(chunks);
+    // Event messages (dispatch, opt-outs, releases): taken, once per key, and nothing more.
+    if (request.method === "POST" && request.url === "/events") {
+      response.writeHead(signedBy(body, request.headers["x-peakday-signature"]) ? 202 : 401).end();
+      return;
+    }
     if (request.method !== "POST" || request.url !== "/sync") {
       response.writeHead(404).end();
       return;

@@ -120,3 +120,9 @@ impl FieldErrors {
         &self.typed
     }
 }
+
+/// The value typed in `field`, from pairs a refusal carried back ([`FieldErrors::typed`]);
+/// empty when it is not among them.
+pub fn typed_value(pairs: &[(String, String)], field: &str) -> String {
+    pairs.iter().find(|(name, _)| name == field).map(|(_, value)| value.clone()).unwrap_or_default()
+}

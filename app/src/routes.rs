@@ -13,6 +13,7 @@ use crate::auth::{
     current_viewer, EnrollPage, NewPasswordPage, ResetLinkPage, ResetPage, SecondFactorPage,
     SecurityPage, SignInPage,
 };
+use crate::events::{PeakDaysPage, ProgramEventsPage};
 use crate::preferences::{AlertsPage, NotificationsPage};
 use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
 use crate::shell::{AssetPaths, Forbidden, Header, NotFound, ViewerResource};
@@ -108,6 +109,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/account/events")
+                        view=PeakDaysPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/account/activity")
                         view=ActivityPage
                         ssr=SsrMode::Async
@@ -128,6 +134,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("notifications") view=NotificationsPage />
                         <Route path=path!("programs") view=AccountProgramsPage />
                         <Route path=path!("devices") view=DevicesPage />
+                        <Route path=path!("events") view=PeakDaysPage />
                         <Route path=path!("activity") view=ActivityPage />
                     </ParentRoute>
                     <Route
@@ -138,6 +145,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/programs/:id")
                         view=ProgramEditPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/programs/:id/events")
+                        view=ProgramEventsPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />

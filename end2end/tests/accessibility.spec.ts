@@ -68,7 +68,7 @@ for (const width of [1280, 360]) {
       // Several pages, each waiting for the debug WASM to hydrate on a busy 2-core machine.
       test.slow();
       await signIn(page, DEMO.agent, "/agent");
-      for (const sub of ["", "/alerts", "/notifications", "/activity"]) {
+      for (const sub of ["", "/alerts", "/notifications", "/events", "/activity"]) {
         const path = `/agent/accounts/3000012345${sub}`;
         await page.goto(path);
         await expect(page.getByText("Acting for Jordan Rivera, account 3000012345.")).toBeVisible();
@@ -92,6 +92,7 @@ for (const width of [1280, 360]) {
       await signIn(page, DEMO.customer, "/account");
       await check("/account/programs");
       await check("/account/devices");
+      await check("/account/events");
       await page.getByRole("button", { name: "Sign out" }).click();
       await signIn(page, DEMO.agent, "/agent");
       // Harold's account: a medical flag, so reasons instead of forms.
@@ -101,6 +102,7 @@ for (const width of [1280, 360]) {
       await signIn(page, DEMO.pm, "/programs");
       await check("/programs");
       await check("/programs/1");
+      await check("/programs/1/events");
     });
 
     test("signing in in steps and the security pages are accessible, without sideways scroll", async ({ page }) => {

@@ -3,12 +3,17 @@
 use crate::accounts::{NewAccount, NewServicePoint};
 use crate::auth::hash_password_off_thread;
 use crate::auth::NewUser;
+use crate::programs::store::RegistrationUpdate;
 use crate::store::{Store, StoreError, Tx};
 use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
 use peakday_app::auth::{Identity, StaffRole};
 use peakday_app::contact::EmailAddress;
+use peakday_app::events::{EventRequest, LocalTime};
 use peakday_app::preferences::Communication;
-use peakday_app::programs::{DeviceKind, ProgramDefinition, ProgramForm};
+use peakday_app::programs::{
+    entity_group, CalendarDate, Capacity, DeviceId, DeviceKind, EnrollmentStatus, NewDevice,
+    ProgramDefinition, ProgramForm, Registration,
+};
 use peakday_app::recipients::{ContactDetails, ContactForm};
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
 
@@ -161,17 +166,24 @@ async fn seed_demo_preferences(
     Ok(())
 }
 
-/// The demo's two programs (issue 5): thermostats in demand response for the coming summer,
+/// The demo's two programs (issue 5): thermostats in demand response for a season of a year,
 /// and batteries and EV chargers in a year-round bring-your-own-device program.
 pub fn demo_programs(year: i16) -> Vec<ProgramDefinition> {
-    let summer = if jiff::Zoned::now().month() > 9 { year + 1 } else { year };
+    // The thermostats' season is the twelve months from this month's first day, so a first run
+    // any time of year shows a peak day.
+    let today = jiff::Zoned::now().date();
+    let season_start = today.first_of_month();
+    let season_end = season_start
+        .checked_add(jiff::Span::new().months(12))
+        .and_then(|next| next.yesterday())
+        .expect("a year from now is a date");
     let thermostats = ProgramForm {
         name: "Smart Thermostat Rewards".into(),
-        description: "On a few hot afternoons each summer we raise your thermostat by up to 4 degrees for a few hours. You can always change it back.".into(),
+        description: "On a few peak afternoons each season we raise your thermostat by up to 4 degrees for a few hours. You can always change it back.".into(),
         kind: "demand_response".into(),
         status: "active".into(),
-        season_start: format!("{summer}-06-01"),
-        season_end: format!("{summer}-09-30"),
+        season_start: season_start.to_string(),
+        season_end: season_end.to_string(),
         device_kinds: vec![DeviceKind::Thermostat],
         min_battery_kwh: String::new(),
         rate_classes: "R-PTR, R-TOU".into(),
@@ -206,4 +218,76 @@ pub fn demo_programs(year: i16) -> Vec<ProgramDefinition> {
         .iter()
         .map(|form| form.parse().expect("the demo programs are valid"))
         .collect()
+}
+
+/// The demo's peak day: Jordan's thermostat, enrolled and registered, and an event of Smart
+/// Thermostat Rewards in three days (14:00 to 18:00 local), called by the demo program manager
+/// through the events service, as a program manager would. Run once, after [`seed_if_empty`]
+/// seeded (tests seed without it: their customer starts with no devices).
+pub async fn seed_peak_day(store: &Store) -> anyhow::Result<()> {
+    let account = store
+        .account_id_by_number(&AccountNumber::parse(DEMO_ACCOUNT_NUMBER).expect("valid"))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo account is missing"))?;
+    let manager = store
+        .user_by_email(&EmailAddress::parse(DEMO_SIGN_INS[2].email).expect("valid"))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo program manager is missing"))?;
+    let mut tx = store.begin_write().await?;
+    let program = Store::programs(&mut tx)
+        .await?
+        .into_iter()
+        .find(|program| program.definition.name == "Smart Thermostat Rewards")
+        .ok_or_else(|| anyhow::anyhow!("the demo thermostat program is missing"))?;
+    let site = Store::device_sites_of(&mut tx, account)
+        .await?
+        .locations
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("the demo account has no service point"))?;
+    let thermostat = NewDevice {
+        kind: DeviceKind::Thermostat,
+        make: "ecobee".into(),
+        model: "SmartThermostat Premium".into(),
+        serial: "EB-DEMO-0001".into(),
+        network_address: "00:1B:44:11:3A:01".into(),
+        capacity: Capacity(35),
+        service_point: site.number.clone(),
+    };
+    let device = DeviceId(Store::insert_device(&mut tx, account, site.id, &thermostat).await?);
+    let enrollment = Store::insert_enrollment(&mut tx, account, program.id, site.id).await?;
+    let group = entity_group(&program, thermostat.kind, thermostat.capacity, &site.rate_class);
+    Store::add_enrollment_device(&mut tx, enrollment, device, &group).await?;
+    Store::set_enrollment_status(&mut tx, enrollment, EnrollmentStatus::Enrolled).await?;
+    let registered = RegistrationUpdate {
+        registration: Registration::Registered,
+        detail: None,
+        sync_message: None,
+        synced_at: Some(crate::store::now()),
+        if_message: None,
+    };
+    Store::set_registration(&mut tx, device, &registered).await?;
+    tx.commit().await?;
+
+    let zone = store.utility_zone().await?;
+    let now = jiff::Timestamp::now().to_zoned(zone);
+    let day = now.date().checked_add(jiff::Span::new().days(3))?;
+    let date = |date: jiff::civil::Date| {
+        CalendarDate::new(date.year() as u16, date.month() as u8, date.day() as u8)
+            .expect("jiff gives real dates")
+    };
+    let request = EventRequest {
+        day: date(day),
+        start: LocalTime::new(14, 0).expect("a time"),
+        end: LocalTime::new(18, 0).expect("a time"),
+        notice_day: date(now.date()),
+        notice_time: LocalTime::new(now.hour() as u8, now.minute() as u8).expect("a time"),
+        target: Capacity(30),
+        groups: Vec::new(),
+    };
+    crate::events::Events::new(store.clone())
+        .call(manager.id, program.id, &request)
+        .await
+        .map_err(|error| anyhow::anyhow!("the demo event: {error}"))?;
+    Ok(())
 }

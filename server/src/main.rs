@@ -173,7 +173,8 @@ async fn serve(store: Store, database_url: &str, args: ServeArgs) -> anyhow::Res
     }
     let seeded = !args.no_demo && seed_if_empty(&store).await?;
     if seeded {
-        println!("Seeded the demo utility \"Demo Power & Light\".");
+        peakday_server::demo::seed_peak_day(&store).await?;
+        println!("Seeded the demo utility \"Demo Power & Light\", with a peak day in three days.");
     }
     let https = args.public_origin.as_deref().is_some_and(|origin| origin.starts_with("https://"));
     let demo_sign_ins = setup::enabled_demo_sign_ins(&store).await?;

@@ -3,6 +3,7 @@
 
 use crate::accounts::Accounts;
 use crate::auth::{AccountSecurity, AuthService};
+use crate::events::Events;
 use crate::preferences::Preferences;
 use crate::programs::head_end::held::HeldMessages;
 use crate::programs::Enrollments;
@@ -12,6 +13,7 @@ use leptos::prelude::provide_context;
 use peakday_app::accounts::AccountsService;
 use peakday_app::activity::ActivityService;
 use peakday_app::auth::{SecurityService, SignInStepService};
+use peakday_app::events::EventsService;
 use peakday_app::preferences::PreferencesService;
 use peakday_app::programs::ProgramsService;
 use peakday_app::search::SearchService;
@@ -25,6 +27,7 @@ pub struct Services {
     accounts: Arc<Accounts>,
     preferences: Arc<Preferences>,
     programs: Arc<Enrollments>,
+    events: Arc<Events>,
     staff: Arc<StaffAdmin>,
     security: Arc<AccountSecurity>,
     held: Arc<HeldMessages>,
@@ -36,6 +39,7 @@ impl Services {
             accounts: Arc::new(Accounts::new(store.clone())),
             preferences: Arc::new(Preferences::new(store.clone())),
             programs: Arc::new(Enrollments::new(store.clone())),
+            events: Arc::new(Events::new(store.clone())),
             staff: Arc::new(StaffAdmin::new(store.clone(), auth.hashing().clone())),
             security: Arc::new(AccountSecurity::new(auth.clone())),
             held: Arc::new(HeldMessages::new(store.clone())),
@@ -55,6 +59,7 @@ impl Services {
         provide_context::<Arc<dyn PreferencesService>>(self.preferences.clone());
         provide_context::<Arc<dyn ActivityService>>(self.preferences.clone());
         provide_context::<Arc<dyn ProgramsService>>(self.programs.clone());
+        provide_context::<Arc<dyn EventsService>>(self.events.clone());
         provide_context::<Arc<dyn StaffService>>(self.staff.clone());
         provide_context::<Arc<dyn SecurityService>>(self.security.clone());
         provide_context::<Arc<dyn SignInStepService>>(self.security.clone());

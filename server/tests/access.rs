@@ -26,7 +26,9 @@ const EVERY_FIELD: &str = "version=0&recipient=0&name=Matrix+Test&email=matrix%4
     &min_battery_kwh=&rate_classes=&max_events_per_season=1&max_event_hours=1&min_notice_hours=1\
     &opt_outs_per_season=0&enrollment_credit=0&performance_basis=per_event&performance_rate=1\
     &current=not-my-password&confirm=long-enough-password&code=000000&token=no-such-link\
-    &message=0&discard=false";
+    &message=0&discard=false&event=0&reason=Matrix&id=0&start=2027-06-01T08:00\
+    &end=2027-06-01T09:00&day=2027-06-01&notice_day=2027-05-30&notice_time=08:00&target_kw=1\
+    &groups=";
 
 fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)

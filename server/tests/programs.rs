@@ -6,8 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::Router;
 use common::head_end::{post_acknowledgement, post_signed, serve, HeadEnd};
-use common::{body_text, send, sign_in, TestDb, SITE};
-use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN};
+use common::{api, body_text, send, sign_in, TestDb};
 use http::{Request, StatusCode};
 use peakday_server::http::router;
 use peakday_server::programs::head_end::delivery::HeadEndSender;
@@ -20,25 +19,6 @@ use peakday_server::store::{now, Store};
 use serde_json::Value;
 
 const SECRET: &str = "test-head-end-secret-of-32-bytes-or-more";
-
-fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(path)
-        .header("host", "127.0.0.1:3000")
-        .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "application/json")
-        .header(COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
-/// Calls a server function and returns its status and JSON answer.
-async fn api(app: &Router, path: &str, body: &str, cookie: &str) -> (StatusCode, Value) {
-    let response = send(app, call(path, body, cookie)).await;
-    let status = response.status();
-    let text = body_text(response).await;
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
 
 /// The portal served on loopback, the customer's session, and a sender to a stand-in.
 struct Rig {
@@ -594,7 +574,17 @@ async fn the_openapi_document_describes_the_integration_endpoints() {
     let document: Value = serde_json::from_str(&body_text(response).await).unwrap();
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
     assert!(document["paths"]["/api/v1/head-end/acknowledgements"]["post"].is_object());
-    for schema in ["CustomerAssetSync", "DeviceSync", "Acknowledgement", "AcknowledgementResult"] {
+    assert!(document["paths"]["/api/v1/events/{id}/participation"]["post"].is_object());
+    for schema in [
+        "CustomerAssetSync",
+        "DeviceSync",
+        "Acknowledgement",
+        "AcknowledgementResult",
+        "DermsEventMessage",
+        "DermsChange",
+        "ParticipationReport",
+        "ParticipationResult",
+    ] {
         assert!(document["components"]["schemas"][schema].is_object(), "{schema}");
     }
     let device = &document["components"]["schemas"]["DeviceSync"]["properties"];

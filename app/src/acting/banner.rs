@@ -11,6 +11,7 @@ const ACCOUNT_PAGES: &[(&str, &str)] = &[
     ("notifications", "Account notifications"),
     ("programs", "Programs"),
     ("devices", "Devices"),
+    ("events", "Peak days"),
     ("activity", "Activity"),
 ];
 

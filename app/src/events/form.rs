@@ -44,6 +44,59 @@ impl fmt::Display for LocalTime {
     }
 }
 
+/// A local date and time: `2026-07-15T14:00`, as a `datetime-local` field posts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LocalMoment {
+    pub day: CalendarDate,
+    pub time: LocalTime,
+}
+
+impl LocalMoment {
+    pub fn parse(input: &str) -> Option<Self> {
+        let (day, time) = input.trim().split_once(['T', ' '])?;
+        Some(Self { day: CalendarDate::parse(day)?, time: LocalTime::parse(time)? })
+    }
+}
+
+impl fmt::Display for LocalMoment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.day, self.time)
+    }
+}
+
+/// The "Schedule time away" form: from and to, local.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeAwayForm {
+    pub start: String,
+    pub end: String,
+}
+
+impl TimeAwayForm {
+    pub const START: &'static str = "start";
+    pub const END: &'static str = "end";
+
+    pub fn parse(&self) -> Result<(LocalMoment, LocalMoment), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let moment = |errors: &mut FieldErrors, field: &str, input: &str| {
+            let moment = LocalMoment::parse(input);
+            if moment.is_none() {
+                errors.add(field, "Enter a date and time such as 2026-07-15 14:00.");
+            }
+            moment
+        };
+        let start = moment(&mut errors, Self::START, &self.start);
+        let end = moment(&mut errors, Self::END, &self.end);
+        match (start, end) {
+            (Some(start), Some(end)) if end <= start => {
+                errors.add(Self::END, "The time away must end after it starts.");
+                Err(errors)
+            }
+            (Some(start), Some(end)) => Ok((start, end)),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// The form as posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -79,6 +132,36 @@ impl CallEventForm {
     pub const NOTICE_TIME: &'static str = "notice_time";
     pub const TARGET: &'static str = "target_kw";
     pub const GROUPS: &'static str = "groups";
+
+    /// The fields as typed, to carry back to the form with a refusal.
+    pub fn typed(&self) -> Vec<(String, String)> {
+        [
+            (Self::DAY, &self.day),
+            (Self::START, &self.start),
+            (Self::END, &self.end),
+            (Self::NOTICE_DAY, &self.notice_day),
+            (Self::NOTICE_TIME, &self.notice_time),
+            (Self::TARGET, &self.target_kw),
+            (Self::GROUPS, &self.groups),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.clone()))
+        .collect()
+    }
+
+    /// The form as [`CallEventForm::typed`] carried it back.
+    pub fn from_typed(typed: &[(String, String)]) -> Self {
+        let get = |field: &str| crate::error::typed_value(typed, field);
+        Self {
+            day: get(Self::DAY),
+            start: get(Self::START),
+            end: get(Self::END),
+            notice_day: get(Self::NOTICE_DAY),
+            notice_time: get(Self::NOTICE_TIME),
+            target_kw: get(Self::TARGET),
+            groups: get(Self::GROUPS),
+        }
+    }
 
     /// The request, or a message for each field that is wrong. An event lies within one day:
     /// it ends after it starts, on the same day.
@@ -236,5 +319,27 @@ mod tests {
         .parse()
         .unwrap();
         assert_eq!(request.groups, ["p1-thermostat-m-r-ptr", "p2-battery-l-r-tou"]);
+    }
+
+    #[test]
+    fn time_away_is_two_local_moments_in_order() {
+        let form =
+            TimeAwayForm { start: "2026-07-15T08:00".into(), end: "2026-07-17 20:30".into() };
+        let (start, end) = form.parse().unwrap();
+        assert_eq!(
+            (start.to_string(), end.to_string()),
+            ("July 15, 2026 08:00".into(), "July 17, 2026 20:30".into())
+        );
+        let backwards =
+            TimeAwayForm { start: "2026-07-17T08:00".into(), end: "2026-07-15T08:00".into() };
+        assert_eq!(
+            backwards.parse().unwrap_err().get(TimeAwayForm::END),
+            Some("The time away must end after it starts.")
+        );
+        let wrong = TimeAwayForm { start: "tomorrow".into(), end: "2026-07-15T25:00".into() };
+        let errors = wrong.parse().unwrap_err();
+        assert!(
+            errors.get(TimeAwayForm::START).is_some() && errors.get(TimeAwayForm::END).is_some()
+        );
     }
 }

@@ -54,6 +54,7 @@ pub fn ProgramEditPage() -> impl IntoView {
                         view! {
                             <Title text=name.clone() />
                             <h1>{name}</h1>
+                            <p><a href=format!("/programs/{}/events", summary.program.id)>"Events: call one, see reservations"</a></p>
                             <ProgramEditor form=ProgramForm::of(&summary.program.definition) program=Some(summary.program.id) />
                         }
                         .into_any()
@@ -87,13 +88,15 @@ fn Overview(overview: ProgramsOverview) -> impl IntoView {
         .map(|summary| {
             let definition = summary.program.definition;
             let href = format!("/programs/{}", summary.program.id);
+            let name = definition.name.clone();
             view! {
                 <tr>
-                    <th scope="row"><a href=href>{definition.name}</a></th>
+                    <th scope="row"><a href=href.clone()>{name}</a></th>
                     <td>{definition.kind.label()}</td>
                     <td>{definition.status.label()}</td>
                     <td>{format!("{} to {}", definition.season_start, definition.season_end)}</td>
                     <td>{summary.live_enrollments}</td>
+                    <td><a href=format!("{href}/events")>"Events" <span class="visually-hidden">{format!(" of {}", definition.name)}</span></a></td>
                 </tr>
             }
         })
@@ -127,7 +130,7 @@ fn Overview(overview: ProgramsOverview) -> impl IntoView {
     view! {
         <section aria-labelledby="programs-heading">
             <h2 id="programs-heading">"All programs"</h2>
-            <ScrollTable labelledby="programs-heading" headers=&["Program", "Kind", "Status", "Season", "Enrollments"]>
+            <ScrollTable labelledby="programs-heading" headers=&["Program", "Kind", "Status", "Season", "Enrollments", "Events"]>
                 {rows}
             </ScrollTable>
         </section>

@@ -177,13 +177,7 @@ impl ProgramForm {
 
     /// The form from [`ProgramForm::typed`]'s pairs.
     pub fn from_typed(pairs: &[(String, String)]) -> Self {
-        let value = |field: &str| {
-            pairs
-                .iter()
-                .find(|(name, _)| name == field)
-                .map(|(_, value)| value.clone())
-                .unwrap_or_default()
-        };
+        let value = |field: &str| crate::error::typed_value(pairs, field);
         Self {
             name: value(Self::NAME),
             description: value(Self::DESCRIPTION),

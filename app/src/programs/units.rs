@@ -84,7 +84,9 @@ impl From<CalendarDate> for String {
 }
 
 /// A device's capacity (kW, or kWh for a battery) in tenths: "13.5" is 135.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Capacity(pub u32);
 
 impl Capacity {

@@ -9,6 +9,7 @@ const NAVIGATION: &[(&str, &str)] = &[
     ("/account/notifications", "Account notifications"),
     ("/account/programs", "Programs"),
     ("/account/devices", "My devices"),
+    ("/account/events", "Peak days"),
     ("/account/activity", "Activity"),
     ("/agent", "Customer service"),
     ("/programs", "Programs"),

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 /// does), named by the heading `labelledby` and focusable so keyboard users can scroll it.
 #[component]
 pub fn ScrollTable(
-    labelledby: &'static str,
+    #[prop(into)] labelledby: String,
     /// The column headings.
     headers: &'static [&'static str],
     /// The rows (`<tr>`s).

@@ -1,15 +1,7 @@
 //! Local dates and times, as people type them, placed in the utility's zone.
 
 use jiff::tz::TimeZone;
-use peakday_app::events::{EventRequest, LocalTime, ProposedEvent, Span};
-use peakday_app::programs::CalendarDate;
-
-/// A local date and time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LocalMoment {
-    pub day: CalendarDate,
-    pub time: LocalTime,
-}
+use peakday_app::events::{EventRequest, LocalMoment, ProposedEvent, Span};
 
 /// The instant (unix seconds) `moment` names in `zone`. A time a daylight-saving change skips
 /// (02:30 on the spring-forward day) is taken as the same length after the change; a time it
@@ -45,7 +37,9 @@ pub fn proposed_event(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use peakday_app::events::LocalTime;
     use peakday_app::events::{check_call, CallEventForm};
+    use peakday_app::programs::CalendarDate;
     use peakday_app::programs::{Capacity, DeviceKind, Program, ProgramForm, ProgramId};
 
     fn new_york() -> TimeZone {

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
+use peakday_server::events::derms::DermsEventMessage;
 use peakday_server::programs::head_end::message::{
     Acknowledgement, CustomerAssetSync, DeviceAcknowledgement, DeviceStatus, MessageStatus,
     SyncAction,
@@ -30,6 +31,8 @@ pub struct Ledger {
     pub acknowledgements: Vec<(Acknowledgement, u16)>,
     /// Devices whose registration the stand-in refuses, with the reason.
     pub refuse: BTreeMap<i64, String>,
+    /// Event messages received, in order of arrival, each once (a redelivery is not kept).
+    pub events: Vec<DermsEventMessage>,
 }
 
 #[derive(Clone)]
@@ -56,7 +59,10 @@ impl HeadEnd {
             portal: portal.to_owned(),
             client: reqwest::Client::new(),
         };
-        let app = Router::new().route("/sync", post(receive)).with_state(stand_in);
+        let app = Router::new()
+            .route("/sync", post(receive))
+            .route("/events", post(receive_event))
+            .with_state(stand_in);
         let listener = tokio::net::TcpListener::bind(addr).await.expect("the stand-in binds");
         let url = format!("http://{}/sync", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {
@@ -76,14 +82,35 @@ impl HeadEnd {
     }
 }
 
+fn signed(stand_in: &StandIn, headers: &HeaderMap, body: &[u8]) -> bool {
+    headers.get(signature::HEADER).and_then(|value| value.to_str().ok()).is_some_and(|header| {
+        let now = peakday_server::store::now();
+        signature::verify(&stand_in.secret, Direction::ToHeadEnd, body, header, now).is_ok()
+    })
+}
+
+/// An event message: kept once per idempotency key, in order of arrival.
+async fn receive_event(
+    State(stand_in): State<StandIn>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    if !signed(&stand_in, &headers, &body) {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let message: DermsEventMessage = serde_json::from_slice(&body).expect("an event message");
+    assert_eq!(key, message.message_id, "the idempotency key is the message id");
+    let mut ledger = stand_in.ledger.lock().unwrap();
+    ledger.deliveries.push(key.clone());
+    if ledger.applied.insert(key) {
+        ledger.events.push(message);
+    }
+    StatusCode::ACCEPTED
+}
+
 async fn receive(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let signed = headers.get(signature::HEADER).and_then(|value| value.to_str().ok()).is_some_and(
-        |header| {
-            let now = peakday_server::store::now();
-            signature::verify(&stand_in.secret, Direction::ToHeadEnd, &body, header, now).is_ok()
-        },
-    );
-    if !signed {
+    if !signed(&stand_in, &headers, &body) {
         return StatusCode::UNAUTHORIZED;
     }
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
@@ -142,8 +169,20 @@ pub async fn post_signed(
     secret: &str,
     body: &[u8],
 ) -> (u16, serde_json::Value) {
+    post_signed_to(client, &format!("{portal}/api/v1/head-end/acknowledgements"), secret, body)
+        .await
+}
+
+/// Posts `body` to `url` as the head-end does, signed with `secret`; returns the HTTP status and
+/// the JSON answer.
+pub async fn post_signed_to(
+    client: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    body: &[u8],
+) -> (u16, serde_json::Value) {
     let response = client
-        .post(format!("{portal}/api/v1/head-end/acknowledgements"))
+        .post(url)
         .header("content-type", "application/json")
         .header(
             signature::HEADER,

@@ -114,6 +114,32 @@ pub async fn new_customer(db: &TestDb, number: &str, email: &str) -> String {
     email.to_owned()
 }
 
+/// A server function call as the browser's WASM makes it: a same-origin form post asking for
+/// JSON, with the session's cookie.
+pub fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(path)
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "application/json")
+        .header(http::header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// Calls a server function and returns its status and JSON answer.
+pub async fn api(
+    app: &Router,
+    path: &str,
+    body: &str,
+    cookie: &str,
+) -> (StatusCode, serde_json::Value) {
+    let response = send(app, call(path, body, cookie)).await;
+    let status = response.status();
+    let text = body_text(response).await;
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
 /// A same-origin form post, with a cookie if given.
 pub async fn post_step(
     app: &Router,

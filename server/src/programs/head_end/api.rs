@@ -7,6 +7,10 @@ use super::message::{
     DeviceStatus, DeviceSync, EnrollmentRef, MessageStatus, SyncAction,
 };
 use super::{acknowledgement, signature};
+use crate::events::derms::{DermsChange, DermsEventMessage, DispatchedDevice};
+use crate::events::participation::{
+    DeviceParticipation, ParticipationReport, ParticipationResult, ParticipationStatus,
+};
 use crate::http::Shared;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -28,9 +32,12 @@ use utoipa::OpenApi;
             signs both ways: the hex HMAC-SHA256, under the shared secret (32 bytes or more), of \
             `<direction>.<t>.<raw body>`, where direction is `peakday-to-head-end` for sync \
             messages and `head-end-to-peakday` for acknowledgements. A signature more than five \
-            minutes from the receiver's clock is refused."
+            minutes from the receiver's clock is refused. Event messages (DermsEventMessage: \
+            dispatch in pages, joins, opt-outs, releases, time away, cancellation) go, signed the \
+            same way, to the sync URL's sibling `events` (`.../sync` -> `.../events`), in order \
+            for each event; the DERMS reports each device's participation here."
     ),
-    paths(acknowledge, openapi_document),
+    paths(acknowledge, crate::events::participation::report, openapi_document),
     components(schemas(
         CustomerAssetSync,
         EnrollmentRef,
@@ -41,6 +48,13 @@ use utoipa::OpenApi;
         DeviceAcknowledgement,
         DeviceStatus,
         AcknowledgementResult,
+        DermsEventMessage,
+        DermsChange,
+        DispatchedDevice,
+        ParticipationReport,
+        DeviceParticipation,
+        ParticipationStatus,
+        ParticipationResult,
         ApiError
     ))
 )]
@@ -50,10 +64,39 @@ pub struct ApiDoc;
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/head-end/acknowledgements", post(acknowledge))
+        .route("/events/{id}/participation", post(crate::events::participation::report))
         .route("/openapi.json", get(openapi_document))
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+/// Checks a partner request's signature (`Direction::FromHeadEnd`): the answer to send when it
+/// fails, `None` when it holds. Nothing a request asks is done before this passes.
+pub fn partner_refusal(state: &Shared, headers: &HeaderMap, body: &[u8]) -> Option<Response> {
+    let Some(secret) =
+        state.config.head_end.secret.as_deref().filter(|s| signature::check_secret(s).is_ok())
+    else {
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            "No head-end secret is configured: partner requests are refused.",
+        ));
+    };
+    let header = headers.get(signature::HEADER).and_then(|value| value.to_str().ok());
+    let checked = match header {
+        Some(header) => signature::verify(
+            secret,
+            signature::Direction::FromHeadEnd,
+            body,
+            header,
+            crate::store::now(),
+        ),
+        None => Err(signature::Refused::Malformed),
+    };
+    checked.err().map(|refused| {
+        tracing::warn!(target: "security", event = "partner_signature_refused", %refused, "partner_signature_refused");
+        error(StatusCode::UNAUTHORIZED, format!("Refused: {refused}. Nothing changed."))
+    })
+}
+
+pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(ApiError { error: message.into() })).into_response()
 }
 
@@ -73,28 +116,8 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     )
 )]
 async fn acknowledge(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(secret) =
-        state.config.head_end.secret.as_deref().filter(|s| signature::check_secret(s).is_ok())
-    else {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "No head-end secret is configured: acknowledgements are refused.",
-        );
-    };
-    let header = headers.get(signature::HEADER).and_then(|value| value.to_str().ok());
-    let checked = match header {
-        Some(header) => signature::verify(
-            secret,
-            signature::Direction::FromHeadEnd,
-            &body,
-            header,
-            crate::store::now(),
-        ),
-        None => Err(signature::Refused::Malformed),
-    };
-    if let Err(refused) = checked {
-        tracing::warn!(target: "security", event = "partner_signature_refused", %refused, "partner_signature_refused");
-        return error(StatusCode::UNAUTHORIZED, format!("Refused: {refused}. Nothing changed."));
+    if let Some(refused) = partner_refusal(&state, &headers, &body) {
+        return refused;
     }
     let ack: Acknowledgement = match serde_json::from_slice(&body) {
         Ok(ack) => ack,

@@ -1,4 +1,4 @@
-//! Delivers customer asset sync messages from the outbox to the head-end.
+//! Delivers customer asset sync messages and event messages from the outbox to the head-end.
 //!
 //! A message is claimed with a lease, POSTed with its idempotency key and signature, and marked
 //! delivered on a 2xx answer. Any other answer, or none, schedules the next attempt with
@@ -9,6 +9,7 @@
 
 use super::signature::{self, Direction};
 use super::{HeadEndConfig, ASSET_SYNC};
+use crate::events::derms::DERMS_EVENT;
 use crate::store::{OutboxMessage, Store, StoreError};
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -58,6 +59,8 @@ pub struct HeadEndSender {
     store: Store,
     client: reqwest::Client,
     url: String,
+    /// Where event messages go (see `events_url`).
+    events_url: String,
     secret: String,
 }
 
@@ -72,7 +75,8 @@ impl HeadEndSender {
             .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("an HTTP client builds");
-        Ok(Some(Self { store, client, url, secret }))
+        let events_url = super::events_url(&url);
+        Ok(Some(Self { store, client, url, events_url, secret }))
     }
 
     /// Sends every message due now once, different accounts' messages at the same time (up to
@@ -97,7 +101,10 @@ impl HeadEndSender {
             // The clock is read at each claim: a round that takes a while neither hands out
             // leases that have already run out nor schedules retries early.
             let claimed = if in_flight.len() < IN_FLIGHT {
-                self.store.claim_message(ASSET_SYNC, clock(), LEASE_SECONDS).await?
+                match self.store.claim_message(ASSET_SYNC, clock(), LEASE_SECONDS).await? {
+                    Some(message) => Some(message),
+                    None => self.store.claim_message(DERMS_EVENT, clock(), LEASE_SECONDS).await?,
+                }
             } else {
                 None
             };
@@ -169,7 +176,7 @@ impl HeadEndSender {
         );
         let request = self
             .client
-            .post(&self.url)
+            .post(if message.kind == DERMS_EVENT { &self.events_url } else { &self.url })
             .header("content-type", "application/json")
             .header("idempotency-key", &message.idempotency_key)
             .header(signature::HEADER, signed)

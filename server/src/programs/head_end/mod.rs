@@ -21,3 +21,22 @@ pub struct HeadEndConfig {
     /// Shared secret for HMAC-SHA256 signatures, both ways. Unset: acknowledgements are refused.
     pub secret: Option<String>,
 }
+
+/// Where event messages go: beside the sync endpoint, `events` in place of its last path
+/// segment (`https://derms.example/api/sync` -> `https://derms.example/api/events`).
+pub fn events_url(sync_url: &str) -> String {
+    let (base, _) = sync_url.trim_end_matches('/').rsplit_once('/').unwrap_or((sync_url, ""));
+    format!("{base}/events")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn events_go_beside_the_sync_endpoint() {
+        assert_eq!(super::events_url("http://127.0.0.1:3090/sync"), "http://127.0.0.1:3090/events");
+        assert_eq!(
+            super::events_url("https://derms.example/api/v2/sync/"),
+            "https://derms.example/api/v2/events"
+        );
+    }
+}

@@ -1,0 +1,91 @@
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { DEMO, signIn } from "./helpers";
+
+// The demo seeds Jordan's registered thermostat and an event of Smart Thermostat Rewards in
+// three days, 14:00–18:00 (target 3 kW, the thermostat 3.5 kW): these journeys start there.
+
+/** YYYY-MM-DD, `days` from today. */
+function dayFromNow(days: number): string {
+  const day = new Date(Date.now() + days * 24 * 3600 * 1000);
+  return day.toISOString().slice(0, 10);
+}
+
+/** The card of the event whose heading shows `hours`. */
+function eventCard(page: Page, hours: string) {
+  return page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: new RegExp(hours) }) });
+}
+
+test("a program manager's event is refused with the rule named, then called and reserved", async ({ page }) => {
+  test.slow();
+  await signIn(page, DEMO.pm, "/programs");
+  await page.getByRole("link", { name: "Events of Smart Thermostat Rewards" }).click();
+  await expect(page).toHaveURL("/programs/1/events");
+  await expect(page.getByRole("heading", { name: "Smart Thermostat Rewards: events" })).toBeVisible();
+
+  const day = dayFromNow(6);
+  await page.getByLabel("Day", { exact: true }).fill(day);
+  await page.getByLabel("Starts at").fill("10:00");
+  await page.getByLabel("Ends at").fill("17:00");
+  await page.getByLabel("Customers told on").fill(dayFromNow(0));
+  await page.getByLabel("Customers told at").fill("00:00");
+  await page.getByLabel("Reduction to aim for, kW").fill("2");
+  await page.getByRole("button", { name: "Call event" }).click();
+  await expect(page.getByText("This program allows events of 4 hours at most; this one lasts 7 hours.")).toBeVisible();
+  await expect(page.getByLabel("Ends at")).toHaveValue("17:00");
+
+  await page.getByLabel("Ends at").fill("12:00");
+  await page.getByRole("button", { name: "Call event" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  const called = eventCard(page, "10:00–12:00");
+  await expect(called).toContainText("Scheduled");
+  await expect(called).toContainText("Viable");
+  // Jordan's thermostat, and any other test's registered one.
+  await expect(called).toContainText(/\d+(\.\d)? kW from \d+ devices?/);
+});
+
+test("a customer sees the peak day, opts out, and the program manager sees it fall below target", async ({ page }) => {
+  test.slow();
+  await signIn(page, DEMO.customer, "/account");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Peak days" }).click();
+  await expect(page).toHaveURL("/account/events");
+  await expect(page.getByText("Smart Thermostat Rewards: 3 of 3 opt-outs left this season.")).toBeVisible();
+  const demo = eventCard(page, "14:00–18:00");
+  await expect(demo).toContainText("smart thermostat (ecobee SmartThermostat Premium): Taking part");
+  await expect(demo).toContainText("your thermostat is set a few degrees warmer");
+  await expect(demo).toContainText("Earn $1.00 for each kWh you use less than usual");
+
+  await demo.getByText("Opt out", { exact: true }).click();
+  await expect(demo).toContainText("You will have 2 opt-outs left this season.");
+  await demo.getByRole("button", { name: "Opt out of this event" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(eventCard(page, "14:00–18:00")).toContainText("You opted out of this event");
+  await expect(page.getByText("Smart Thermostat Rewards: 2 of 3 opt-outs left this season.")).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, DEMO.pm, "/programs");
+  await page.goto("/programs/1/events");
+  const event = eventCard(page, "14:00–18:00");
+  await expect(event).toContainText("Below target by 3 kW");
+  await event.getByText("History").click();
+  await expect(event.getByRole("row", { name: /An account opted out/ })).toBeVisible();
+});
+
+test("an agent schedules time away for a customer, and the customer's Activity says so", async ({ page }) => {
+  test.slow();
+  await signIn(page, DEMO.agent, "/agent");
+  await page.goto("/agent/accounts/3000012345/events");
+  await expect(page.getByText("Acting for Jordan Rivera, account 3000012345.")).toBeVisible();
+  const from = `${dayFromNow(20)}T08:00`;
+  const to = `${dayFromNow(22)}T20:00`;
+  await page.getByLabel("Away from").fill(from);
+  await page.getByLabel("Back on").fill(to);
+  await page.getByRole("button", { name: /Schedule time away/ }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("button", { name: /Cancel time away from/ })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, DEMO.customer, "/account");
+  await page.goto("/account/activity");
+  await expect(page.getByText(/Scheduled time away for the smart thermostat/).first()).toBeVisible();
+});

@@ -1,0 +1,290 @@
+//! Peak days (issue 17) on both databases, through the real router: an event called and its
+//! devices reserved, the rules' refusals, an opt-out and its viability, time away set by an
+//! agent, the DERMS receiving an event's messages in order after an outage, and its
+//! participation report answered and replayed. The demo's peak day (`demo::seed_peak_day`) is
+//! the start: Jordan's registered thermostat in an event of Smart Thermostat Rewards.
+
+mod common;
+
+use axum::Router;
+use common::head_end::{post_signed_to, serve, HeadEnd};
+use common::{api, new_customer, sign_in, TestDb};
+use http::StatusCode;
+use peakday_server::events::derms::{DermsChange, DERMS_EVENT};
+use peakday_server::events::PEAK_DAY_NOTICE;
+use peakday_server::http::router;
+use peakday_server::programs::head_end::delivery::HeadEndSender;
+use peakday_server::programs::head_end::HeadEndConfig;
+use peakday_server::store::now;
+use serde_json::Value;
+
+const SECRET: &str = "test-head-end-secret-of-32-bytes-or-more";
+
+struct Rig {
+    app: Router,
+    portal: String,
+    customer: String,
+    manager: String,
+    program: i64,
+    event: i64,
+}
+
+async fn rig(db: &TestDb) -> Rig {
+    peakday_server::demo::seed_peak_day(&db.store).await.expect("the demo peak day seeds");
+    let app = router(db.app_state_with_head_end("http://127.0.0.1:9/sync", SECRET));
+    let portal = serve(app.clone()).await;
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let manager = sign_in(&app, "pm@peakday.example", "peakday-pm").await;
+    let (_, events) = api(&app, "/api/account_events", "", &customer).await;
+    let event = events["upcoming"][0]["id"].as_i64().expect("the demo event is upcoming");
+    Rig { app, portal, customer, manager, program: 1, event }
+}
+
+async fn program_events(rig: &Rig) -> Value {
+    let (status, events) =
+        api(&rig.app, "/api/program_events", &format!("program={}", rig.program), &rig.manager)
+            .await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    events
+}
+
+/// The outbox's event messages, oldest first, as their change's type.
+async fn derms_messages(db: &TestDb) -> Vec<String> {
+    db.store
+        .messages(DERMS_EVENT)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(message, _)| {
+            let payload: Value = serde_json::from_str(&message.payload).unwrap();
+            payload["change"]["type"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_called_event_reserves_the_device_and_an_opt_out_releases_it() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let events = program_events(&rig).await;
+        let event = &events["events"][0];
+        assert_eq!(event["tally"]["reserved"], 1, "{}: {events}", db.name);
+        assert_eq!(event["tally"]["reserved_capacity"], 35);
+        assert_eq!(event["history"].as_array().unwrap().len(), 1);
+        assert_eq!(events["called_this_season"], 1);
+        assert_eq!(derms_messages(&db).await, ["dispatch"]);
+        let notices = db.store.messages(PEAK_DAY_NOTICE).await.unwrap();
+        assert_eq!(notices.len(), 1, "one advance notice for the one account");
+
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        let upcoming = &mine["upcoming"][0];
+        assert_eq!(upcoming["devices"][0]["state"], "reserved", "{mine}");
+        assert_eq!(upcoming["opt_outs_left_after"], 2);
+        assert!(upcoming["ask"].as_str().unwrap().contains("thermostat"));
+
+        // Another account cannot reach the event, whatever it sends.
+        let other = new_customer(&db, "3000099999", "other@example.com").await;
+        let other = sign_in(&rig.app, &other, "amber-kettle-orbit-73").await;
+        let body = format!("event={}", rig.event);
+        let (status, _) = api(&rig.app, "/api/opt_out", &body, &other).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) =
+            api(&rig.app, "/api/opt_out", &format!("{body}&account=3000012345"), &other).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let (status, saved) = api(&rig.app, "/api/opt_out", &body, &rig.customer).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        assert!(saved["message"].as_str().unwrap().ends_with("2 of 3 opt-outs left this season."));
+        let (status, again) = api(&rig.app, "/api/opt_out", &body, &rig.customer).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.to_string().contains("opted out of this event already"), "{again}");
+
+        let events = program_events(&rig).await;
+        let event = &events["events"][0];
+        assert_eq!(
+            (event["tally"]["reserved"].clone(), event["tally"]["opted_out"].clone()),
+            (0.into(), 1.into())
+        );
+        let history = event["history"].as_array().unwrap();
+        assert_eq!(history.len(), 2, "the opt-out is re-evaluated and kept");
+        assert_eq!(history[1]["cause"], "An account opted out");
+        assert_eq!(history[1]["reserved"], 0);
+        assert_eq!(derms_messages(&db).await, ["dispatch", "opt_out"]);
+
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        assert_eq!(mine["upcoming"][0]["opted_out"], true);
+        assert_eq!(mine["allowances"][0]["used"], 1);
+        let (_, activity) = api(&rig.app, "/api/activity", "", &rig.customer).await;
+        assert!(activity.to_string().contains("Opted out of the peak-day event on"), "{activity}");
+    }
+}
+
+#[tokio::test]
+async fn an_event_breaking_the_programs_rules_is_refused_with_each_rule_named() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let (status, refused) = api(
+            &rig.app,
+            "/api/call_event",
+            "program=1&day=2000-01-05&start=09:00&end=15:00&notice_day=2000-01-05&notice_time=08:00\
+             &target_kw=10&groups=",
+            &rig.manager,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {refused}", db.name);
+        let text = refused.to_string();
+        assert!(
+            text.contains("This program allows events of 4 hours at most; this one lasts 6 hours."),
+            "{text}"
+        );
+        assert!(text.contains("The event's start has passed."), "{text}");
+        assert!(text.contains("This program's season runs from"), "{text}");
+        assert_eq!(
+            program_events(&rig).await["events"].as_array().unwrap().len(),
+            1,
+            "nothing stored"
+        );
+
+        // A customer may not call events at all.
+        let (status, _) =
+            api(&rig.app, "/api/call_event", "program=1&day=2000-01-05", &rig.customer).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Cancelling needs a reason, then releases the device and tells the DERMS.
+        let body = format!("event={}&reason=", rig.event);
+        let (status, _) = api(&rig.app, "/api/cancel_event", &body, &rig.manager).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = format!("event={}&reason=Cooler+weather+forecast", rig.event);
+        let (status, saved) = api(&rig.app, "/api/cancel_event", &body, &rig.manager).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        let event = &program_events(&rig).await["events"][0];
+        assert_eq!(event["phase"], "Cancelled");
+        assert_eq!(event["tally"]["released"], 1);
+        assert_eq!(derms_messages(&db).await, ["dispatch", "cancel"]);
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        assert_eq!(mine["upcoming"][0]["cancel_reason"], "Cooler weather forecast");
+        assert_eq!(
+            db.store.messages(PEAK_DAY_NOTICE).await.unwrap().len(),
+            2,
+            "a cancellation notice"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_agents_time_away_releases_the_device_and_the_customer_sees_it() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let agent = sign_in(&rig.app, "agent@peakday.example", "peakday-agent").await;
+        let (_, theirs) = api(&rig.app, "/api/account_events", "account=3000012345", &agent).await;
+        let device = theirs["devices"][0]["device"].as_i64().unwrap();
+        let day = theirs["upcoming"][0]["day"].as_str().unwrap().to_owned();
+        let body = format!("account=3000012345&device={device}&start={day}T08:00&end={day}T20:00");
+        let (status, saved) = api(&rig.app, "/api/schedule_time_away", &body, &agent).await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+        assert!(saved["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("It is released from 1 peak-day event."));
+        let event = &program_events(&rig).await["events"][0];
+        assert_eq!(event["tally"]["unavailable"], 1);
+        assert_eq!(derms_messages(&db).await, ["dispatch", "unavailable", "release"]);
+
+        let (_, activity) = api(&rig.app, "/api/activity", "", &rig.customer).await;
+        let entry = activity
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["summary"].as_str().unwrap().starts_with("Scheduled time away"))
+            .unwrap_or_else(|| panic!("{activity}"))
+            .clone();
+        assert_eq!(entry["source"], "agent", "{entry}");
+
+        // Backwards is refused beside its field; cancelling gives the device back to the event.
+        let backwards =
+            format!("account=3000012345&device={device}&start={day}T20:00&end={day}T08:00");
+        let (status, _) = api(&rig.app, "/api/schedule_time_away", &backwards, &agent).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        let away = mine["devices"][0]["periods"][0]["id"].as_i64().unwrap();
+        let (status, _) =
+            api(&rig.app, "/api/cancel_time_away", &format!("id={away}"), &rig.customer).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(program_events(&rig).await["events"][0]["tally"]["reserved"], 1);
+    }
+}
+
+#[tokio::test]
+async fn the_derms_hears_an_events_messages_in_order_after_an_outage_and_reports_participation() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let (status, _) =
+            api(&rig.app, "/api/opt_out", &format!("event={}", rig.event), &rig.customer).await;
+        assert_eq!(status, StatusCode::OK);
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let config = HeadEndConfig {
+            url: Some(format!("http://{port}/sync")),
+            secret: Some(SECRET.to_owned()),
+        };
+        let sender = HeadEndSender::new(db.store.clone(), &config).unwrap().unwrap();
+        let t0 = now();
+        let round = sender.deliver_due_at(t0).await.unwrap();
+        assert_eq!(
+            (round.delivered, round.failed),
+            (0, 1),
+            "{}: the opt-out waits behind the dispatch",
+            db.name
+        );
+
+        let head_end = HeadEnd::start(port, &rig.portal, SECRET).await;
+        let round = sender.deliver_due_at(t0 + 3600).await.unwrap();
+        let round_two = sender.deliver_due_at(t0 + 3600).await.unwrap();
+        assert_eq!(round.delivered + round_two.delivered, 2);
+        let received: Vec<DermsChange> =
+            head_end.ledger().events.iter().map(|message| message.change.clone()).collect();
+        assert!(
+            matches!(&received[0], DermsChange::Dispatch { page: 1, pages: 1, devices, .. } if devices.len() == 1)
+        );
+        assert!(
+            matches!(&received[1], DermsChange::OptOut { device_ids } if device_ids.len() == 1)
+        );
+        let device = match &received[0] {
+            DermsChange::Dispatch { devices, .. } => devices[0].device_id,
+            _ => unreachable!(),
+        };
+
+        let url = format!("{}/api/v1/events/{}/participation", rig.portal, rig.event);
+        let report = serde_json::json!({ "devices": [
+            { "device_id": device, "status": "did_not_participate", "reason": "overridden" },
+            { "device_id": 999_999, "status": "participated", "delivered_kw": "1.2" },
+        ]});
+        let body = serde_json::to_vec(&report).unwrap();
+        let client = reqwest::Client::new();
+        let (status, first) = post_signed_to(&client, &url, SECRET, &body).await;
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["applied"], serde_json::json!([device]));
+        assert_eq!(first["unknown_devices"], serde_json::json!([999_999]));
+        let (_, replay) = post_signed_to(&client, &url, SECRET, &body).await;
+        assert_eq!(replay["applied"], serde_json::json!([]), "a replay changes nothing");
+        assert_eq!(replay["unchanged"], serde_json::json!([device]));
+        let unsigned = client.post(&url).body(body.clone()).send().await.unwrap();
+        assert_eq!(unsigned.status().as_u16(), 401);
+        let missing = format!("{}/api/v1/events/424242/participation", rig.portal);
+        assert_eq!(post_signed_to(&client, &missing, SECRET, &body).await.0, 404);
+
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        assert_eq!(
+            mine["upcoming"][0]["devices"][0]["participation"],
+            "did not take part: changed by you during the event"
+        );
+        assert_eq!(
+            program_events(&rig).await["events"][0]["participation"]["did_not_participate"],
+            1
+        );
+        head_end.stop().await;
+    }
+}
