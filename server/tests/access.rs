@@ -28,7 +28,7 @@ const EVERY_FIELD: &str = "version=0&recipient=0&name=Matrix+Test&email=matrix%4
     &current=not-my-password&confirm=long-enough-password&code=000000&token=no-such-link\
     &message=0&discard=false&event=0&reason=Matrix&id=0&start=2027-06-01T08:00\
     &end=2027-06-01T09:00&day=2027-06-01&notice_day=2027-05-30&notice_time=08:00&target_kw=1\
-    &groups=";
+    &groups=&set=true&note=Matrix";
 
 fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)

@@ -22,7 +22,8 @@ pub fn AccountPage() -> impl IntoView {
         crate::shell::SaveFeedback::provide();
         view! {
             <crate::shell::SaveStatus />
-            <crate::auth::CustomerSignInSection account=number />
+            <crate::auth::CustomerSignInSection account=number.clone() />
+            <super::MedicalFlagSection account=number />
         }
     });
     view! {

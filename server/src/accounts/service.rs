@@ -1,8 +1,12 @@
 //! Accounts as staff and customers look them up: an account's overview, an account by number,
 //! customer service's search, and the utility's overview for staff homes.
 
-use crate::store::Store;
-use peakday_app::accounts::{AccountId, AccountNumber, AccountOverview, AccountsService};
+use crate::store::{audit_entry, Store};
+use peakday_app::accounts::{
+    apply_medical_flag, AccountId, AccountNumber, AccountOverview, AccountsService,
+};
+use peakday_app::activity::Actor;
+use peakday_app::shell::Saved;
 use peakday_app::error::AppError;
 use peakday_app::search::{SearchCursor, SearchQuery, SearchResults, SearchService};
 use peakday_app::utility::{UtilityOverview, UtilityService};
@@ -29,6 +33,35 @@ impl AccountsService for Accounts {
     #[tracing::instrument(name = "accounts.by_number", skip_all)]
     async fn account_id(&self, number: &AccountNumber) -> Result<Option<AccountId>, AppError> {
         Ok(self.store.account_id_by_number(number).await?)
+    }
+
+    #[tracing::instrument(name = "accounts.medical_flag", skip_all, fields(account = account.0))]
+    async fn medical_flag(&self, account: AccountId) -> Result<bool, AppError> {
+        Ok(Store::device_sites_of(&mut *self.store.read().await?, account).await?.life_support)
+    }
+
+    /// In one write transaction with the account locked: two agents at once each see the
+    /// other's change, and each records what it replaced.
+    #[tracing::instrument(name = "accounts.set_medical_flag", skip_all, fields(account = account.0))]
+    async fn set_medical_flag(
+        &self,
+        actor: Actor,
+        account: AccountId,
+        set: bool,
+        note: String,
+    ) -> Result<Saved, AppError> {
+        let mut tx = self.store.begin_write().await?;
+        Store::lock_account(&mut tx, account).await?;
+        let current = Store::device_sites_of(&mut tx, account).await?.life_support;
+        let outcome = apply_medical_flag(current, set, &note)?;
+        for flag in &outcome.effects {
+            Store::set_life_support(&mut tx, account, *flag).await?;
+        }
+        for record in &outcome.audit {
+            Store::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
+        }
+        tx.commit().await.map_err(crate::store::StoreError::from)?;
+        Ok(Saved::new(outcome.message))
     }
 }
 

@@ -356,6 +356,58 @@ impl Events {
     }
 }
 
+/// Follows a change of the device's registration or enrollment (the head-end's answer): a
+/// device now reservable joins its program's events still to come; one no longer reservable
+/// leaves them. Each event is re-evaluated and the DERMS told.
+pub async fn follow_registration(tx: &mut Tx, device: DeviceId) -> Result<(), StoreError> {
+    let now = now();
+    for (event, state) in store::upcoming_places_of_device(tx, device, now).await? {
+        let still = store::program_device(tx, event.program, event.span, device).await?;
+        let scope = events::EventScope { program: event.program, span: event.span, groups: &event.groups };
+        let reservable = still.is_some_and(|(candidate, _)| {
+            let mut candidate = candidate.candidate;
+            // Its place in this very event is not a reservation elsewhere.
+            candidate.reserved_for.retain(|(other, _)| *other != event.id);
+            events::reservation(&scope, &candidate).is_ok()
+        });
+        if state == DeviceState::Reserved && !reservable {
+            store::set_states(tx, event.id, &[device], DeviceState::Released).await?;
+            store::reevaluate(tx, event.id, event.target, "A device left the program or the control system").await?;
+            let release = DermsNotice::Release { event: event.id, devices: vec![device], reason: "deregistered" };
+            tell(tx, &release).await?;
+        }
+    }
+    let Some(program) = store::program_of_device(tx, device).await? else { return Ok(()) };
+    let held: Vec<EventId> = store::upcoming_places_of_device(tx, device, now)
+        .await?
+        .into_iter()
+        .map(|(event, _)| event.id)
+        .collect();
+    for event in store::upcoming_events(tx, program, now).await? {
+        if held.contains(&event.id) {
+            continue;
+        }
+        let Some((candidate, _)) = store::program_device(tx, program, event.span, device).await? else {
+            continue;
+        };
+        let scope = events::EventScope { program, span: event.span, groups: &event.groups };
+        if events::reservation(&scope, &candidate.candidate).is_err() {
+            continue;
+        }
+        let place = Place {
+            device,
+            account: candidate.account,
+            state: DeviceState::Reserved,
+            entity_group: candidate.candidate.entity_group.as_deref().unwrap_or_default(),
+            capacity: candidate.capacity,
+        };
+        store::insert_places(tx, event.id, &[place]).await?;
+        store::reevaluate(tx, event.id, event.target, "A device joined").await?;
+        tell(tx, &DermsNotice::Join { event: event.id, devices: vec![device] }).await?;
+    }
+    Ok(())
+}
+
 /// The event, locked on PostgreSQL for a change.
 async fn lock_event(tx: &mut Tx, event: EventId) -> Result<StoredEvent, EventsError> {
     if tx.backend_name() == "PostgreSQL" {

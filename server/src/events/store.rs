@@ -121,13 +121,35 @@ pub async fn program_devices(
     program: ProgramId,
     span: Span,
 ) -> Result<(Vec<Reservable>, Vec<String>), StoreError> {
-    let rows = sqlx::query(
+    devices_of_program(conn, program, span, None).await
+}
+
+/// [`program_devices`], of one device (none when it is not in the program now).
+pub async fn program_device(
+    conn: &mut AnyConnection,
+    program: ProgramId,
+    span: Span,
+    device: DeviceId,
+) -> Result<Option<(Reservable, String)>, StoreError> {
+    let (mut devices, mut addresses) = devices_of_program(conn, program, span, Some(device)).await?;
+    Ok(devices.pop().zip(addresses.pop()))
+}
+
+async fn devices_of_program(
+    conn: &mut AnyConnection,
+    program: ProgramId,
+    span: Span,
+    only: Option<DeviceId>,
+) -> Result<(Vec<Reservable>, Vec<String>), StoreError> {
+    // An id is a number: written into the text, it cannot change the query's meaning.
+    let only = only.map(|device| format!(" AND d.id = {}", device.0)).unwrap_or_default();
+    let rows = sqlx::query(&format!(
         "SELECT d.id, d.account_id, d.capacity_tenths, d.registration, d.network_address, \
          ed.entity_group, e.status FROM enrollments e \
          JOIN enrollment_devices ed ON ed.enrollment_id = e.id AND ed.removed_at IS NULL \
          JOIN devices d ON d.id = ed.device_id AND d.removed_at IS NULL \
-         WHERE e.program_id = $1 AND e.status <> 'unenrolled' ORDER BY d.id",
-    )
+         WHERE e.program_id = $1 AND e.status <> 'unenrolled'{only} ORDER BY d.id"
+    ))
     .bind(program.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -656,4 +678,61 @@ pub async fn queue_notices(
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Events still to come (not started, not cancelled) of `program`, soonest first.
+pub async fn upcoming_events(
+    conn: &mut AnyConnection,
+    program: ProgramId,
+    now: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE program_id = $1 AND cancelled_at IS NULL \
+         AND starts_at > $2 ORDER BY starts_at"
+    ))
+    .bind(program.0)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(stored_event).collect()
+}
+
+/// The device's places in events still to come, with each event's program.
+pub async fn upcoming_places_of_device(
+    conn: &mut AnyConnection,
+    device: DeviceId,
+    now: i64,
+) -> Result<Vec<(StoredEvent, DeviceState)>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {}, ed.state FROM event_devices ed JOIN events ev ON ev.id = ed.event_id \
+         WHERE ed.device_id = $1 AND ev.cancelled_at IS NULL AND ev.starts_at > $2",
+        EVENT_COLUMNS.split(", ").map(|c| format!("ev.{c}")).collect::<Vec<_>>().join(", ")
+    ))
+    .bind(device.0)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = row.try_get("state")?;
+            let state = DeviceState::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt("event device state".into()))?;
+            Ok((stored_event(row)?, state))
+        })
+        .collect()
+}
+
+/// The program whose live enrollment holds the device, if any.
+pub async fn program_of_device(
+    conn: &mut AnyConnection,
+    device: DeviceId,
+) -> Result<Option<ProgramId>, StoreError> {
+    let program: Option<i64> = sqlx::query_scalar(
+        "SELECT e.program_id FROM enrollment_devices ed JOIN enrollments e ON e.id = ed.enrollment_id \
+         WHERE ed.device_id = $1 AND ed.removed_at IS NULL AND e.status <> 'unenrolled'",
+    )
+    .bind(device.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(program.map(ProgramId))
 }

@@ -94,6 +94,11 @@ pub async fn apply(
     for (enrollment, account) in enrollments {
         confirm_when_registered(&mut tx, enrollment, account).await?;
     }
+    // Registered into a confirmed enrollment, a device joins its program's events still to
+    // come; de-registered or failed, it leaves them.
+    for device in &result.applied {
+        crate::events::service::follow_registration(&mut tx, DeviceId(*device)).await?;
+    }
     let response = serde_json::to_string(&result).expect("a result serializes");
     Store::record_acknowledgement(&mut tx, &ack.message_id, &response).await?;
     tx.commit().await.map_err(StoreError::from)?;
