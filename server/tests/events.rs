@@ -295,7 +295,8 @@ async fn a_device_registered_after_the_call_joins_the_event_and_leaves_it_when_u
         let db = db.seeded().await;
         let rig = rig(&db).await;
         let head_end = HeadEnd::start("127.0.0.1:0".parse().unwrap(), &rig.portal, SECRET).await;
-        let config = HeadEndConfig { url: Some(head_end.url.clone()), secret: Some(SECRET.to_owned()) };
+        let config =
+            HeadEndConfig { url: Some(head_end.url.clone()), secret: Some(SECRET.to_owned()) };
         let sender = HeadEndSender::new(db.store.clone(), &config).unwrap().unwrap();
         // Priya's account: a thermostat of her own, enrolled after the event was called.
         let priya = new_customer(&db, "3000077777", "priya@example.com").await;
@@ -307,14 +308,18 @@ async fn a_device_registered_after_the_call_joins_the_event_and_leaves_it_when_u
         let (_, devices) = api(&rig.app, "/api/devices", "", &priya).await;
         let id = devices["devices"][0]["id"].as_i64().unwrap();
         let (status, saved) =
-            api(&rig.app, "/api/enroll", &format!("program={}&device={id}", rig.program), &priya).await;
+            api(&rig.app, "/api/enroll", &format!("program={}&device={id}", rig.program), &priya)
+                .await;
         assert_eq!(status, StatusCode::OK, "{saved}");
         sender.deliver_due_at(now()).await.unwrap();
 
         let event = &program_events(&rig).await["events"][0];
         assert_eq!(event["tally"]["reserved"], 2, "{event}");
         assert_eq!(event["tally"]["reserved_capacity"], 55);
-        assert_eq!(event["history"].as_array().unwrap().last().unwrap()["cause"], "A device joined");
+        assert_eq!(
+            event["history"].as_array().unwrap().last().unwrap()["cause"],
+            "A device joined"
+        );
         let (_, hers) = api(&rig.app, "/api/account_events", "", &priya).await;
         assert_eq!(hers["upcoming"][0]["devices"][0]["state"], "reserved", "{hers}");
         sender.deliver_due_at(now()).await.unwrap();
@@ -322,7 +327,9 @@ async fn a_device_registered_after_the_call_joins_the_event_and_leaves_it_when_u
             .ledger()
             .events
             .iter()
-            .map(|message| serde_json::to_value(&message.change).unwrap()["type"].as_str().unwrap().to_owned())
+            .map(|message| {
+                serde_json::to_value(&message.change).unwrap()["type"].as_str().unwrap().to_owned()
+            })
             .collect();
         assert_eq!(received, ["dispatch", "join"]);
 
@@ -333,7 +340,10 @@ async fn a_device_registered_after_the_call_joins_the_event_and_leaves_it_when_u
         assert_eq!(status, StatusCode::OK);
         sender.deliver_due_at(now()).await.unwrap();
         let event = &program_events(&rig).await["events"][0];
-        assert_eq!((event["tally"]["reserved"].clone(), event["tally"]["released"].clone()), (1.into(), 1.into()));
+        assert_eq!(
+            (event["tally"]["reserved"].clone(), event["tally"]["released"].clone()),
+            (1.into(), 1.into())
+        );
         head_end.stop().await;
     }
 }
@@ -346,9 +356,11 @@ async fn an_agent_sets_and_clears_the_medical_flag_with_a_note_and_the_customer_
         let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
         let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
         let jordan = "account=3000012345";
-        let (status, _) = api(&app, "/api/set_medical_flag", &format!("{jordan}&set=true&note="), &agent).await;
+        let (status, _) =
+            api(&app, "/api/set_medical_flag", &format!("{jordan}&set=true&note="), &agent).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: a note is required", db.name);
-        let (status, _) = api(&app, "/api/set_medical_flag", "set=false&note=mine", &customer).await;
+        let (status, _) =
+            api(&app, "/api/set_medical_flag", "set=false&note=mine", &customer).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "a customer cannot clear their own flag");
         let body = format!("{jordan}&set=true&note=Oxygen+concentrator%3B+letter+from+Dr.+Ames");
         let (status, saved) = api(&app, "/api/set_medical_flag", &body, &agent).await;
@@ -360,7 +372,10 @@ async fn an_agent_sets_and_clears_the_medical_flag_with_a_note_and_the_customer_
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(again.to_string().contains("set already"));
         let (_, activity) = api(&app, "/api/activity", "", &customer).await;
-        assert!(activity.to_string().contains("Set the medical or life-support flag"), "{activity}");
+        assert!(
+            activity.to_string().contains("Set the medical or life-support flag"),
+            "{activity}"
+        );
         let clear = format!("{jordan}&set=false&note=Equipment+returned");
         assert_eq!(api(&app, "/api/set_medical_flag", &clear, &agent).await.0, StatusCode::OK);
         assert_eq!(api(&app, "/api/medical_flag", jordan, &agent).await.1, false);

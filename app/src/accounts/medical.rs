@@ -3,9 +3,7 @@
 //! online (`programs::eligibility`).
 
 use crate::change::{AuditRecord, ChangeError, Outcome};
-use crate::shell::{
-    provide_plain_post_refusal, FormErrors, FormRefusal, Loaded,
-};
+use crate::shell::{provide_plain_post_refusal, FormErrors, FormRefusal, Loaded};
 use leptos::prelude::*;
 
 /// The note field of the form.
@@ -22,10 +20,16 @@ pub fn apply_medical_flag(
 ) -> Result<Outcome<bool>, ChangeError> {
     let note = note.trim();
     if note.is_empty() {
-        return Err(ChangeError::field(NOTE, "Say why, for the record: for example who asked and what they sent."));
+        return Err(ChangeError::field(
+            NOTE,
+            "Say why, for the record: for example who asked and what they sent.",
+        ));
     }
     if note.chars().count() > NOTE_LIMIT {
-        return Err(ChangeError::field(NOTE, format!("Keep the note under {NOTE_LIMIT} characters.")));
+        return Err(ChangeError::field(
+            NOTE,
+            format!("Keep the note under {NOTE_LIMIT} characters."),
+        ));
     }
     if current == set {
         return Err(ChangeError::rule(if set {
@@ -130,13 +134,23 @@ mod tests {
     fn the_flag_changes_only_with_a_note_and_only_to_the_other_value() {
         assert_eq!(
             apply_medical_flag(false, true, "  ").unwrap_err(),
-            ChangeError::field(NOTE, "Say why, for the record: for example who asked and what they sent.")
+            ChangeError::field(
+                NOTE,
+                "Say why, for the record: for example who asked and what they sent."
+            )
         );
-        assert_eq!(apply_medical_flag(true, true, "again").unwrap_err(), ChangeError::rule("The flag is set already."));
-        let set = apply_medical_flag(false, true, "Oxygen concentrator; letter from Dr. Ames").unwrap();
+        assert_eq!(
+            apply_medical_flag(true, true, "again").unwrap_err(),
+            ChangeError::rule("The flag is set already.")
+        );
+        let set =
+            apply_medical_flag(false, true, "Oxygen concentrator; letter from Dr. Ames").unwrap();
         assert_eq!(set.effects, [true]);
         assert_eq!(set.audit[0].action, "account.medical_flag_set");
-        assert_eq!(set.audit[0].after.as_ref().unwrap()["Note"], "Oxygen concentrator; letter from Dr. Ames");
+        assert_eq!(
+            set.audit[0].after.as_ref().unwrap()["Note"],
+            "Oxygen concentrator; letter from Dr. Ames"
+        );
         let cleared = apply_medical_flag(true, false, "Equipment returned").unwrap();
         assert_eq!(cleared.audit[0].action, "account.medical_flag_cleared");
     }

@@ -6,9 +6,9 @@ use peakday_app::accounts::{
     apply_medical_flag, AccountId, AccountNumber, AccountOverview, AccountsService,
 };
 use peakday_app::activity::Actor;
-use peakday_app::shell::Saved;
 use peakday_app::error::AppError;
 use peakday_app::search::{SearchCursor, SearchQuery, SearchResults, SearchService};
+use peakday_app::shell::Saved;
 use peakday_app::utility::{UtilityOverview, UtilityService};
 
 /// Reads of accounts and the utility, over the store.

@@ -8,14 +8,12 @@
 //! PostgreSQL.
 
 use anyhow::{bail, Context};
-use axum::body::Body;
 use axum::Router;
 use clap::Parser;
-use http::{header, Request, StatusCode};
+use http::StatusCode;
+use peakday_server::bench::{open_seeded, post, sign_in};
 use peakday_server::config::{default_site_root, HttpConfig};
-use peakday_server::demo::seed_if_empty;
 use peakday_server::onboarding::{add_customer, NewCustomer};
-use peakday_server::store::Store;
 use peakday_server::{app_state, http as edge};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -35,15 +33,12 @@ struct Args {
     rate: Option<f64>,
 }
 
-const ORIGIN: &str = "http://127.0.0.1:3000";
 const PASSWORD: &str = "bench-password-1";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let store = Store::connect(&args.database_url).await?;
-    store.migrate().await?;
-    seed_if_empty(&store).await?;
+    let store = open_seeded(&args.database_url).await?;
     for n in 0..args.sessions {
         let customer = NewCustomer {
             account_number: format!("{}", 8_000_000_000u64 + n as u64),
@@ -61,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
 
     let mut sessions = Vec::with_capacity(args.sessions);
     for n in 0..args.sessions {
-        let cookie = sign_in(&app, &format!("bench{n}@peakday.example")).await?;
+        let cookie = sign_in(&app, &format!("bench{n}@peakday.example"), PASSWORD).await?;
         let version = current_version(&app, &cookie).await?;
         sessions.push((cookie, version));
     }
@@ -135,30 +130,6 @@ async fn main() -> anyhow::Result<()> {
     );
     store.close().await;
     Ok(())
-}
-
-fn post(path: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .expect("a valid request")
-}
-
-async fn sign_in(app: &Router, email: &str) -> anyhow::Result<String> {
-    let body = format!("email={email}&password={PASSWORD}&next=");
-    let response = app.clone().oneshot(post("/signin", &body, "")).await?;
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .filter(|pair| !pair.ends_with('='))
-        .context("sign-in gave no session cookie")?;
-    Ok(cookie.to_owned())
 }
 
 async fn current_version(app: &Router, cookie: &str) -> anyhow::Result<i64> {

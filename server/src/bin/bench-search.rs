@@ -9,7 +9,6 @@
 use clap::Parser;
 use peakday_app::contact::PhoneNumber;
 use peakday_app::search::SearchQuery;
-use peakday_server::demo::seed_if_empty;
 use peakday_server::generate::generate_accounts;
 use peakday_server::store::Store;
 use rand::rngs::StdRng;
@@ -41,9 +40,7 @@ struct Sample {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let store = Store::connect(&args.database_url).await?;
-    store.migrate().await?;
-    seed_if_empty(&store).await?;
+    let store = peakday_server::bench::open_seeded(&args.database_url).await?;
     let have = store.count_accounts().await?;
     if have < args.accounts {
         let started = Instant::now();

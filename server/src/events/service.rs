@@ -244,13 +244,8 @@ impl Events {
             accounts.dedup();
             accounts
         };
-        let notices: Vec<(String, serde_json::Value)> = accounts
-            .iter()
-            .map(|account| {
-                let key = format!("notice-{}-{}-called", id.0, account.0);
-                (key, notice_payload(id, *account, "called", &definition.name, &label, None))
-            })
-            .collect();
+        let words = NoticeWords::of(&program, &label, proposed.span, &clock);
+        let notices = notices(id, &accounts, "called", &words, None);
         store::queue_notices(&mut tx, PEAK_DAY_NOTICE, &notices, proposed.notice_at.max(now()))
             .await?;
         Store::append_audit(&mut tx, &audit_entry(actor, None, &plan.audit)).await?;
@@ -273,7 +268,8 @@ impl Events {
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("event {}: no program", event.0)))?;
         let zone = self.store.utility_zone_on(&mut tx).await?;
-        let label = Clock { zone: &zone }.label(stored.span);
+        let clock = Clock { zone: &zone };
+        let label = clock.label(stored.span);
         let managed = ManagedEvent {
             id: event,
             program: program.definition.name.clone(),
@@ -287,21 +283,8 @@ impl Events {
         let actor = Actor { user_id: Some(manager), source: ChangeSource::Portal };
         execute(&mut tx, actor, None, &outcome).await?;
         let reason = reason.trim();
-        let notices: Vec<(String, serde_json::Value)> = accounts
-            .iter()
-            .map(|account| {
-                let key = format!("notice-{}-{}-cancelled", event.0, account.0);
-                let payload = notice_payload(
-                    event,
-                    *account,
-                    "cancelled",
-                    &program.definition.name,
-                    &label,
-                    Some(reason),
-                );
-                (key, payload)
-            })
-            .collect();
+        let words = NoticeWords::of(&program, &label, stored.span, &clock);
+        let notices = notices(event, &accounts, "cancelled", &words, Some(reason));
         store::queue_notices(&mut tx, PEAK_DAY_NOTICE, &notices, now()).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(outcome.message))
@@ -363,7 +346,8 @@ pub async fn follow_registration(tx: &mut Tx, device: DeviceId) -> Result<(), St
     let now = now();
     for (event, state) in store::upcoming_places_of_device(tx, device, now).await? {
         let still = store::program_device(tx, event.program, event.span, device).await?;
-        let scope = events::EventScope { program: event.program, span: event.span, groups: &event.groups };
+        let scope =
+            events::EventScope { program: event.program, span: event.span, groups: &event.groups };
         let reservable = still.is_some_and(|(candidate, _)| {
             let mut candidate = candidate.candidate;
             // Its place in this very event is not a reservation elsewhere.
@@ -372,8 +356,18 @@ pub async fn follow_registration(tx: &mut Tx, device: DeviceId) -> Result<(), St
         });
         if state == DeviceState::Reserved && !reservable {
             store::set_states(tx, event.id, &[device], DeviceState::Released).await?;
-            store::reevaluate(tx, event.id, event.target, "A device left the program or the control system").await?;
-            let release = DermsNotice::Release { event: event.id, devices: vec![device], reason: "deregistered" };
+            store::reevaluate(
+                tx,
+                event.id,
+                event.target,
+                "A device left the program or the control system",
+            )
+            .await?;
+            let release = DermsNotice::Release {
+                event: event.id,
+                devices: vec![device],
+                reason: "deregistered",
+            };
             tell(tx, &release).await?;
         }
     }
@@ -387,7 +381,8 @@ pub async fn follow_registration(tx: &mut Tx, device: DeviceId) -> Result<(), St
         if held.contains(&event.id) {
             continue;
         }
-        let Some((candidate, _)) = store::program_device(tx, program, event.span, device).await? else {
+        let Some((candidate, _)) = store::program_device(tx, program, event.span, device).await?
+        else {
             continue;
         };
         let scope = events::EventScope { program, span: event.span, groups: &event.groups };
@@ -429,24 +424,57 @@ fn dispatched(device: &events::Reservable, address: &str) -> DispatchedDevice {
     }
 }
 
-/// A customer's peak-day notice as queued: what the delivery of messages needs to write it.
-fn notice_payload(
+/// Each account's peak-day notice of `kind` (`called`, `cancelled`), keyed so it is queued
+/// once, with what the delivery of messages needs to write it.
+fn notices(
     event: EventId,
-    account: AccountId,
+    accounts: &[AccountId],
     kind: &str,
-    program: &str,
-    label: &str,
+    words: &NoticeWords<'_>,
     reason: Option<&str>,
-) -> serde_json::Value {
-    serde_json::json!({
-        "event_id": event.0,
-        "account_id": account.0,
-        "kind": kind,
-        "program": program,
-        "when": label,
-        "reason": reason,
-        "opt_out_path": "/account/events",
-    })
+) -> Vec<(String, serde_json::Value)> {
+    accounts
+        .iter()
+        .map(|account| {
+            let payload = serde_json::json!({
+                "event_id": event.0,
+                "account_id": account.0,
+                "kind": kind,
+                "program": words.program,
+                "when": words.when,
+                "ask": words.ask,
+                "earn": words.earn,
+                "reason": reason,
+                "opt_out_path": "/account/events",
+            });
+            (format!("notice-{}-{}-{kind}", event.0, account.0), payload)
+        })
+        .collect()
+}
+
+/// What every notice of one event says.
+struct NoticeWords<'a> {
+    program: &'a str,
+    /// "Jul 15, 2026, 14:00–18:00 EDT".
+    when: &'a str,
+    ask: String,
+    earn: String,
+}
+
+impl<'a> NoticeWords<'a> {
+    fn of(program: &'a Program, when: &'a str, span: Span, clock: &Clock<'_>) -> Self {
+        let definition = &program.definition;
+        Self {
+            program: &definition.name,
+            when,
+            ask: events::ask(
+                &definition.rules.device_kinds,
+                &clock.time(span.starts_at),
+                &clock.time(span.ends_at),
+            ),
+            earn: events::earn(definition.incentives.performance),
+        }
+    }
 }
 
 /// Stores an outcome's effects and audit records in `tx`.

@@ -131,7 +131,8 @@ pub async fn program_device(
     span: Span,
     device: DeviceId,
 ) -> Result<Option<(Reservable, String)>, StoreError> {
-    let (mut devices, mut addresses) = devices_of_program(conn, program, span, Some(device)).await?;
+    let (mut devices, mut addresses) =
+        devices_of_program(conn, program, span, Some(device)).await?;
     Ok(devices.pop().zip(addresses.pop()))
 }
 
