@@ -381,3 +381,44 @@ async fn an_agent_sets_and_clears_the_medical_flag_with_a_note_and_the_customer_
         assert_eq!(api(&app, "/api/medical_flag", jordan, &agent).await.1, false);
     }
 }
+
+#[tokio::test]
+async fn opt_outs_at_once_never_pass_the_seasons_limit() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        // Three more events (the demo's program allows 3 opt-outs a season): four in all.
+        for day in [4, 5, 6] {
+            let when = (jiff::Zoned::now().date() + jiff::Span::new().days(day)).to_string();
+            let today = jiff::Zoned::now().date().to_string();
+            let form = format!(
+                "program=1&day={when}&start=14:00&end=18:00&notice_day={today}&notice_time=00:00\
+                 &target_kw=1&groups="
+            );
+            let (status, saved) = api(&rig.app, "/api/call_event", &form, &rig.manager).await;
+            assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+        }
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        let events: Vec<i64> =
+            mine["upcoming"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+        assert_eq!(events.len(), 4, "{mine}");
+        // Each event twice, all at once.
+        let calls = events.iter().chain(events.iter()).map(|event| {
+            let (app, customer, event) = (rig.app.clone(), rig.customer.clone(), *event);
+            tokio::spawn(async move {
+                api(&app, "/api/opt_out", &format!("event={event}"), &customer).await.0
+            })
+        });
+        let mut statuses = Vec::new();
+        for call in calls.collect::<Vec<_>>() {
+            statuses.push(call.await.unwrap());
+        }
+        let passed = statuses.iter().filter(|status| **status == StatusCode::OK).count();
+        assert_eq!(passed, 3, "{}: {statuses:?}", db.name);
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        assert_eq!(mine["allowances"][0]["used"], 3);
+        let opted: usize =
+            mine["upcoming"].as_array().unwrap().iter().filter(|e| e["opted_out"] == true).count();
+        assert_eq!(opted, 3);
+    }
+}
