@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { DEMO, signIn } from "./helpers";
+import { DEMO, newCustomer, signIn } from "./helpers";
 
 // The demo seeds Jordan's registered thermostat and an event of Smart Thermostat Rewards in
 // three days, 14:00–18:00 (target 3 kW, the thermostat 3.5 kW): these journeys start there.
@@ -88,4 +88,22 @@ test("an agent schedules time away for a customer, and the customer's Activity s
   await signIn(page, DEMO.customer, "/account");
   await page.goto("/account/activity");
   await expect(page.getByText(/Scheduled time away for the smart thermostat/).first()).toBeVisible();
+});
+
+test("an agent sets the medical flag with a note, and programs close to the customer", async ({ page }) => {
+  test.slow();
+  const customer = newCustomer({ name: "Robin Hale" });
+  await signIn(page, DEMO.agent, "/agent");
+  await page.goto(`/agent/accounts/${customer.accountNumber}`);
+  const flag = page.getByRole("region", { name: "Medical or life-support flag" });
+  await expect(flag).toContainText("Not set.");
+  await flag.getByRole("button", { name: "Set the flag" }).click();
+  await expect(flag.getByText(/Say why, for the record/)).toBeVisible();
+  await flag.getByLabel("Note (why, for the record)").fill("Home dialysis; letter from Dr. Ames");
+  await flag.getByRole("button", { name: "Set the flag" }).click();
+  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(flag).toContainText("Set: demand-response programs are closed to this account online.");
+  await page.goto(`/agent/accounts/${customer.accountNumber}/activity`);
+  await expect(page.getByText("Set the medical or life-support flag")).toBeVisible();
+  await expect(page.getByText("Home dialysis; letter from Dr. Ames")).toBeVisible();
 });

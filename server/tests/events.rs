@@ -332,6 +332,8 @@ async fn a_device_registered_after_the_call_joins_the_event_and_leaves_it_when_u
             })
             .collect();
         assert_eq!(received, ["dispatch", "join"]);
+        let notices = db.store.messages(PEAK_DAY_NOTICE).await.unwrap();
+        assert_eq!(notices.len(), 2, "Priya is told of the event she joined");
 
         let (_, offers) = api(&rig.app, "/api/account_programs", "", &priya).await;
         let enrollment = offers["offers"][0]["enrollment"]["id"].as_i64().unwrap();
@@ -399,8 +401,12 @@ async fn opt_outs_at_once_never_pass_the_seasons_limit() {
             assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
         }
         let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
-        let events: Vec<i64> =
-            mine["upcoming"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+        let events: Vec<i64> = mine["upcoming"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect();
         assert_eq!(events.len(), 4, "{mine}");
         // Each event twice, all at once.
         let calls = events.iter().chain(events.iter()).map(|event| {

@@ -342,7 +342,11 @@ impl Events {
 /// Follows a change of the device's registration or enrollment (the head-end's answer): a
 /// device now reservable joins its program's events still to come; one no longer reservable
 /// leaves them. Each event is re-evaluated and the DERMS told.
-pub async fn follow_registration(tx: &mut Tx, device: DeviceId) -> Result<(), StoreError> {
+pub async fn follow_registration(
+    store: &Store,
+    tx: &mut Tx,
+    device: DeviceId,
+) -> Result<(), StoreError> {
     let now = now();
     for (event, state) in store::upcoming_places_of_device(tx, device, now).await? {
         let still = store::program_device(tx, event.program, event.span, device).await?;
@@ -399,6 +403,17 @@ pub async fn follow_registration(tx: &mut Tx, device: DeviceId) -> Result<(), St
         store::insert_places(tx, event.id, &[place]).await?;
         store::reevaluate(tx, event.id, event.target, "A device joined").await?;
         tell(tx, &DermsNotice::Join { event: event.id, devices: vec![device] }).await?;
+        // The account hears of the event as those reserved at the call did (once: the notice's
+        // key is the account's for the event).
+        let program = Store::program(tx, program)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("event {}: no program", event.id.0)))?;
+        let zone = store.utility_zone_on(tx).await?;
+        let clock = Clock { zone: &zone };
+        let label = clock.label(event.span);
+        let words = NoticeWords::of(&program, &label, event.span, &clock);
+        let notices = notices(event.id, &[candidate.account], "called", &words, None);
+        store::queue_notices(tx, PEAK_DAY_NOTICE, &notices, event.notice_at.max(now)).await?;
     }
     Ok(())
 }

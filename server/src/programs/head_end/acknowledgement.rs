@@ -97,7 +97,7 @@ pub async fn apply(
     // Registered into a confirmed enrollment, a device joins its program's events still to
     // come; de-registered or failed, it leaves them.
     for device in &result.applied {
-        crate::events::service::follow_registration(&mut tx, DeviceId(*device)).await?;
+        crate::events::service::follow_registration(store, &mut tx, DeviceId(*device)).await?;
     }
     let response = serde_json::to_string(&result).expect("a result serializes");
     Store::record_acknowledgement(&mut tx, &ack.message_id, &response).await?;
