@@ -2,7 +2,7 @@
 //! account's peak days (in admin mode too). Each authorizes first, parses with the shared forms,
 //! and hands one request to the service.
 
-use super::{AccountEvents, CallEventForm, EventId, ProgramEvents, TimeAwayForm, TimeAwayId};
+use super::{AccountEvents, CallEventForm, EventId, ProgramEvents, TimeAwayId};
 use crate::error::AppError;
 use crate::programs::{DeviceId, ProgramId};
 use crate::shell::Saved;
@@ -84,7 +84,7 @@ pub async fn schedule_time_away(
     start: String,
     end: String,
 ) -> Result<Saved, AppError> {
-    let form = TimeAwayForm { start, end };
+    let form = super::TimeAwayForm { start, end };
     let request = form
         .parse()
         .map(|(start, end)| super::PeakDayRequest::ScheduleTimeAway { device, start, end })
