@@ -19,7 +19,8 @@ function eventCard(page: Page, hours: string) {
 test("a program manager's event is refused with the rule named, then called and reserved", async ({ page }) => {
   test.slow();
   await signIn(page, DEMO.pm, "/programs");
-  await page.getByRole("link", { name: "Events of Smart Thermostat Rewards" }).click();
+  const row = page.getByRole("row").filter({ hasText: "Smart Thermostat Rewards" });
+  await row.getByRole("link", { name: "Events", exact: true }).click();
   await expect(page).toHaveURL("/programs/1/events");
   await expect(page.getByRole("heading", { name: "Smart Thermostat Rewards: events" })).toBeVisible();
 
@@ -55,7 +56,7 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await expect(demo).toContainText("your thermostat is set a few degrees warmer");
   await expect(demo).toContainText("Earn $1.00 for each kWh you use less than usual");
 
-  await demo.getByText("Opt out", { exact: true }).click();
+  await demo.locator("summary", { hasText: "Opt out" }).click();
   await expect(demo).toContainText("You will have 2 opt-outs left this season.");
   await demo.getByRole("button", { name: "Opt out of this event" }).click();
   await expect(page.getByRole("status")).toContainText("saved");
@@ -67,7 +68,7 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await page.goto("/programs/1/events");
   const event = eventCard(page, "14:00–18:00");
   await expect(event).toContainText("Below target by 3 kW");
-  await event.getByText("History").click();
+  await event.locator("summary", { hasText: "History" }).click();
   await expect(event.getByRole("row", { name: /An account opted out/ })).toBeVisible();
 });
 

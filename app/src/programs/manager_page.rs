@@ -89,14 +89,17 @@ fn Overview(overview: ProgramsOverview) -> impl IntoView {
             let definition = summary.program.definition;
             let href = format!("/programs/{}", summary.program.id);
             let name = definition.name.clone();
+            let row_id = format!("program-{}-row", summary.program.id);
             view! {
                 <tr>
-                    <th scope="row"><a href=href.clone()>{name}</a></th>
+                    <th scope="row" id=row_id.clone()><a href=href.clone()>{name}</a></th>
                     <td>{definition.kind.label()}</td>
                     <td>{definition.status.label()}</td>
                     <td>{format!("{} to {}", definition.season_start, definition.season_end)}</td>
                     <td>{summary.live_enrollments}</td>
-                    <td><a href=format!("{href}/events")>"Events" <span class="visually-hidden">{format!(" of {}", definition.name)}</span></a></td>
+                    // Named "Events"; the row's program describes it (no hidden text inside a
+                    // scrolling table, which would widen the page on a phone).
+                    <td><a href=format!("{href}/events") aria-describedby=row_id>"Events"</a></td>
                 </tr>
             }
         })
