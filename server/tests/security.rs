@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::Router;
-use common::{body_text, location, post_step, send, sign_in, TestDb, SITE};
+use common::{body_text, call, location, post_step, send, sign_in, TestDb, SITE};
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN, REFERER};
 use http::{Request, StatusCode};
 use peakday_app::accounts::{AccountId, AccountNumber};
@@ -17,18 +17,6 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
         request = request.header(COOKIE, cookie);
     }
     request.body(Body::empty()).unwrap()
-}
-
-/// A server-function call as the WASM makes it.
-fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(path)
-        .header("host", "127.0.0.1:3000")
-        .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "application/json")
-        .header(COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap()
 }
 
 async fn json(

@@ -168,8 +168,6 @@ pub struct ManagedEvent {
     pub span: Span,
     pub cancelled: bool,
     pub label: String,
-    /// Devices reserved or away now: released on cancellation.
-    pub held_devices: Vec<DeviceId>,
 }
 
 /// The longest cancellation reason kept.
@@ -208,11 +206,6 @@ pub fn plan_cancel(
         event.label
     ))
     .effect(EventEffect::CancelEvent { event: id, reason: reason.to_owned() })
-    .effect(EventEffect::SetStates {
-        event: id,
-        devices: event.held_devices.clone(),
-        state: DeviceState::Released,
-    })
     .effect(EventEffect::Reevaluate { event: id, cause: "Event cancelled" })
     .effect(EventEffect::Tell(DermsNotice::Cancel { event: id, reason: reason.to_owned() }))
     .audit(
@@ -767,7 +760,6 @@ mod tests {
             span: Span::new(NOW + HOUR, NOW + 5 * HOUR),
             cancelled,
             label: "Jul 15".into(),
-            held_devices: vec![DeviceId(1), DeviceId(2)],
         }
     }
 
@@ -778,11 +770,17 @@ mod tests {
             ChangeError::field(REASON, "Say why the event is cancelled: customers are told.")
         );
         let outcome = plan_cancel(&managed(false), "Cooler weather forecast", NOW).unwrap();
-        assert!(outcome.effects.contains(&EventEffect::SetStates {
+        assert_eq!(
+            outcome.effects[0],
+            EventEffect::CancelEvent {
+                event: EventId(7),
+                reason: "Cooler weather forecast".into()
+            }
+        );
+        assert!(outcome.effects.contains(&EventEffect::Tell(DermsNotice::Cancel {
             event: EventId(7),
-            devices: vec![DeviceId(1), DeviceId(2)],
-            state: DeviceState::Released
-        }));
+            reason: "Cooler weather forecast".into()
+        })));
         assert_eq!(
             plan_cancel(&managed(true), "again", NOW).unwrap_err(),
             ChangeError::rule("This event was cancelled already.")

@@ -276,7 +276,6 @@ impl Events {
             span: stored.span,
             cancelled: stored.cancelled_at.is_some(),
             label: label.clone(),
-            held_devices: store::held_devices(&mut tx, event).await?,
         };
         let outcome = events::plan_cancel(&managed, reason, now())?;
         let accounts = store::reserved_accounts(&mut tx, event).await?;
@@ -524,7 +523,8 @@ async fn execute(
                 store::cancel_time_away(tx, *id, account).await?
             }
             EventEffect::CancelEvent { event, reason } => {
-                store::cancel_event(tx, *event, reason).await?
+                store::cancel_event(tx, *event, reason).await?;
+                store::release_all(tx, *event).await?
             }
             EventEffect::Reevaluate { event, cause } => {
                 let target = store::event(tx, *event)

@@ -1,7 +1,7 @@
 //! The SQL of peak days, as free functions over a connection (a transaction derefs to one).
 //! Queries are written once for both databases (see `crate::store`).
 
-use crate::store::{now, StoreError};
+use crate::store::{now, placeholders, StoreError, ROWS_PER_STATEMENT};
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::Actor;
 use peakday_app::events::{
@@ -13,9 +13,6 @@ use peakday_app::programs::{
 };
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
-
-/// Rows per multi-row INSERT: well under both databases' limits on bound values.
-const ROWS_PER_INSERT: usize = 500;
 
 /// An event as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,18 +47,6 @@ fn stored_event(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
         cancelled_at: row.try_get("cancelled_at")?,
         cancel_reason: row.try_get("cancel_reason")?,
     })
-}
-
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values each.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let values: Vec<String> =
-                (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
-            format!("({})", values.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn tenths(value: i64) -> u32 {
@@ -279,7 +264,7 @@ pub async fn insert_places(
     places: &[Place<'_>],
 ) -> Result<(), StoreError> {
     let at = now();
-    for chunk in places.chunks(ROWS_PER_INSERT) {
+    for chunk in places.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO event_devices (event_id, device_id, account_id, state, entity_group, \
              capacity_tenths, changed_at) VALUES {}",
@@ -349,21 +334,6 @@ pub async fn release_all(conn: &mut AnyConnection, event: EventId) -> Result<(),
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Devices of `event` reserved or away now.
-pub async fn held_devices(
-    conn: &mut AnyConnection,
-    event: EventId,
-) -> Result<Vec<DeviceId>, StoreError> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT device_id FROM event_devices WHERE event_id = $1 \
-         AND state IN ('reserved', 'unavailable') ORDER BY device_id",
-    )
-    .bind(event.0)
-    .fetch_all(conn)
-    .await?;
-    Ok(ids.into_iter().map(DeviceId).collect())
 }
 
 pub async fn cancel_event(
@@ -665,7 +635,7 @@ pub async fn queue_notices(
     available_at: i64,
 ) -> Result<(), StoreError> {
     let at = now();
-    for chunk in notices.chunks(ROWS_PER_INSERT) {
+    for chunk in notices.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO outbox (kind, idempotency_key, payload, created_at, available_at) \
              VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
