@@ -4,8 +4,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::Router;
-use common::{body_text, call, location, post_step, send, sign_in, TestDb, SITE};
+use common::{api, body_text, call, location, post_step, send, sign_in, TestDb, SITE};
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN, REFERER};
 use http::{Request, StatusCode};
 use peakday_app::accounts::{AccountId, AccountNumber};
@@ -17,17 +16,6 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
         request = request.header(COOKIE, cookie);
     }
     request.body(Body::empty()).unwrap()
-}
-
-async fn json(
-    app: &Router,
-    path: &str,
-    body: &str,
-    cookie: &str,
-) -> (StatusCode, serde_json::Value) {
-    let response = send(app, call(path, body, cookie)).await;
-    let status = response.status();
-    (status, serde_json::from_str(&body_text(response).await).unwrap_or_default())
 }
 
 async fn account(db: &TestDb, number: &str) -> AccountId {
@@ -167,13 +155,13 @@ async fn a_customer_sees_their_sessions_and_signs_out_everywhere_else() {
         let app = router(db.app_state());
         let laptop = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
         let phone = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
-        let (status, view) = json(&app, "/api/security", "", &laptop).await;
+        let (status, view) = api(&app, "/api/security", "", &laptop).await;
         assert_eq!(status, StatusCode::OK, "{}", db.name);
         let sessions = view["sessions"].as_array().unwrap();
         assert_eq!(sessions.len(), 2, "{}", db.name);
         assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
 
-        let (status, saved) = json(&app, "/api/end_other_sessions", "", &laptop).await;
+        let (status, saved) = api(&app, "/api/end_other_sessions", "", &laptop).await;
         assert_eq!(status, StatusCode::OK);
         assert!(saved["message"].as_str().unwrap().starts_with("Signed out of 1 other session"));
         assert_eq!(send(&app, get("/account", Some(&phone))).await.status(), StatusCode::SEE_OTHER);
@@ -191,13 +179,13 @@ async fn customer_service_ends_a_customers_sessions_and_disables_their_sign_in_o
         let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
 
         let (_, sign_in_view) =
-            json(&app, "/api/account_sign_in", "account=3000012345", &agent).await;
+            api(&app, "/api/account_sign_in", "account=3000012345", &agent).await;
         assert_eq!(sign_in_view["email"], "demo@peakday.example", "{}", db.name);
         assert_eq!(sign_in_view["sessions"], 1);
         assert_eq!(sign_in_view["can_reset"], false, "agents do not issue reset links");
 
         let (status, _) =
-            json(&app, "/api/end_customer_sessions", "account=3000012345", &agent).await;
+            api(&app, "/api/end_customer_sessions", "account=3000012345", &agent).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             send(&app, get("/account", Some(&customer))).await.status(),
@@ -205,7 +193,7 @@ async fn customer_service_ends_a_customers_sessions_and_disables_their_sign_in_o
         );
 
         let disable = "account=3000012345&disabled=true";
-        let (status, _) = json(&app, "/api/set_customer_sign_in_disabled", disable, &agent).await;
+        let (status, _) = api(&app, "/api/set_customer_sign_in_disabled", disable, &agent).await;
         assert_eq!(status, StatusCode::OK);
         let refused =
             post_step(&app, "/signin", "email=demo@peakday.example&password=peakday-demo", None)
@@ -225,7 +213,7 @@ async fn customer_service_ends_a_customers_sessions_and_disables_their_sign_in_o
         );
 
         // A customer cannot reach these controls, for their own account or another.
-        let (status, _) = json(
+        let (status, _) = api(
             &app,
             "/api/end_customer_sessions",
             "account=3000067890",
@@ -248,16 +236,16 @@ async fn changing_a_password_needs_the_current_one_follows_the_rules_and_ends_ot
             format!("current={current}&password={new}&confirm={new}")
         };
         let (status, refusal) =
-            json(&app, "/api/change_password", &change("wrong", "maple harbor kettle ring"), &here)
+            api(&app, "/api/change_password", &change("wrong", "maple harbor kettle ring"), &here)
                 .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refusal.to_string().contains("not your current password"), "{refusal}");
         for weak in ["short", "password123", "jordanrivera"] {
             let (status, refusal) =
-                json(&app, "/api/change_password", &change("peakday-demo", weak), &here).await;
+                api(&app, "/api/change_password", &change("peakday-demo", weak), &here).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}: {refusal}");
         }
-        let (status, saved) = json(
+        let (status, saved) = api(
             &app,
             "/api/change_password",
             &change("peakday-demo", "maple harbor kettle ring"),
@@ -328,7 +316,7 @@ async fn an_administrator_resets_a_staff_members_second_factor_and_they_set_it_u
         let email = peakday_app::contact::EmailAddress::parse("pm@peakday.example").unwrap();
         let id = db.store.user_by_email(&email).await.unwrap().unwrap().id;
         let (status, _) =
-            json(&app, "/api/reset_second_factor", &format!("user={id}"), &admin).await;
+            api(&app, "/api/reset_second_factor", &format!("user={id}"), &admin).await;
         assert_eq!(status, StatusCode::OK, "{}", db.name);
         assert_eq!(
             send(&app, get("/programs", Some(&pm))).await.status(),
@@ -346,20 +334,20 @@ async fn a_customer_may_turn_on_two_step_verification_and_then_signs_in_with_a_c
     let db = TestDb::sqlite().await.seeded().await;
     let app = router(db.app_state());
     let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
-    let (status, _) = json(&app, "/api/start_two_step", "", &customer).await;
+    let (status, _) = api(&app, "/api/start_two_step", "", &customer).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, view) = json(&app, "/api/security", "", &customer).await;
+    let (_, view) = api(&app, "/api/security", "", &customer).await;
     let secret: String = view["setup"]["secret"].as_str().unwrap().split_whitespace().collect();
     assert_eq!(view["setup"]["recovery_codes"].as_array().unwrap().len(), 10);
     let code = peakday_server::auth::second_factor::code_at(&secret, peakday_server::store::now())
         .unwrap();
     let (status, saved) =
-        json(&app, "/api/confirm_two_step", &format!("code={code}"), &customer).await;
+        api(&app, "/api/confirm_two_step", &format!("code={code}"), &customer).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let next =
         post_step(&app, "/signin", "email=demo@peakday.example&password=peakday-demo", None).await;
     assert_eq!(location(&next), "/signin/verify");
-    let (status, _) = json(&app, "/api/turn_off_two_step", "current=peakday-demo", &customer).await;
+    let (status, _) = api(&app, "/api/turn_off_two_step", "current=peakday-demo", &customer).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -417,12 +405,12 @@ async fn another_accounts_device_is_not_disclosed_to_a_customer_but_customer_ser
     let jordan = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
     let device = "kind=battery&make=Tesla&model=Powerwall+3&serial=TW-77&network_address=10.0.0.9&capacity=13.5&service_point=";
     let (status, _) =
-        json(&app, "/api/register_device", &format!("{device}SP-1000001"), &jordan).await;
+        api(&app, "/api/register_device", &format!("{device}SP-1000001"), &jordan).await;
     assert_eq!(status, StatusCode::OK);
     let casey = common::new_customer(&db, "3000077777", "casey@example.com").await;
     let casey = sign_in(&app, &casey, "amber-kettle-orbit-73").await;
     let (status, refusal) =
-        json(&app, "/api/register_device", &format!("{device}SP-3000077777"), &casey).await;
+        api(&app, "/api/register_device", &format!("{device}SP-3000077777"), &casey).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = refusal.to_string();
     assert!(
@@ -430,7 +418,7 @@ async fn another_accounts_device_is_not_disclosed_to_a_customer_but_customer_ser
         "{text}"
     );
     let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
-    let (_, told) = json(
+    let (_, told) = api(
         &app,
         "/api/register_device",
         &format!("{device}SP-3000077777&account=3000077777"),
@@ -507,13 +495,13 @@ async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check(
         format!("kind=thermostat&make=ecobee&model=Premium&serial={serial}&network_address=10.0.0.2&capacity=3.5&service_point=SP-1000001")
     };
     for serial in ["RACE-1", "RACE-2"] {
-        let (status, _) = json(&app, "/api/register_device", &thermostat(serial), &customer).await;
+        let (status, _) = api(&app, "/api/register_device", &thermostat(serial), &customer).await;
         assert_eq!(status, StatusCode::OK);
     }
-    let (_, devices) = json(&app, "/api/devices", "", &customer).await;
+    let (_, devices) = api(&app, "/api/devices", "", &customer).await;
     let ids: Vec<i64> =
         devices["devices"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
-    let (_, programs) = json(&app, "/api/account_programs", "", &customer).await;
+    let (_, programs) = api(&app, "/api/account_programs", "", &customer).await;
     let program_ids: Vec<i64> = programs["offers"]
         .as_array()
         .unwrap()
@@ -526,8 +514,8 @@ async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check(
     let first = format!("program={}&device={}", program_ids[0], ids[0]);
     let second = format!("program={}&device={}", program_ids[1], ids[1]);
     let (a, b) = tokio::join!(
-        json(&app, "/api/enroll", &first, &customer),
-        json(&app, "/api/enroll", &second, &customer),
+        api(&app, "/api/enroll", &first, &customer),
+        api(&app, "/api/enroll", &second, &customer),
     );
     let statuses = [a.0, b.0];
     assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
@@ -675,8 +663,8 @@ async fn on_postgres_two_adds_of_the_same_email_serial_or_name_at_once_get_one_r
     let admin = sign_in(&app, "admin@peakday.example", "peakday-admin").await;
     let staff = "name=Twin+Hire&email=twin%40utility.example&role=agent&password=a-long-password-1";
     let (a, b) = tokio::join!(
-        json(&app, "/api/create_staff_member", staff, &admin),
-        json(&app, "/api/create_staff_member", staff, &admin),
+        api(&app, "/api/create_staff_member", staff, &admin),
+        api(&app, "/api/create_staff_member", staff, &admin),
     );
     let mut statuses = [a.0, b.0];
     statuses.sort();
@@ -687,8 +675,8 @@ async fn on_postgres_two_adds_of_the_same_email_serial_or_name_at_once_get_one_r
     let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
     let device = "kind=thermostat&make=ecobee&model=Premium&serial=TWIN-1&network_address=10.0.0.3&capacity=3.5&service_point=SP-1000001";
     let (a, b) = tokio::join!(
-        json(&app, "/api/register_device", device, &customer),
-        json(&app, "/api/register_device", device, &customer),
+        api(&app, "/api/register_device", device, &customer),
+        api(&app, "/api/register_device", device, &customer),
     );
     let mut statuses = [a.0, b.0];
     statuses.sort();
@@ -700,8 +688,8 @@ async fn on_postgres_two_adds_of_the_same_email_serial_or_name_at_once_get_one_r
         &max_events_per_season=3&max_event_hours=4&min_notice_hours=24&opt_outs_per_season=1\
         &enrollment_credit=0&performance_basis=per_event&performance_rate=1";
     let (a, b) = tokio::join!(
-        json(&app, "/api/save_program", program, &pm),
-        json(&app, "/api/save_program", program, &pm),
+        api(&app, "/api/save_program", program, &pm),
+        api(&app, "/api/save_program", program, &pm),
     );
     let mut statuses = [a.0, b.0];
     statuses.sort();
@@ -713,7 +701,7 @@ async fn on_postgres_two_role_changes_at_once_each_record_what_they_replaced() {
     let db = TestDb::postgres().await.seeded().await;
     let app = router(db.app_state());
     let admin = sign_in(&app, "admin@peakday.example", "peakday-admin").await;
-    let (_, members) = json(&app, "/api/staff_members", "", &admin).await;
+    let (_, members) = api(&app, "/api/staff_members", "", &admin).await;
     let alex = members
         .as_array()
         .unwrap()
@@ -730,7 +718,7 @@ async fn on_postgres_two_role_changes_at_once_each_record_what_they_replaced() {
             .map(|role| format!("user={alex}&role={role}"))
             .collect();
         let answers = futures_util::future::join_all(
-            bodies.iter().map(|body| json(&app, "/api/change_staff_role", body, &admin)),
+            bodies.iter().map(|body| api(&app, "/api/change_staff_role", body, &admin)),
         )
         .await;
         assert!(answers.iter().all(|(status, _)| *status == StatusCode::OK), "{answers:?}");
