@@ -44,3 +44,15 @@ pub async fn sign_in(app: &Router, email: &str, password: &str) -> anyhow::Resul
         .context("sign-in gave no session cookie")?;
     Ok(cookie.to_owned())
 }
+
+/// CPU time this process has used so far, user and system, in seconds (Linux; 0 elsewhere):
+/// with the benchmark's client in the same process, what one operation costs the machine.
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and
+    // stime are the 14th and 15th fields, in clock ticks (100 per second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |n: usize| fields.get(n).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}

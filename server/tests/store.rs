@@ -159,3 +159,36 @@ async fn a_rolled_back_write_leaves_nothing() {
 async fn seed_in(tx: &mut peakday_server::store::Tx) {
     Store::insert_utility_settings_once(tx, &peakday_server::demo::demo_utility()).await.unwrap();
 }
+
+/// Writers waiting for SQLite's one writer must not hold the connections that reads need:
+/// with a write open and more writers queued than the pool has connections, a page's read
+/// still gets a connection at once, and every queued writer then runs.
+#[tokio::test]
+async fn queued_writers_leave_connections_for_reads() {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    seed_if_empty(&store).await.unwrap();
+    let open = store.begin_write().await.unwrap();
+    let writers: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut tx = store.begin_write().await.unwrap();
+                sqlx::query("UPDATE utility_settings SET name = name")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Were writers to take pooled connections, the 20 would sit in SQLite's busy handler on
+    // all 8 and this read would wait for the busy timeout (5 s).
+    let read = tokio::time::timeout(std::time::Duration::from_secs(2), store.ping()).await;
+    assert!(matches!(read, Ok(Ok(()))), "a read waited behind queued writers: {read:?}");
+    open.commit().await.unwrap();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+}

@@ -22,7 +22,7 @@ use clap::Parser;
 use http::StatusCode;
 use peakday_app::events::{EventRequest, LocalTime};
 use peakday_app::programs::{CalendarDate, Capacity, ProgramId};
-use peakday_server::bench::{open_seeded, post, sign_in};
+use peakday_server::bench::{cpu_seconds, open_seeded, post, sign_in};
 use peakday_server::config::{default_site_root, HttpConfig};
 use peakday_server::events::Events;
 use peakday_server::store::Store;
@@ -133,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
     let interval = Duration::from_secs_f64(1.0 / args.rate);
     let total = (args.rate * args.seconds as f64) as usize;
     let start = Instant::now() + Duration::from_millis(200);
+    let cpu_before = cpu_seconds();
     let mut tasks = Vec::with_capacity(total);
     for i in 0..total {
         let (app, cookie) = (app.clone(), sessions[i % sessions.len()].clone());
@@ -155,16 +156,18 @@ async fn main() -> anyhow::Result<()> {
         latencies.push(latency);
     }
     let elapsed = start.elapsed();
+    let cpu = cpu_seconds() - cpu_before;
     latencies.sort_unstable();
     let pick = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
-        "opt-outs: {total} offered at {}/s by {} sessions: {:.0}/s done, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {refused} refused",
+        "opt-outs: {total} offered at {}/s by {} sessions: {:.0}/s done, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {refused} refused; CPU {:.2} ms per opt-out (client included)",
         args.rate,
         args.sessions,
         total as f64 / elapsed.as_secs_f64(),
         pick(0.50).as_secs_f64() * 1e3,
         pick(0.99).as_secs_f64() * 1e3,
         latencies.last().unwrap().as_secs_f64() * 1e3,
+        cpu * 1e3 / total as f64,
     );
     Ok(())
 }

@@ -210,7 +210,7 @@ impl Events {
             })
             .collect();
         store::insert_places(&mut tx, id, &places).await?;
-        store::reevaluate(&mut tx, id, proposed.target, "Event called").await?;
+        store::reevaluate(&mut tx, id, "Event called").await?;
         let reserved: Vec<DispatchedDevice> = plan
             .places
             .iter()
@@ -294,7 +294,7 @@ impl Events {
         let mut conn = self.store.read().await?;
         let zone = self.store.utility_zone_on(&mut conn).await?;
         let clock = Clock { zone: &zone };
-        let view = read_account(&mut conn, account, now(), &clock).await?;
+        let view = read_account(&mut conn, account, None, now(), &clock).await?;
         Ok(account_page(view, &clock, zone.iana_name().unwrap_or("UTC")))
     }
 
@@ -312,7 +312,11 @@ impl Events {
         Store::lock_account(&mut tx, account).await?;
         let zone = self.store.utility_zone_on(&mut tx).await?;
         let clock = Clock { zone: &zone };
-        let view = read_account(&mut tx, account, now(), &clock).await?;
+        let only_for_opt_out = match request {
+            PeakDayRequest::OptOut { event } => Some(*event),
+            _ => None,
+        };
+        let view = read_account(&mut tx, account, only_for_opt_out, now(), &clock).await?;
         let change = match request {
             PeakDayRequest::OptOut { event } => AccountEventChange::OptOut { event: *event },
             PeakDayRequest::ScheduleTimeAway { device, start, end } => {
@@ -359,13 +363,8 @@ pub async fn follow_registration(
         });
         if state == DeviceState::Reserved && !reservable {
             store::set_states(tx, event.id, &[device], DeviceState::Released).await?;
-            store::reevaluate(
-                tx,
-                event.id,
-                event.target,
-                "A device left the program or the control system",
-            )
-            .await?;
+            store::reevaluate(tx, event.id, "A device left the program or the control system")
+                .await?;
             let release = DermsNotice::Release {
                 event: event.id,
                 devices: vec![device],
@@ -400,7 +399,7 @@ pub async fn follow_registration(
             capacity: candidate.capacity,
         };
         store::insert_places(tx, event.id, &[place]).await?;
-        store::reevaluate(tx, event.id, event.target, "A device joined").await?;
+        store::reevaluate(tx, event.id, "A device joined").await?;
         tell(tx, &DermsNotice::Join { event: event.id, devices: vec![device] }).await?;
         // The account hears of the event as those reserved at the call did (once: the notice's
         // key is the account's for the event).
@@ -527,11 +526,7 @@ async fn execute(
                 store::release_all(tx, *event).await?
             }
             EventEffect::Reevaluate { event, cause } => {
-                let target = store::event(tx, *event)
-                    .await?
-                    .ok_or_else(|| StoreError::Corrupt(format!("event {} vanished", event.0)))?
-                    .target;
-                store::reevaluate(tx, *event, target, cause).await?
+                store::reevaluate(tx, *event, cause).await?
             }
             EventEffect::Tell(notice) => tell(tx, notice).await?,
         }
@@ -586,19 +581,27 @@ async fn tell(tx: &mut Tx, notice: &DermsNotice) -> Result<(), StoreError> {
     derms::queue(tx, event, &ordering, derms::message_id("event"), change).await
 }
 
-/// Reads the account's events, devices, opt-outs and time away.
+/// Reads the account's events, devices, opt-outs and time away; for an opt-out
+/// (`only_for_opt_out`), the one event and what opting out of it reads (the devices' names,
+/// the programs' rules, the opt-outs used) and no more: it runs holding SQLite's one writer.
 async fn read_account(
     conn: &mut AnyConnection,
     account: AccountId,
+    only_for_opt_out: Option<EventId>,
     now: i64,
     clock: &Clock<'_>,
 ) -> Result<AccountView, StoreError> {
-    let places = store::account_places(conn, account).await?;
+    let places = store::account_places(conn, account, only_for_opt_out).await?;
     let devices = Store::devices_of(conn, account).await?;
-    let enrollments = Store::live_enrollments_of(conn, account).await?;
     let programs = Store::programs(conn).await?;
     let opt_outs = store::opt_outs_of(conn, account).await?;
-    let away = store::time_away_of(conn, account).await?;
+    let (enrollments, away) = match only_for_opt_out {
+        Some(_) => (Vec::new(), Vec::new()),
+        None => (
+            Store::live_enrollments_of(conn, account).await?,
+            store::time_away_of(conn, account).await?,
+        ),
+    };
     let enrolled_in = |device: DeviceId| {
         enrollments
             .iter()

@@ -350,36 +350,33 @@ pub async fn cancel_event(
     Ok(())
 }
 
-/// Counts the event's reservation now and keeps it in its history.
+/// Counts the event's reservation now and keeps it, with the event's target, in its history:
+/// one statement, since an opt-out runs it while holding SQLite's one writer.
 pub async fn reevaluate(
     conn: &mut AnyConnection,
     event: EventId,
-    target: Capacity,
     cause: &str,
 ) -> Result<(), StoreError> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS devices, CAST(COALESCE(SUM(capacity_tenths), 0) AS BIGINT) AS reserved \
-         FROM event_devices WHERE event_id = $1 AND state = 'reserved'",
-    )
-    .bind(event.0)
-    .fetch_one(&mut *conn)
-    .await?;
-    let devices: i64 = row.try_get("devices")?;
-    // PostgreSQL sums BIGINTs as NUMERIC, which the Any driver cannot read: cast back, on both.
-    let reserved: i64 = row.try_get("reserved")?;
-    sqlx::query(
+    let added = sqlx::query(
         "INSERT INTO event_history (event_id, at, cause, reserved_devices, reserved_tenths, \
-         target_tenths) VALUES ($1, $2, $3, $4, $5, $6)",
+         target_tenths) \
+         SELECT ev.id, $2, $3, \
+         (SELECT COUNT(*) FROM event_devices ed WHERE ed.event_id = ev.id AND ed.state = 'reserved'), \
+         (SELECT COALESCE(SUM(ed.capacity_tenths), 0) FROM event_devices ed \
+          WHERE ed.event_id = ev.id AND ed.state = 'reserved'), \
+         ev.target_tenths FROM events ev WHERE ev.id = $1",
     )
     .bind(event.0)
     .bind(now())
     .bind(cause)
-    .bind(devices)
-    .bind(reserved)
-    .bind(i64::from(target.0))
     .execute(conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    if added == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!("event {} vanished", event.0)))
+    }
 }
 
 /// Each event's tally, by event.
@@ -453,10 +450,12 @@ pub struct AccountPlace {
     pub opted_out: bool,
 }
 
-/// Every place the account's devices have in events, by event start then device.
+/// Every place the account's devices have in events (in `only` when given), by event start
+/// then device.
 pub async fn account_places(
     conn: &mut AnyConnection,
     account: AccountId,
+    only: Option<EventId>,
 ) -> Result<Vec<AccountPlace>, StoreError> {
     let rows = sqlx::query(
         "SELECT ev.id, ev.program_id, ev.day, ev.starts_at, ev.ends_at, ev.notice_at, \
@@ -464,9 +463,11 @@ pub async fn account_places(
          ed.state, ed.participation, ed.participation_reason, ed.delivered_tenths, \
          o.at AS opted_out_at FROM event_devices ed JOIN events ev ON ev.id = ed.event_id \
          LEFT JOIN event_opt_outs o ON o.event_id = ev.id AND o.account_id = ed.account_id \
-         WHERE ed.account_id = $1 ORDER BY ev.starts_at, ev.id, ed.device_id",
+         WHERE ed.account_id = $1 AND ($2 IS NULL OR ed.event_id = $2) \
+         ORDER BY ev.starts_at, ev.id, ed.device_id",
     )
     .bind(account.0)
+    .bind(only.map(|event| event.0))
     .fetch_all(conn)
     .await?;
     rows.iter()

@@ -83,6 +83,13 @@ pub struct Store {
     backend: Backend,
     /// The utility's settings, kept a few seconds (`utility.rs`).
     kept_settings: std::sync::Arc<utility::KeptSettings>,
+    /// SQLite's one writer, a connection of its own (PostgreSQL writes on `pool`). Writers of
+    /// this process queue for it first come first served, rather than each taking a pooled
+    /// connection and waiting inside SQLite's busy handler, which sleeps in growing steps (up
+    /// to 100 ms) whatever the lock's holder is doing, and meanwhile keeps a connection that
+    /// reads (every page's session) need. The busy timeout still covers another process
+    /// writing to the same file.
+    writer: Option<AnyPool>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -100,45 +107,25 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = match backend {
-            // WAL lets readers run beside the one writer; writers queue on the busy timeout
-            // instead of failing, and read-modify-write takes the lock up front (begin_write).
-            // `synchronous = FULL`: a save acknowledged is on disk, power loss included (NORMAL
-            // can lose the last commits in WAL mode); the cost is in the README's figures.
-            Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    // A file on this machine cannot drop a connection: no round trip to the
-                    // connection's thread to ask, before every query (measured with perf: the
-                    // ping was a third of those round trips on a signed-in page).
-                    .test_before_acquire(false)
-                    // Opened up front and kept: never a connection (and its PRAGMAs) to open
-                    // while a request waits.
-                    .min_connections(8)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
-            }
-            Backend::Postgres => {
-                AnyPoolOptions::new()
+        let store = match backend {
+            Backend::Sqlite => Self {
+                pool: sqlite_pool(8).connect_with(options.clone()).await?,
+                writer: Some(sqlite_pool(1).connect_with(options).await?),
+                backend,
+                kept_settings: Default::default(),
+            },
+            Backend::Postgres => Self {
+                pool: AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
-                    .await?
-            }
+                    .await?,
+                writer: None,
+                backend,
+                kept_settings: Default::default(),
+            },
         };
-        Ok(Self { pool, backend, kept_settings: Default::default() })
+        Ok(store)
     }
 
     /// Applies the migrations of this store's database, then indexes for search any account
@@ -161,14 +148,15 @@ impl Store {
         self.backend
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two read-modify-writes cannot interleave and then fail on upgrade.
+    /// Starts a transaction that will write. On SQLite it waits its turn for the writer
+    /// connection, then takes the write lock at once (`BEGIN IMMEDIATE`), so two
+    /// read-modify-writes cannot interleave and then fail on upgrade. PostgreSQL writers run
+    /// side by side; what they check, they lock.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
-        let statement = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        };
-        Ok(self.pool.begin_with(statement).await?)
+        Ok(match &self.writer {
+            Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
+            None => self.pool.begin().await?,
+        })
     }
 
     /// After a bulk load: PostgreSQL's planner statistics and visibility map brought up to date
@@ -199,8 +187,37 @@ impl Store {
 
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
+}
+
+/// SQLite connections: `count` of them, opened up front and kept. WAL lets readers run beside
+/// the one writer; `synchronous = FULL`: a save acknowledged is on disk, power loss included
+/// (NORMAL can lose the last commits in WAL mode); the cost is in the README's figures.
+fn sqlite_pool(count: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(count)
+        .min_connections(count)
+        // A file on this machine cannot drop a connection: no round trip to the connection's
+        // thread to ask, before every query (measured with perf: the ping was a third of those
+        // round trips on a signed-in page).
+        .test_before_acquire(false)
+        // Never a connection (and its PRAGMAs) to open while a request waits.
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
 }
 
 /// `sqlite://data/peakday.db` names a file relative to the working directory; make sure its
