@@ -1,9 +1,14 @@
 //! The demo utility "Demo Power & Light", seeded on first start of an empty database.
 
+use crate::accounts;
 use crate::accounts::{NewAccount, NewServicePoint};
+use crate::auth;
 use crate::auth::hash_password_off_thread;
 use crate::auth::NewUser;
+use crate::preferences;
+use crate::programs;
 use crate::programs::store::RegistrationUpdate;
+use crate::store::utility;
 use crate::store::{Store, StoreError, Tx};
 use peakday_app::accounts::{AccountId, AccountNumber, BillCycleDay, Fuel};
 use peakday_app::auth::{Identity, StaffRole};
@@ -109,16 +114,16 @@ pub fn contact(name: &str, email: &str, sms: &str, voice: &str) -> ContactDetail
 /// instances starting at once only one seeds.
 pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
     let mut tx = store.begin_write().await?;
-    if !Store::insert_utility_settings_once(&mut tx, &demo_utility()).await? {
+    if !utility::insert_utility_settings_once(&mut tx, &demo_utility()).await? {
         return Ok(false);
     }
-    let account_ids = store.insert_accounts(&mut tx, &demo_accounts()).await?;
+    let account_ids = accounts::store::insert_accounts(&mut tx, &demo_accounts()).await?;
     seed_demo_preferences(&mut tx, account_ids[0], account_ids[2]).await?;
     for program in demo_programs(jiff::Zoned::now().year()) {
-        Store::insert_program(&mut tx, &program).await?;
+        programs::store::insert_program(&mut tx, &program).await?;
     }
     // Harold's household has a medical flag: demand response is closed to it online.
-    Store::set_life_support(&mut tx, account_ids[2], true).await?;
+    programs::store::set_life_support(&mut tx, account_ids[2], true).await?;
     let identities = [
         ("Jordan Rivera", Identity::Customer { account_id: account_ids[0] }),
         ("Alex Agent", Identity::Staff { role: StaffRole::Agent }),
@@ -134,10 +139,10 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
             identity,
             must_change_password: false,
         };
-        let id = Store::insert_user(&mut tx, &user).await?;
+        let id = auth::store::insert_user(&mut tx, &user).await?;
         // Staff sign in with a second factor; the demo's is the published one above.
         if staff {
-            Store::set_second_factor(&mut tx, id, Some((DEMO_TOTP_SECRET, 0, &[]))).await?;
+            auth::store::set_second_factor(&mut tx, id, Some((DEMO_TOTP_SECRET, 0, &[]))).await?;
         }
     }
     tx.commit().await?;
@@ -151,18 +156,22 @@ async fn seed_demo_preferences(
     jordan: AccountId,
     harold: AccountId,
 ) -> Result<(), StoreError> {
-    let mut primary = Store::recipients_of(tx, jordan).await?.primary;
+    let mut primary = preferences::recipients::recipients_of(tx, jordan).await?.primary;
     primary.peak_channels.email = true;
     primary.communications = [Communication::PeakDayAlert, Communication::PeakDayResults].into();
-    Store::update_recipient(tx, jordan, &primary).await?;
-    Store::insert_recipient(tx, jordan, &contact("Sam Rivera", "sam.rivera@example.com", "", ""))
-        .await?;
-    Store::reindex_account(tx, jordan).await?;
+    preferences::recipients::update_recipient(tx, jordan, &primary).await?;
+    preferences::recipients::insert_recipient(
+        tx,
+        jordan,
+        &contact("Sam Rivera", "sam.rivera@example.com", "", ""),
+    )
+    .await?;
+    accounts::search::reindex_account(tx, jordan).await?;
 
-    let mut primary = Store::recipients_of(tx, harold).await?.primary;
+    let mut primary = preferences::recipients::recipients_of(tx, harold).await?.primary;
     primary.peak_channels.voice = true;
     primary.communications = [Communication::PeakDayAlert].into();
-    Store::update_recipient(tx, harold, &primary).await?;
+    preferences::recipients::update_recipient(tx, harold, &primary).await?;
     Ok(())
 }
 
@@ -225,21 +234,25 @@ pub fn demo_programs(year: i16) -> Vec<ProgramDefinition> {
 /// through the events service, as a program manager would. Run once, after [`seed_if_empty`]
 /// seeded (tests seed without it: their customer starts with no devices).
 pub async fn seed_peak_day(store: &Store) -> anyhow::Result<()> {
-    let account = store
-        .account_id_by_number(&AccountNumber::parse(DEMO_ACCOUNT_NUMBER).expect("valid"))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the demo account is missing"))?;
-    let manager = store
-        .user_by_email(&EmailAddress::parse(DEMO_SIGN_INS[2].email).expect("valid"))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the demo program manager is missing"))?;
+    let account = accounts::store::account_id_by_number(
+        &mut *store.read().await?,
+        &AccountNumber::parse(DEMO_ACCOUNT_NUMBER).expect("valid"),
+    )
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("the demo account is missing"))?;
+    let manager = auth::store::user_by_email(
+        &mut *store.read().await?,
+        &EmailAddress::parse(DEMO_SIGN_INS[2].email).expect("valid"),
+    )
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("the demo program manager is missing"))?;
     let mut tx = store.begin_write().await?;
-    let program = Store::programs(&mut tx)
+    let program = programs::store::programs(&mut tx)
         .await?
         .into_iter()
         .find(|program| program.definition.name == "Smart Thermostat Rewards")
         .ok_or_else(|| anyhow::anyhow!("the demo thermostat program is missing"))?;
-    let site = Store::device_sites_of(&mut tx, account)
+    let site = programs::store::device_sites_of(&mut tx, account)
         .await?
         .locations
         .into_iter()
@@ -254,11 +267,13 @@ pub async fn seed_peak_day(store: &Store) -> anyhow::Result<()> {
         capacity: Capacity(35),
         service_point: site.number.clone(),
     };
-    let device = DeviceId(Store::insert_device(&mut tx, account, site.id, &thermostat).await?);
-    let enrollment = Store::insert_enrollment(&mut tx, account, program.id, site.id).await?;
+    let device =
+        DeviceId(programs::store::insert_device(&mut tx, account, site.id, &thermostat).await?);
+    let enrollment =
+        programs::store::insert_enrollment(&mut tx, account, program.id, site.id).await?;
     let group = entity_group(&program, thermostat.kind, thermostat.capacity, &site.rate_class);
-    Store::add_enrollment_device(&mut tx, enrollment, device, &group).await?;
-    Store::set_enrollment_status(&mut tx, enrollment, EnrollmentStatus::Enrolled).await?;
+    programs::store::add_enrollment_device(&mut tx, enrollment, device, &group).await?;
+    programs::store::set_enrollment_status(&mut tx, enrollment, EnrollmentStatus::Enrolled).await?;
     let registered = RegistrationUpdate {
         registration: Registration::Registered,
         detail: None,
@@ -266,10 +281,10 @@ pub async fn seed_peak_day(store: &Store) -> anyhow::Result<()> {
         synced_at: Some(crate::store::now()),
         if_message: None,
     };
-    Store::set_registration(&mut tx, device, &registered).await?;
+    programs::store::set_registration(&mut tx, device, &registered).await?;
     tx.commit().await?;
 
-    let zone = store.utility_zone().await?;
+    let zone = store.utility_zone(&mut *store.read().await?).await?;
     let now = jiff::Timestamp::now().to_zoned(zone);
     let day = now.date().checked_add(jiff::Span::new().days(3))?;
     let date = |date: jiff::civil::Date| {

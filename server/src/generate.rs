@@ -1,6 +1,7 @@
 //! `peakday generate`: fills a database with synthetic but realistic accounts, for benchmarks and
 //! agent search. Deterministic for a given seed, batched, with a progress bar.
 
+use crate::accounts;
 use crate::accounts::{NewAccount, NewServicePoint};
 use crate::store::{Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -112,7 +113,7 @@ fn synthetic_phone(rng: &mut StdRng) -> String {
 
 /// Adds `count` synthetic accounts after any generated before, showing progress on stderr.
 pub async fn generate_accounts(store: &Store, count: u64, seed: u64) -> Result<(), StoreError> {
-    let already: i64 = store.count_accounts().await?;
+    let already: i64 = accounts::store::count_accounts(&mut *store.read().await?).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ already as u64);
     let progress = ProgressBar::new(count);
     progress.set_style(
@@ -128,7 +129,7 @@ pub async fn generate_accounts(store: &Store, count: u64, seed: u64) -> Result<(
         let accounts: Vec<NewAccount> =
             (0..batch).map(|i| synthetic_account(&mut rng, next_serial + i)).collect();
         let mut tx = store.begin_write().await?;
-        store.insert_accounts(&mut tx, &accounts).await?;
+        accounts::store::insert_accounts(&mut tx, &accounts).await?;
         tx.commit().await?;
         next_serial += batch;
         remaining -= batch;

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use peakday_server::accounts;
 use peakday_server::config::{default_addr, default_site_root, HttpConfig};
 use peakday_server::demo::{seed_if_empty, DEMO_SIGN_INS};
 use peakday_server::programs::head_end::delivery::HeadEndSender;
@@ -125,7 +126,7 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "Added {accounts} accounts in {:.1} s; the database now holds {}.",
                 started.elapsed().as_secs_f64(),
-                store.count_accounts().await?
+                accounts::store::count_accounts(&mut *store.read().await?).await?
             );
         }
         Command::AddCustomer {

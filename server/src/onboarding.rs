@@ -2,7 +2,9 @@
 //! a pilot's first customers before a billing import exists (and for the browser tests, which
 //! give each journey an account of its own).
 
+use crate::accounts;
 use crate::accounts::{NewAccount, NewServicePoint};
+use crate::auth;
 use crate::auth::hash_password_off_thread;
 use crate::auth::NewUser;
 use crate::store::{Store, StoreError};
@@ -56,7 +58,7 @@ pub async fn add_customer(
     }
     .parse()
     .map_err(|errors| invalid(errors.messages().collect::<Vec<_>>().join(" ")))?;
-    if store.account_id_by_number(&number).await?.is_some() {
+    if accounts::store::account_id_by_number(&mut *store.read().await?, &number).await?.is_some() {
         return Err(invalid(format!("Account {number} already exists.")));
     }
     let account = NewAccount {
@@ -75,7 +77,7 @@ pub async fn add_customer(
     // Hashed before the write lock is taken.
     let password_hash = hash_password_off_thread(credentials.password.clone()).await;
     let mut tx = store.begin_write().await?;
-    let id = store.insert_accounts(&mut tx, std::slice::from_ref(&account)).await?[0];
+    let id = accounts::store::insert_accounts(&mut tx, std::slice::from_ref(&account)).await?[0];
     let user = NewUser {
         email: credentials.email,
         display_name: customer.name.clone(),
@@ -83,7 +85,7 @@ pub async fn add_customer(
         identity: Identity::Customer { account_id: id },
         must_change_password: false,
     };
-    Store::insert_user(&mut tx, &user).await?;
+    auth::store::insert_user(&mut tx, &user).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }

@@ -15,6 +15,10 @@ use peakday_app::change::AuditRecord;
 
 /// Changes made from the command line: by the operator, not a signed-in person.
 const SYSTEM: Actor = Actor { user_id: None, source: ChangeSource::System };
+use crate::auth;
+use crate::staff;
+use crate::store::audit;
+use crate::store::utility;
 use peakday_app::auth::{Identity, Role, StaffRole};
 use peakday_app::contact::EmailAddress;
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
@@ -95,7 +99,7 @@ pub fn utility_settings(args: &UtilityArgs) -> anyhow::Result<UtilitySettings> {
 pub async fn init_utility(store: &Store, args: &UtilityArgs) -> anyhow::Result<String> {
     let settings = utility_settings(args)?;
     let mut tx = store.begin_write().await?;
-    Store::save_utility_settings(&mut tx, &settings).await?;
+    utility::save_utility_settings(&mut tx, &settings).await?;
     let channels: Vec<&str> = settings.channels.iter().map(|channel| channel.label()).collect();
     let channels = channels.join(", ");
     let record = AuditRecord::new(
@@ -108,7 +112,7 @@ pub async fn init_utility(store: &Store, args: &UtilityArgs) -> anyhow::Result<S
         ("Product", settings.product.label()),
         ("Channels", &channels),
     ]);
-    Store::append_audit(&mut tx, &audit_entry(SYSTEM, None, &record)).await?;
+    audit::append_audit(&mut tx, &audit_entry(SYSTEM, None, &record)).await?;
     tx.commit().await?;
     Ok(format!(
         "{} is set up: {}, in {}. Next: peakday add-staff --role admin --email ... --name ...",
@@ -139,7 +143,7 @@ pub async fn add_staff(store: &Store, args: &StaffArgs) -> anyhow::Result<String
     let password = one_time_password();
     let hash = hash_password_off_thread(password.clone()).await;
     let mut tx = store.begin_write().await?;
-    if Store::email_taken(&mut tx, email.as_str()).await? {
+    if staff::store::email_taken(&mut tx, email.as_str()).await? {
         bail!("someone already signs in as {email}");
     }
     let user = NewUser {
@@ -149,13 +153,13 @@ pub async fn add_staff(store: &Store, args: &StaffArgs) -> anyhow::Result<String
         identity: Identity::Staff { role },
         must_change_password: true,
     };
-    Store::insert_user(&mut tx, &user).await?;
+    auth::store::insert_user(&mut tx, &user).await?;
     let record = AuditRecord::new(
         "staff.created",
         format!("Added {name} as {} from the command line", Role::from(role).label()),
     )
     .after(&[("Name", name), ("Email", email.as_str()), ("Role", Role::from(role).label())]);
-    Store::append_audit(&mut tx, &audit_entry(SYSTEM, None, &record)).await?;
+    audit::append_audit(&mut tx, &audit_entry(SYSTEM, None, &record)).await?;
     tx.commit().await?;
     Ok(format!(
         "Added {name} <{email}> as {}.\nOne-time password: {password}\nAt their first sign-in they choose their own password, then set up two-step verification.",
@@ -168,7 +172,10 @@ pub async fn enabled_demo_sign_ins(store: &Store) -> anyhow::Result<Vec<String>>
     let mut enabled = Vec::new();
     for sign_in in DEMO_SIGN_INS {
         let email = EmailAddress::parse(sign_in.email).expect("demo emails are valid");
-        if store.user_by_email(&email).await?.is_some_and(|user| !user.disabled) {
+        if auth::store::user_by_email(&mut *store.read().await?, &email)
+            .await?
+            .is_some_and(|user| !user.disabled)
+        {
             enabled.push(sign_in.email.to_owned());
         }
     }
@@ -180,17 +187,20 @@ pub async fn disable_demo_sign_ins(store: &Store) -> anyhow::Result<usize> {
     let mut disabled = 0;
     for sign_in in DEMO_SIGN_INS {
         let email = EmailAddress::parse(sign_in.email).expect("demo emails are valid");
-        let Some(user) = store.user_by_email(&email).await?.filter(|user| !user.disabled) else {
+        let Some(user) = auth::store::user_by_email(&mut *store.read().await?, &email)
+            .await?
+            .filter(|user| !user.disabled)
+        else {
             continue;
         };
         let mut tx = store.begin_write().await?;
-        Store::set_user_disabled(&mut tx, user.id, true).await?;
-        Store::delete_sessions_of(&mut tx, user.id).await?;
+        staff::store::set_user_disabled(&mut tx, user.id, true).await?;
+        staff::store::delete_sessions_of(&mut tx, user.id).await?;
         let mut entry =
             session_audit(&user.viewer(), "sign_in.disabled", "Disabled a demo sign-in");
         entry.source = ChangeSource::System;
         entry.actor_user_id = None;
-        Store::append_audit(&mut tx, &entry).await?;
+        audit::append_audit(&mut tx, &entry).await?;
         tx.commit().await?;
         disabled += 1;
     }
@@ -202,7 +212,7 @@ pub async fn disable_demo_sign_ins(store: &Store) -> anyhow::Result<usize> {
 pub async fn demo_code(store: &Store, email: &str) -> anyhow::Result<String> {
     let email = EmailAddress::parse(email).map_err(|error| anyhow::anyhow!("{error}"))?;
     let demo = DEMO_SIGN_INS.iter().any(|sign_in| sign_in.email == email.as_str());
-    let user = store.user_by_email(&email).await?;
+    let user = auth::store::user_by_email(&mut *store.read().await?, &email).await?;
     match user.and_then(|user| user.totp_secret) {
         Some(secret) if demo && secret == crate::demo::DEMO_TOTP_SECRET => {
             code_at(&secret, crate::store::now()).context("the demo secret is valid")
@@ -213,7 +223,7 @@ pub async fn demo_code(store: &Store, email: &str) -> anyhow::Result<String> {
 
 /// Whether the utility's settings exist.
 pub async fn has_utility(store: &Store) -> anyhow::Result<bool> {
-    Ok(store.utility_settings().await?.is_some())
+    Ok(store.utility_settings(&mut *store.read().await?).await?.is_some())
 }
 
 #[cfg(test)]

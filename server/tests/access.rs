@@ -13,7 +13,9 @@ use leptos_axum::generate_route_list;
 use peakday_app::auth::{
     page_access, server_function_access, server_functions, Access, Role, HANDLERS,
 };
+use peakday_server::accounts;
 use peakday_server::http::router;
+use peakday_server::store::audit;
 
 /// Every field any server function takes, so each call reaches its access check and rules.
 /// Unknown fields are ignored; ids that match nothing are refused by the rules (404), not by
@@ -164,14 +166,22 @@ async fn a_customer_naming_any_other_account_is_refused_alike_whether_it_exists_
         }
         let overview = send(&app, call("/api/account", "", Some(&customer))).await;
         assert!(body_text(overview).await.contains("3000012345"), "{}", db.name);
-        let priya = db.store.audit_of_account(account_id(&db, "3000067890").await, 50).await;
+        let priya = audit::audit_of_account(
+            &mut db.store.read().await.unwrap(),
+            account_id(&db, "3000067890").await,
+            50,
+        )
+        .await;
         assert!(priya.unwrap().iter().all(|record| record.entry.action != "opt_out.changed"));
     }
 }
 
 async fn account_id(db: &TestDb, number: &str) -> peakday_app::accounts::AccountId {
     let number = peakday_app::accounts::AccountNumber::parse(number).unwrap();
-    db.store.account_id_by_number(&number).await.unwrap().unwrap()
+    accounts::store::account_id_by_number(&mut db.store.read().await.unwrap(), &number)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -214,7 +224,12 @@ async fn an_agent_acts_for_a_customer_and_the_change_is_attributed() {
             serde_json::from_str(&body_text(for_agent).await).unwrap();
         assert_eq!(for_agent[0]["staff_member"], "Alex Agent", "{}", db.name);
 
-        let audit = db.store.changes_of_account(account_id(&db, "3000012345").await, 1).await;
+        let audit = audit::changes_of_account(
+            &mut db.store.read().await.unwrap(),
+            account_id(&db, "3000012345").await,
+            1,
+        )
+        .await;
         let record = &audit.unwrap()[0];
         assert_eq!(record.entry.source, peakday_app::activity::ChangeSource::Agent);
         assert_eq!(record.actor_name.as_deref(), Some("Alex Agent"), "{}", db.name);

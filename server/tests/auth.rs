@@ -4,12 +4,15 @@ mod common;
 
 use common::TestDb;
 use peakday_app::auth::{NewPasswordForm, Role, SessionStage};
+use peakday_server::accounts;
+use peakday_server::auth;
 use peakday_server::auth::second_factor::{code_at, Enrollment};
 use peakday_server::auth::{
     Attempt, AuthService, SessionPolicy, SessionState, SessionToken, SignInError, SignedIn,
     StepError,
 };
 use peakday_server::demo::DEMO_TOTP_SECRET;
+use peakday_server::store::audit;
 
 const T0: i64 = 1_790_000_000;
 
@@ -55,7 +58,8 @@ async fn the_right_password_opens_a_session_and_records_it() {
         assert_eq!(active_role(&auth, &signed_in.token, T0 + 5).await, Some(Role::Customer));
 
         let account = signed_in.viewer.own_account().unwrap();
-        let audit = db.store.audit_of_account(account, 5).await.unwrap();
+        let audit =
+            audit::audit_of_account(&mut db.store.read().await.unwrap(), account, 5).await.unwrap();
         assert_eq!(audit[0].entry.action, "session.signed_in", "{}", db.name);
         assert_eq!(audit[0].entry.actor_user_id, Some(signed_in.viewer.user_id));
     }
@@ -77,14 +81,16 @@ async fn a_wrong_password_an_unknown_email_and_junk_get_the_same_answer() {
         }
         // The wrong password is in the customer's history (an empty one never reached a
         // check); the unknown email is nowhere.
-        let jordan = db
-            .store
-            .account_id_by_number(
-                &peakday_app::accounts::AccountNumber::parse("3000012345").unwrap(),
-            )
-            .await
-            .unwrap();
-        let audit = db.store.audit_of_account(jordan.unwrap(), 10).await.unwrap();
+        let jordan = accounts::store::account_id_by_number(
+            &mut db.store.read().await.unwrap(),
+            &peakday_app::accounts::AccountNumber::parse("3000012345").unwrap(),
+        )
+        .await
+        .unwrap();
+        let audit =
+            audit::audit_of_account(&mut db.store.read().await.unwrap(), jordan.unwrap(), 10)
+                .await
+                .unwrap();
         assert_eq!(
             audit.iter().filter(|a| a.entry.action == "signin.failed").count(),
             1,
@@ -285,7 +291,11 @@ async fn a_new_staff_member_chooses_a_password_then_sets_up_a_second_factor() {
         let chosen = auth.choose_password(&first.token, &own, &step, T0).await.unwrap();
         assert_eq!(chosen.stage, SessionStage::Enroll, "{}", db.name);
 
-        let session = db.store.session(&chosen.token.hash()).await.unwrap().unwrap();
+        let session =
+            auth::store::session(&mut db.store.read().await.unwrap(), &chosen.token.hash())
+                .await
+                .unwrap()
+                .unwrap();
         let enrollment: Enrollment =
             auth.enrollment(&chosen.token.hash(), session.enrolling.as_deref()).await.unwrap();
         let code = code_at(&enrollment.secret, T0).unwrap();
@@ -443,6 +453,14 @@ async fn an_office_signing_in_all_day_from_one_address_is_never_slowed_by_its_su
                 sign_in(&auth, "demo@peakday.example", "peakday-demo", "192.0.2.80", T0 + n).await;
             assert!(signed_in.is_ok(), "{}: sign-in {n}: {signed_in:?}", db.name);
         }
-        assert_eq!(db.store.throttle_failures("client:192.0.2.80").await.unwrap(), 0);
+        assert_eq!(
+            auth::store::throttle_failures(
+                &mut db.store.read().await.unwrap(),
+                "client:192.0.2.80"
+            )
+            .await
+            .unwrap(),
+            0
+        );
     }
 }

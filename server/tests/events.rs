@@ -16,6 +16,7 @@ use peakday_server::http::router;
 use peakday_server::programs::head_end::delivery::HeadEndSender;
 use peakday_server::programs::head_end::HeadEndConfig;
 use peakday_server::store::now;
+use peakday_server::store::outbox;
 use serde_json::Value;
 
 const SECRET: &str = "test-head-end-secret-of-32-bytes-or-more";
@@ -50,8 +51,7 @@ async fn program_events(rig: &Rig) -> Value {
 
 /// The outbox's event messages, oldest first, as their change's type.
 async fn derms_messages(db: &TestDb) -> Vec<String> {
-    db.store
-        .messages(DERMS_EVENT)
+    outbox::messages(&mut db.store.read().await.unwrap(), DERMS_EVENT)
         .await
         .unwrap()
         .iter()
@@ -74,7 +74,8 @@ async fn a_called_event_reserves_the_device_and_an_opt_out_releases_it() {
         assert_eq!(event["history"].as_array().unwrap().len(), 1);
         assert_eq!(events["called_this_season"], 1);
         assert_eq!(derms_messages(&db).await, ["dispatch"]);
-        let notices = db.store.messages(PEAK_DAY_NOTICE).await.unwrap();
+        let notices =
+            outbox::messages(&mut db.store.read().await.unwrap(), PEAK_DAY_NOTICE).await.unwrap();
         assert_eq!(notices.len(), 1, "one advance notice for the one account");
 
         let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
@@ -166,7 +167,10 @@ async fn an_event_breaking_the_programs_rules_is_refused_with_each_rule_named() 
         let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
         assert_eq!(mine["upcoming"][0]["cancel_reason"], "Cooler weather forecast");
         assert_eq!(
-            db.store.messages(PEAK_DAY_NOTICE).await.unwrap().len(),
+            outbox::messages(&mut db.store.read().await.unwrap(), PEAK_DAY_NOTICE)
+                .await
+                .unwrap()
+                .len(),
             2,
             "a cancellation notice"
         );
@@ -332,7 +336,8 @@ async fn a_device_registered_after_the_call_joins_the_event_and_leaves_it_when_u
             })
             .collect();
         assert_eq!(received, ["dispatch", "join"]);
-        let notices = db.store.messages(PEAK_DAY_NOTICE).await.unwrap();
+        let notices =
+            outbox::messages(&mut db.store.read().await.unwrap(), PEAK_DAY_NOTICE).await.unwrap();
         assert_eq!(notices.len(), 2, "Priya is told of the event she joined");
 
         let (_, offers) = api(&rig.app, "/api/account_programs", "", &priya).await;

@@ -7,8 +7,10 @@ use axum::Router;
 use common::{body_text, send, session_cookie, sign_in, TestDb, SITE};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use http::{Request, Response, StatusCode};
+use peakday_server::accounts;
 use peakday_server::config::HttpConfig;
 use peakday_server::http::router;
+use peakday_server::preferences;
 
 async fn app(db: &TestDb) -> Router {
     router(db.app_state())
@@ -419,14 +421,15 @@ async fn refusals_carry_their_status_and_change_nothing() {
 
         // Another account's recipient (Priya is the second demo account's holder): 404, untouched.
         let mut conn = db.store.read().await.unwrap();
-        let priya =
-            db.store.account_id_by_number(&"3000067890".parse_account()).await.unwrap().unwrap();
-        let theirs = peakday_server::store::Store::recipients_of(&mut conn, priya)
-            .await
-            .unwrap()
-            .primary
-            .id
-            .0;
+        let priya = accounts::store::account_id_by_number(
+            &mut db.store.read().await.unwrap(),
+            &"3000067890".parse_account(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let theirs =
+            preferences::recipients::recipients_of(&mut conn, priya).await.unwrap().primary.id.0;
         drop(conn);
         let body = format!("version={version}&recipient={theirs}&name=Mine+Now&email=evil%40example.com&sms=&voice=");
         let response = send(&app, call("/api/update_contact", &body, Some(&cookie), false)).await;
@@ -450,8 +453,7 @@ async fn refusals_carry_their_status_and_change_nothing() {
             db.name
         );
         let mut conn = db.store.read().await.unwrap();
-        let untouched =
-            peakday_server::store::Store::recipients_of(&mut conn, priya).await.unwrap();
+        let untouched = preferences::recipients::recipients_of(&mut conn, priya).await.unwrap();
         assert_eq!(untouched.primary.contact.name.as_str(), "Priya Okafor");
     }
 }

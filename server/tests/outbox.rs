@@ -8,12 +8,13 @@ use peakday_app::staff::OutboxOperations;
 use peakday_server::programs::head_end::delivery::{HeadEndSender, MAX_ATTEMPTS};
 use peakday_server::programs::head_end::held::HeldMessages;
 use peakday_server::programs::head_end::{HeadEndConfig, ASSET_SYNC};
+use peakday_server::store::outbox;
 use peakday_server::store::Store;
 
 async fn queue(store: &Store, key: &str, account: &str) {
     let mut tx = store.begin_write().await.unwrap();
     let payload = serde_json::json!({ "message_id": key });
-    Store::enqueue(&mut tx, ASSET_SYNC, key, Some(account), &payload).await.unwrap();
+    outbox::enqueue(&mut tx, ASSET_SYNC, key, Some(account), &payload).await.unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -23,16 +24,42 @@ async fn only_the_holder_of_a_lease_marks_the_message() {
         let db = db.seeded().await;
         queue(&db.store, "m-1", "3000012345").await;
         let t0 = peakday_server::store::now();
-        let first = db.store.claim_message(ASSET_SYNC, t0, 60).await.unwrap().unwrap();
+        let first = outbox::claim(&db.store, ASSET_SYNC, t0, 60).await.unwrap().unwrap();
         // The first sender stalls past its lease; a second takes the message over.
-        let second = db.store.claim_message(ASSET_SYNC, t0 + 61, 60).await.unwrap().unwrap();
+        let second = outbox::claim(&db.store, ASSET_SYNC, t0 + 61, 60).await.unwrap().unwrap();
         assert_eq!(first.id, second.id);
         assert_ne!(first.lease_token, second.lease_token);
         let stale = first.lease_token.as_deref().unwrap();
-        assert!(!db.store.mark_delivered(first.id, stale, t0 + 62).await.unwrap(), "{}", db.name);
-        assert!(!db.store.mark_failed(first.id, stale, t0 + 70, None, "late").await.unwrap());
+        assert!(
+            !outbox::mark_delivered(&mut db.store.write().await.unwrap(), first.id, stale, t0 + 62)
+                .await
+                .unwrap(),
+            "{}",
+            db.name
+        );
+        assert!(!outbox::mark_failed(
+            &mut db.store.write().await.unwrap(),
+            first.id,
+            stale,
+            t0 + 70,
+            None,
+            "late"
+        )
+        .await
+        .unwrap());
         let holder = second.lease_token.as_deref().unwrap();
-        assert!(db.store.mark_delivered(second.id, holder, t0 + 63).await.unwrap(), "{}", db.name);
+        assert!(
+            outbox::mark_delivered(
+                &mut db.store.write().await.unwrap(),
+                second.id,
+                holder,
+                t0 + 63
+            )
+            .await
+            .unwrap(),
+            "{}",
+            db.name
+        );
     }
 }
 
@@ -70,7 +97,7 @@ async fn a_message_that_keeps_failing_is_set_aside_holds_its_account_back_and_an
         held.release(peakday_app::auth::UserId(1), set_aside[1].id, false).await.unwrap();
         let due: Vec<String> = {
             let mut keys = Vec::new();
-            while let Some(message) = db.store.claim_message(ASSET_SYNC, at, 60).await.unwrap() {
+            while let Some(message) = outbox::claim(&db.store, ASSET_SYNC, at, 60).await.unwrap() {
                 keys.push(message.idempotency_key);
             }
             keys

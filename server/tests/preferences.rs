@@ -12,8 +12,11 @@ use peakday_app::preferences::{
 };
 use peakday_app::recipients::{ContactDetails, ContactForm, RecipientId};
 use peakday_app::utility::Channel;
+use peakday_server::accounts;
 use peakday_server::demo::DEMO_ACCOUNT_NUMBER;
 use peakday_server::preferences::{Preferences, PreferencesError, SMS_OPT_IN_CONFIRMATION};
+use peakday_server::store::audit;
+use peakday_server::store::outbox;
 use peakday_server::store::Store;
 
 const CUSTOMER: Actor = Actor { user_id: None, source: ChangeSource::Portal };
@@ -25,7 +28,13 @@ fn contact(name: &str, email: &str, sms: &str) -> ContactDetails {
 }
 
 async fn account(store: &Store, number: &str) -> AccountId {
-    store.account_id_by_number(&AccountNumber::parse(number).unwrap()).await.unwrap().unwrap()
+    accounts::store::account_id_by_number(
+        &mut store.read().await.unwrap(),
+        &AccountNumber::parse(number).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
 }
 
 /// The demo customer's account, seeded with Jordan (primary) and Sam.
@@ -54,7 +63,9 @@ async fn adding_a_recipient_stores_it_audits_it_and_moves_the_version() {
             .map(|r| r.recipient.contact.name.to_string())
             .collect();
         assert_eq!(names, ["Sam Rivera", "Ana Lima"], "{}", db.name);
-        let audit = db.store.changes_of_account(account, 10).await.unwrap();
+        let audit = audit::changes_of_account(&mut db.store.read().await.unwrap(), account, 10)
+            .await
+            .unwrap();
         assert_eq!(audit[0].entry.action, "recipient.added", "{}", db.name);
         assert_eq!(audit[0].entry.source, ChangeSource::Portal);
         assert!(audit[0].entry.after.as_deref().unwrap().contains("ana@example.com"));
@@ -68,14 +79,24 @@ async fn a_save_from_an_older_page_is_refused_and_changes_nothing() {
         let (preferences, account, page) = demo(&db).await;
         let first = PreferenceChange::AddRecipient(contact("First Tab", "one@example.com", ""));
         preferences.change(CUSTOMER, account, page.version, &first).await.unwrap();
-        let audit_before = db.store.changes_of_account(account, 100).await.unwrap().len();
+        let audit_before =
+            audit::changes_of_account(&mut db.store.read().await.unwrap(), account, 100)
+                .await
+                .unwrap()
+                .len();
 
         let second = PreferenceChange::AddRecipient(contact("Second Tab", "two@example.com", ""));
         let result = preferences.change(CUSTOMER, account, page.version, &second).await;
         assert!(matches!(result, Err(PreferencesError::Conflict(_))), "{}: {result:?}", db.name);
         let view = preferences.view(account).await.unwrap();
         assert!(view.recipients.iter().all(|r| r.recipient.contact.name.as_str() != "Second Tab"));
-        assert_eq!(db.store.changes_of_account(account, 100).await.unwrap().len(), audit_before);
+        assert_eq!(
+            audit::changes_of_account(&mut db.store.read().await.unwrap(), account, 100)
+                .await
+                .unwrap()
+                .len(),
+            audit_before
+        );
     }
 }
 
@@ -194,10 +215,15 @@ async fn turning_texts_on_asks_the_number_once_and_queues_one_confirmation() {
         assert_eq!(view.recipients.primary.sms_consent, Some(SmsConsent::Pending), "{}", db.name);
         // Saved again (say, from an agent's screen): nothing more is queued.
         preferences.change(CUSTOMER, account, view.version, &alerts).await.unwrap();
-        let queued = db.store.pending_messages(SMS_OPT_IN_CONFIRMATION).await.unwrap();
+        let queued =
+            outbox::pending_messages(&mut db.store.read().await.unwrap(), SMS_OPT_IN_CONFIRMATION)
+                .await
+                .unwrap();
         assert_eq!(queued.len(), 1, "{}", db.name);
         assert!(queued[0].payload.contains("+15185550142"));
-        let audit = db.store.changes_of_account(account, 10).await.unwrap();
+        let audit = audit::changes_of_account(&mut db.store.read().await.unwrap(), account, 10)
+            .await
+            .unwrap();
         assert_eq!(audit.iter().filter(|a| a.entry.action == "sms_consent.requested").count(), 1);
     }
 }

@@ -8,6 +8,7 @@ use axum::Router;
 use common::head_end::{post_acknowledgement, post_signed, serve, HeadEnd};
 use common::{api, body_text, send, sign_in, TestDb};
 use http::{Request, StatusCode};
+use peakday_server::accounts;
 use peakday_server::http::router;
 use peakday_server::programs::head_end::delivery::HeadEndSender;
 use peakday_server::programs::head_end::message::{
@@ -15,6 +16,8 @@ use peakday_server::programs::head_end::message::{
 };
 use peakday_server::programs::head_end::signature::{self, Direction};
 use peakday_server::programs::head_end::{HeadEndConfig, ASSET_SYNC};
+use peakday_server::store::audit;
+use peakday_server::store::outbox;
 use peakday_server::store::{now, Store};
 use serde_json::Value;
 
@@ -98,7 +101,8 @@ async fn enrolling_a_thermostat_registers_it_with_the_head_end() {
         assert_eq!(device(&rig, thermostat).await["registration"], "registration_pending");
 
         // The sync message carries the enrollment, the device, its entity group and address.
-        let queued = db.store.messages(ASSET_SYNC).await.unwrap();
+        let queued =
+            outbox::messages(&mut db.store.read().await.unwrap(), ASSET_SYNC).await.unwrap();
         assert_eq!(queued.len(), 1, "{}", db.name);
         let message: Value = serde_json::from_str(&queued[0].0.payload).unwrap();
         assert_eq!(message["enrollment"]["program_id"], program);
@@ -151,7 +155,11 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
             .await
             .unwrap();
         assert_eq!((round.delivered, round.failed), (0, 1), "{}", db.name);
-        let (message, delivered) = db.store.messages(ASSET_SYNC).await.unwrap().remove(0);
+        let (message, delivered) =
+            outbox::messages(&mut db.store.read().await.unwrap(), ASSET_SYNC)
+                .await
+                .unwrap()
+                .remove(0);
         assert_eq!((message.attempts, delivered), (1, None));
 
         // The server restarts: a new store on the same database, a new sender.
@@ -172,7 +180,10 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
 
         // Delivered twice (a crash after sending, before marking it sent): the head-end applies
         // it once, and the second acknowledgement is a replay that changes nothing.
-        let (mut message, _) = restarted.messages(ASSET_SYNC).await.unwrap().remove(0);
+        let (mut message, _) = outbox::messages(&mut restarted.read().await.unwrap(), ASSET_SYNC)
+            .await
+            .unwrap()
+            .remove(0);
         let resend = format!("UPDATE outbox SET delivered_at = NULL WHERE id = {}", message.id);
         restarted.execute_admin(&resend).await.unwrap();
         assert_eq!(
@@ -192,15 +203,16 @@ async fn messages_survive_a_head_end_outage_and_a_restart_and_take_effect_once()
             assert_eq!(ledger.registered.get(&thermostat), Some(&1), "registered once");
             assert_eq!(ledger.acknowledgements.len(), 2);
         }
-        let account = db
-            .store
-            .account_id_by_number(
-                &peakday_app::accounts::AccountNumber::parse("3000012345").unwrap(),
-            )
+        let account = accounts::store::account_id_by_number(
+            &mut db.store.read().await.unwrap(),
+            &peakday_app::accounts::AccountNumber::parse("3000012345").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let records = audit::audit_of_account(&mut db.store.read().await.unwrap(), account, 100)
             .await
-            .unwrap()
             .unwrap();
-        let records = db.store.audit_of_account(account, 100).await.unwrap();
         let registrations =
             records.iter().filter(|r| r.entry.action == "device.registration").count();
         assert_eq!(registrations, 1, "{}: the replayed acknowledgement changed nothing", db.name);
@@ -234,9 +246,7 @@ async fn an_unenrollment_made_during_an_outage_never_overtakes_its_registration(
             api(&rig.app, "/api/unenroll", &format!("enrollment={enrollment}"), &rig.customer)
                 .await;
         assert_eq!(status, StatusCode::OK);
-        let keys: Vec<String> = db
-            .store
-            .messages(ASSET_SYNC)
+        let keys: Vec<String> = outbox::messages(&mut db.store.read().await.unwrap(), ASSET_SYNC)
             .await
             .unwrap()
             .into_iter()
@@ -328,7 +338,11 @@ async fn acknowledgements_must_be_signed_and_unknown_devices_come_back() {
         let db = db.seeded().await;
         let rig = rig(&db).await;
         let (_, thermostat) = enroll_thermostat(&rig).await;
-        let key = db.store.messages(ASSET_SYNC).await.unwrap()[0].0.idempotency_key.clone();
+        let key = outbox::messages(&mut db.store.read().await.unwrap(), ASSET_SYNC).await.unwrap()
+            [0]
+        .0
+        .idempotency_key
+        .clone();
         let ack = Acknowledgement {
             message_id: key.clone(),
             status: MessageStatus::Accepted,
@@ -426,7 +440,13 @@ async fn eligibility_refusals_give_their_reasons_and_change_nothing() {
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
         assert!(refusal.to_string().contains("smaller than the 10 kWh"), "{refusal}");
-        assert!(db.store.messages(ASSET_SYNC).await.unwrap().is_empty(), "nothing queued");
+        assert!(
+            outbox::messages(&mut db.store.read().await.unwrap(), ASSET_SYNC)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing queued"
+        );
 
         // A bad device form is refused field by field; a serial registered already is refused.
         let (status, refusal) = api(
@@ -480,15 +500,16 @@ async fn an_agent_enrolls_for_a_customer_and_a_customer_cannot_reach_another_acc
             db.name
         );
 
-        let account = db
-            .store
-            .account_id_by_number(
-                &peakday_app::accounts::AccountNumber::parse("3000067890").unwrap(),
-            )
+        let account = accounts::store::account_id_by_number(
+            &mut db.store.read().await.unwrap(),
+            &peakday_app::accounts::AccountNumber::parse("3000067890").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let records = audit::audit_of_account(&mut db.store.read().await.unwrap(), account, 10)
             .await
-            .unwrap()
             .unwrap();
-        let records = db.store.audit_of_account(account, 10).await.unwrap();
         let enrolled = records.iter().find(|r| r.entry.action == "enrollment.created").unwrap();
         assert_eq!(enrolled.entry.source.as_str(), "agent");
         assert_eq!(enrolled.actor_name.as_deref(), Some("Alex Agent"));
@@ -654,7 +675,11 @@ async fn a_late_answer_to_an_older_message_does_not_undo_a_newer_change() {
         let rig = rig(&db).await;
         // Enrolled, and replaced before the head-end answered the registration.
         let (_, old) = enroll_thermostat(&rig).await;
-        let first = db.store.messages(ASSET_SYNC).await.unwrap()[0].0.idempotency_key.clone();
+        let first =
+            outbox::messages(&mut db.store.read().await.unwrap(), ASSET_SYNC).await.unwrap()[0]
+                .0
+                .idempotency_key
+                .clone();
         let new =
             add_device(&rig, &THERMOSTAT.replace("EB-4410", "EB-7001").replace("3A:B7", "3A:E1"))
                 .await;

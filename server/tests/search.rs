@@ -10,6 +10,7 @@ use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::preferences::PreferenceChange;
 use peakday_app::recipients::ContactForm;
 use peakday_app::search::{SearchQuery, RESULTS_PER_PAGE};
+use peakday_server::accounts;
 use peakday_server::demo::DEMO_ACCOUNT_NUMBER;
 use peakday_server::generate::generate_accounts;
 use peakday_server::preferences::Preferences;
@@ -20,16 +21,20 @@ const AGENT: Actor = Actor { user_id: None, source: ChangeSource::Agent };
 /// The account numbers the search finds for `query`, first page.
 async fn found(store: &Store, query: &str) -> Vec<String> {
     let query = SearchQuery::parse(query).unwrap();
-    let results = store.search_accounts(&query, None).await.unwrap();
+    let results = accounts::search::search_accounts(&mut store.read().await.unwrap(), &query, None)
+        .await
+        .unwrap();
     results.matches.into_iter().map(|found| found.account_number.to_string()).collect()
 }
 
 async fn demo_account(store: &Store) -> AccountId {
-    store
-        .account_id_by_number(&AccountNumber::parse(DEMO_ACCOUNT_NUMBER).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
+    accounts::store::account_id_by_number(
+        &mut store.read().await.unwrap(),
+        &AccountNumber::parse(DEMO_ACCOUNT_NUMBER).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
 }
 
 #[tokio::test]
@@ -117,7 +122,13 @@ async fn results_come_a_page_at_a_time_without_repeats() {
         let mut after = None;
         let mut pages = 0;
         loop {
-            let page = db.store.search_accounts(&query, after.as_ref()).await.unwrap();
+            let page = accounts::search::search_accounts(
+                &mut db.store.read().await.unwrap(),
+                &query,
+                after.as_ref(),
+            )
+            .await
+            .unwrap();
             assert!(page.matches.len() <= RESULTS_PER_PAGE, "{}", db.name);
             for found in &page.matches {
                 assert!(seen.insert(found.account_number.clone()), "{}: repeated", db.name);

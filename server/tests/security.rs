@@ -8,7 +8,12 @@ use common::{api, body_text, call, location, post_step, send, sign_in, TestDb, S
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN, REFERER};
 use http::{Request, StatusCode};
 use peakday_app::accounts::{AccountId, AccountNumber};
+use peakday_server::accounts;
+use peakday_server::auth;
 use peakday_server::http::router;
+use peakday_server::preferences;
+use peakday_server::programs;
+use peakday_server::store::audit;
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::get(path).header("host", "127.0.0.1:3000");
@@ -19,11 +24,20 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 async fn account(db: &TestDb, number: &str) -> AccountId {
-    db.store.account_id_by_number(&AccountNumber::parse(number).unwrap()).await.unwrap().unwrap()
+    accounts::store::account_id_by_number(
+        &mut db.store.read().await.unwrap(),
+        &AccountNumber::parse(number).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
 }
 
 async fn actions(db: &TestDb, number: &str) -> Vec<String> {
-    let records = db.store.audit_of_account(account(db, number).await, 50).await.unwrap();
+    let records =
+        audit::audit_of_account(&mut db.store.read().await.unwrap(), account(db, number).await, 50)
+            .await
+            .unwrap();
     records.into_iter().map(|record| record.entry.action).collect()
 }
 
@@ -200,8 +214,13 @@ async fn customer_service_ends_a_customers_sessions_and_disables_their_sign_in_o
                 .await;
         assert_eq!(location(&refused), "/signin?notice=invalid", "{}", db.name);
 
-        let history =
-            db.store.audit_of_account(account(&db, "3000012345").await, 20).await.unwrap();
+        let history = audit::audit_of_account(
+            &mut db.store.read().await.unwrap(),
+            account(&db, "3000012345").await,
+            20,
+        )
+        .await
+        .unwrap();
         let by_agent: Vec<&str> = history
             .iter()
             .filter(|r| r.actor_name.as_deref() == Some("Alex Agent"))
@@ -314,7 +333,11 @@ async fn an_administrator_resets_a_staff_members_second_factor_and_they_set_it_u
         let admin = sign_in(&app, "admin@peakday.example", "peakday-admin").await;
         let pm = sign_in(&app, "pm@peakday.example", "peakday-pm").await;
         let email = peakday_app::contact::EmailAddress::parse("pm@peakday.example").unwrap();
-        let id = db.store.user_by_email(&email).await.unwrap().unwrap().id;
+        let id = auth::store::user_by_email(&mut db.store.read().await.unwrap(), &email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
         let (status, _) =
             api(&app, "/api/reset_second_factor", &format!("user={id}"), &admin).await;
         assert_eq!(status, StatusCode::OK, "{}", db.name);
@@ -355,7 +378,6 @@ async fn a_customer_may_turn_on_two_step_verification_and_then_signs_in_with_a_c
 async fn sms_consent_is_each_accounts_own_and_a_stop_stops_every_account() {
     use peakday_app::contact::PhoneNumber;
     use peakday_app::preferences::SmsConsent;
-    use peakday_server::store::Store;
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let (jordan, priya) = (account(&db, "3000012345").await, account(&db, "3000067890").await);
@@ -365,7 +387,7 @@ async fn sms_consent_is_each_accounts_own_and_a_stop_stops_every_account() {
             let number = number.clone();
             async move {
                 let mut conn = store.read().await.unwrap();
-                Store::sms_consent_of(&mut conn, account, &[&number])
+                preferences::store::sms_consent_of(&mut conn, account, &[&number])
                     .await
                     .unwrap()
                     .get(&number)
@@ -373,28 +395,31 @@ async fn sms_consent_is_each_accounts_own_and_a_stop_stops_every_account() {
             }
         };
         let mut tx = db.store.begin_write().await.unwrap();
-        assert!(Store::request_sms_consent(&mut tx, jordan, &number).await.unwrap());
+        assert!(preferences::store::request_sms_consent(&mut tx, jordan, &number).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(consent(jordan).await, Some(SmsConsent::Pending), "{}", db.name);
         assert_eq!(consent(priya).await, None, "{}: another account learns nothing", db.name);
 
         // The number confirms: only the account that asked is opted in.
         let mut tx = db.store.begin_write().await.unwrap();
-        assert_eq!(Store::confirm_sms_consent(&mut tx, &number, 1).await.unwrap(), [jordan]);
+        assert_eq!(
+            preferences::store::confirm_sms_consent(&mut tx, &number, 1).await.unwrap(),
+            [jordan]
+        );
         tx.commit().await.unwrap();
         assert_eq!(consent(jordan).await, Some(SmsConsent::OptedIn));
         assert_eq!(consent(priya).await, None, "{}: one account's yes covers no other", db.name);
 
         // Priya asks too; then STOP from the number stops both at once.
         let mut tx = db.store.begin_write().await.unwrap();
-        Store::request_sms_consent(&mut tx, priya, &number).await.unwrap();
-        let stopped = Store::record_sms_stop(&mut tx, &number, 2).await.unwrap();
+        preferences::store::request_sms_consent(&mut tx, priya, &number).await.unwrap();
+        let stopped = preferences::store::record_sms_stop(&mut tx, &number, 2).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(stopped.len(), 2, "{}", db.name);
         assert_eq!(consent(jordan).await, Some(SmsConsent::OptedOut));
         assert_eq!(consent(priya).await, Some(SmsConsent::OptedOut));
         let mut conn = db.store.read().await.unwrap();
-        assert!(Store::sms_number_stopped(&mut conn, &number).await.unwrap());
+        assert!(preferences::store::sms_number_stopped(&mut conn, &number).await.unwrap());
     }
 }
 
@@ -478,7 +503,6 @@ async fn on_postgres_the_audit_log_cannot_be_truncated_and_a_role_that_may_only_
 
 #[tokio::test]
 async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check() {
-    use peakday_server::store::Store;
     let db = TestDb::postgres().await.seeded().await;
     // A second demand-response program: a meter may be in only one program of a kind.
     let mut second = peakday_server::demo::demo_programs(jiff::Zoned::now().year())[0].clone();
@@ -486,7 +510,7 @@ async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check(
     second.season_start = peakday_app::programs::CalendarDate::new(2000, 1, 1).unwrap();
     second.season_end = peakday_app::programs::CalendarDate::new(2099, 12, 31).unwrap();
     let mut tx = db.store.begin_write().await.unwrap();
-    Store::insert_program(&mut tx, &second).await.unwrap();
+    programs::store::insert_program(&mut tx, &second).await.unwrap();
     tx.commit().await.unwrap();
 
     let app = router(db.app_state());
@@ -533,9 +557,13 @@ async fn on_postgres_two_changes_of_one_account_cannot_both_pass_the_same_check(
         synced_at: Some(1),
         if_message: Some("an-older-message"),
     };
-    assert!(!Store::set_registration(&mut tx, peakday_app::programs::DeviceId(ids[0]), &update)
-        .await
-        .unwrap());
+    assert!(!programs::store::set_registration(
+        &mut tx,
+        peakday_app::programs::DeviceId(ids[0]),
+        &update
+    )
+    .await
+    .unwrap());
     tx.commit().await.unwrap();
 }
 

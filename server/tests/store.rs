@@ -8,10 +8,15 @@ use peakday_app::activity::ChangeSource;
 use peakday_app::auth::Identity;
 use peakday_app::contact::EmailAddress;
 use peakday_app::utility::Product;
+use peakday_server::accounts;
+use peakday_server::auth;
 use peakday_server::auth::NewUser;
 use peakday_server::demo::{seed_if_empty, DEMO_ACCOUNT_NUMBER};
 use peakday_server::generate::generate_accounts;
-use peakday_server::store::{AuditEntry, Store};
+use peakday_server::preferences;
+use peakday_server::store::audit;
+use peakday_server::store::utility;
+use peakday_server::store::AuditEntry;
 
 #[tokio::test]
 async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {
@@ -20,30 +25,49 @@ async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {
         assert!(seed_if_empty(store).await.unwrap(), "{}: first start seeds", db.name);
         assert!(!seed_if_empty(store).await.unwrap(), "{}: second start does not", db.name);
 
-        let settings = store.utility_settings().await.unwrap().expect("settings exist");
+        let settings = store
+            .utility_settings(&mut store.read().await.unwrap())
+            .await
+            .unwrap()
+            .expect("settings exist");
         assert_eq!(settings.name, "Demo Power & Light");
         assert_eq!(settings.time_zone, "America/New_York");
         assert_eq!(settings.product, Product::PeakTimeRebates);
-        assert_eq!(store.count_accounts().await.unwrap(), 3, "{}", db.name);
+        assert_eq!(
+            accounts::store::count_accounts(&mut store.read().await.unwrap()).await.unwrap(),
+            3,
+            "{}",
+            db.name
+        );
 
-        let dual = store
-            .account_id_by_number(&AccountNumber::parse("3000067890").unwrap())
+        let dual = accounts::store::account_id_by_number(
+            &mut store.read().await.unwrap(),
+            &AccountNumber::parse("3000067890").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let dual = accounts::store::account_overview(&mut store.read().await.unwrap(), dual)
             .await
             .unwrap()
             .unwrap();
-        let dual = store.account_overview(dual).await.unwrap().unwrap();
         let fuels: Vec<Fuel> = dual.service_points.iter().map(|p| p.fuel).collect();
         assert_eq!(fuels, vec![Fuel::Electric, Fuel::Gas], "{}: dual fuel", db.name);
 
-        let non_ami = store
-            .account_id_by_number(&AccountNumber::parse("3000054321").unwrap())
+        let non_ami = accounts::store::account_id_by_number(
+            &mut store.read().await.unwrap(),
+            &AccountNumber::parse("3000054321").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let non_ami = accounts::store::account_overview(&mut store.read().await.unwrap(), non_ami)
             .await
             .unwrap()
             .unwrap();
-        let non_ami = store.account_overview(non_ami).await.unwrap().unwrap();
         assert!(non_ami.service_points.iter().all(|p| !p.ami), "{}: non-AMI", db.name);
 
-        let staff = store.staff_members().await.unwrap();
+        let staff = auth::store::staff_members(&mut store.read().await.unwrap()).await.unwrap();
         assert_eq!(staff.len(), 3, "{}: agent, program manager, admin", db.name);
     }
 }
@@ -51,8 +75,12 @@ async fn the_demo_utility_is_seeded_once_with_three_varied_accounts() {
 #[tokio::test]
 async fn an_unknown_account_has_no_overview() {
     for db in TestDb::all().await {
-        let missing =
-            db.store.account_overview(peakday_app::accounts::AccountId(999_999)).await.unwrap();
+        let missing = accounts::store::account_overview(
+            &mut db.store.read().await.unwrap(),
+            peakday_app::accounts::AccountId(999_999),
+        )
+        .await
+        .unwrap();
         assert!(missing.is_none(), "{}", db.name);
     }
 }
@@ -64,16 +92,30 @@ async fn the_generator_adds_accounts_in_batches_with_their_service_points() {
         let store = &db.store;
         generate_accounts(store, 1_234, 7).await.unwrap();
         generate_accounts(store, 10, 7).await.unwrap();
-        assert_eq!(store.count_accounts().await.unwrap(), 3 + 1_234 + 10, "{}", db.name);
+        assert_eq!(
+            accounts::store::count_accounts(&mut store.read().await.unwrap()).await.unwrap(),
+            3 + 1_234 + 10,
+            "{}",
+            db.name
+        );
 
         // The last generated account has its own service points, not another's.
         let last = AccountNumber::parse(&(5_000_000_000u64 + 3 + 1_234 + 9).to_string()).unwrap();
-        let id = store.account_id_by_number(&last).await.unwrap().expect("the last account exists");
-        let overview = store.account_overview(id).await.unwrap().unwrap();
+        let id = accounts::store::account_id_by_number(&mut store.read().await.unwrap(), &last)
+            .await
+            .unwrap()
+            .expect("the last account exists");
+        let overview = accounts::store::account_overview(&mut store.read().await.unwrap(), id)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(!overview.service_points.is_empty(), "{}", db.name);
         assert_eq!(overview.service_points[0].fuel, Fuel::Electric);
         // ... and the account holder as its primary recipient, reachable one way or another.
-        let recipients = Store::recipients_of(&mut store.read().await.unwrap(), id).await.unwrap();
+        let recipients =
+            preferences::recipients::recipients_of(&mut store.read().await.unwrap(), id)
+                .await
+                .unwrap();
         assert_eq!(recipients.primary.contact.name.as_str(), overview.customer_name, "{}", db.name);
         let contact = &recipients.primary.contact;
         assert!(contact.email.is_some() || contact.sms.is_some() || contact.voice.is_some());
@@ -87,7 +129,7 @@ async fn the_generator_adds_accounts_in_batches_with_their_service_points() {
             identity: Identity::Customer { account_id: id },
             must_change_password: false,
         };
-        Store::insert_user(&mut tx, &user).await.unwrap();
+        auth::store::insert_user(&mut tx, &user).await.unwrap();
         tx.commit().await.unwrap();
     }
 }
@@ -111,11 +153,13 @@ async fn the_audit_log_only_grows() {
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let store = &db.store;
-        let account = store
-            .account_id_by_number(&AccountNumber::parse(DEMO_ACCOUNT_NUMBER).unwrap())
-            .await
-            .unwrap()
-            .unwrap();
+        let account = accounts::store::account_id_by_number(
+            &mut store.read().await.unwrap(),
+            &AccountNumber::parse(DEMO_ACCOUNT_NUMBER).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         let entry = AuditEntry {
             actor_user_id: None,
             account: Some(account),
@@ -126,9 +170,10 @@ async fn the_audit_log_only_grows() {
             after: Some("{\"a\":2}".into()),
         };
         let mut tx = store.begin_write().await.unwrap();
-        Store::append_audit(&mut tx, &entry).await.unwrap();
+        audit::append_audit(&mut tx, &entry).await.unwrap();
         tx.commit().await.unwrap();
-        let stored = store.audit_of_account(account, 10).await.unwrap();
+        let stored =
+            audit::audit_of_account(&mut store.read().await.unwrap(), account, 10).await.unwrap();
         assert_eq!(
             stored.into_iter().map(|s| s.entry).collect::<Vec<_>>(),
             vec![entry],
@@ -140,7 +185,13 @@ async fn the_audit_log_only_grows() {
         assert!(update.is_err(), "{}: audit records cannot be changed", db.name);
         let delete = store.execute_admin("DELETE FROM audit_log").await;
         assert!(delete.is_err(), "{}: audit records cannot be deleted", db.name);
-        assert_eq!(store.audit_of_account(account, 10).await.unwrap().len(), 1);
+        assert_eq!(
+            audit::audit_of_account(&mut store.read().await.unwrap(), account, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }
 
@@ -151,13 +202,22 @@ async fn a_rolled_back_write_leaves_nothing() {
         let mut tx = store.begin_write().await.unwrap();
         seed_in(&mut tx).await;
         tx.rollback().await.unwrap();
-        assert_eq!(store.count_accounts().await.unwrap(), 0, "{}", db.name);
-        assert!(store.utility_settings().await.unwrap().is_none(), "{}", db.name);
+        assert_eq!(
+            accounts::store::count_accounts(&mut store.read().await.unwrap()).await.unwrap(),
+            0,
+            "{}",
+            db.name
+        );
+        assert!(
+            store.utility_settings(&mut store.read().await.unwrap()).await.unwrap().is_none(),
+            "{}",
+            db.name
+        );
     }
 }
 
 async fn seed_in(tx: &mut peakday_server::store::Tx) {
-    Store::insert_utility_settings_once(tx, &peakday_server::demo::demo_utility()).await.unwrap();
+    utility::insert_utility_settings_once(tx, &peakday_server::demo::demo_utility()).await.unwrap();
 }
 
 /// Writers waiting for SQLite's one writer must not hold the connections that reads need:

@@ -1,6 +1,10 @@
 //! Accounts as staff and customers look them up: an account's overview, an account by number,
 //! customer service's search, and the utility's overview for staff homes.
 
+use crate::accounts::search;
+use crate::accounts::store;
+use crate::programs;
+use crate::store::audit;
 use crate::store::{audit_entry, Store};
 use peakday_app::accounts::{
     apply_medical_flag, AccountId, AccountNumber, AccountOverview, AccountsService,
@@ -27,17 +31,21 @@ impl Accounts {
 impl AccountsService for Accounts {
     #[tracing::instrument(name = "accounts.overview", skip_all, fields(account = account.0))]
     async fn account_overview(&self, account: AccountId) -> Result<AccountOverview, AppError> {
-        self.store.account_overview(account).await?.ok_or(AppError::NotFound)
+        store::account_overview(&mut *self.store.read().await?, account)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     #[tracing::instrument(name = "accounts.by_number", skip_all)]
     async fn account_id(&self, number: &AccountNumber) -> Result<Option<AccountId>, AppError> {
-        Ok(self.store.account_id_by_number(number).await?)
+        Ok(store::account_id_by_number(&mut *self.store.read().await?, number).await?)
     }
 
     #[tracing::instrument(name = "accounts.medical_flag", skip_all, fields(account = account.0))]
     async fn medical_flag(&self, account: AccountId) -> Result<bool, AppError> {
-        Ok(Store::device_sites_of(&mut *self.store.read().await?, account).await?.life_support)
+        Ok(programs::store::device_sites_of(&mut *self.store.read().await?, account)
+            .await?
+            .life_support)
     }
 
     /// In one write transaction with the account locked: two agents at once each see the
@@ -51,14 +59,14 @@ impl AccountsService for Accounts {
         note: String,
     ) -> Result<Saved, AppError> {
         let mut tx = self.store.begin_write().await?;
-        Store::lock_account(&mut tx, account).await?;
-        let current = Store::device_sites_of(&mut tx, account).await?.life_support;
+        store::lock_account(&mut tx, account).await?;
+        let current = programs::store::device_sites_of(&mut tx, account).await?.life_support;
         let outcome = apply_medical_flag(current, set, &note)?;
         for flag in &outcome.effects {
-            Store::set_life_support(&mut tx, account, *flag).await?;
+            programs::store::set_life_support(&mut tx, account, *flag).await?;
         }
         for record in &outcome.audit {
-            Store::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
+            audit::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
         }
         tx.commit().await.map_err(crate::store::StoreError::from)?;
         Ok(Saved::new(outcome.message))
@@ -69,11 +77,14 @@ impl AccountsService for Accounts {
 impl UtilityService for Accounts {
     #[tracing::instrument(name = "utility.overview", skip_all)]
     async fn utility_overview(&self) -> Result<UtilityOverview, AppError> {
-        let settings = self.store.utility_settings().await?.ok_or_else(|| {
-            tracing::error!("utility settings missing: the database was not seeded");
-            AppError::Unavailable
-        })?;
-        let account_count = self.store.count_accounts().await?;
+        let settings =
+            self.store.utility_settings(&mut *self.store.read().await?).await?.ok_or_else(
+                || {
+                    tracing::error!("utility settings missing: the database was not seeded");
+                    AppError::Unavailable
+                },
+            )?;
+        let account_count = store::count_accounts(&mut *self.store.read().await?).await?;
         Ok(UtilityOverview { settings, account_count })
     }
 }
@@ -86,6 +97,6 @@ impl SearchService for Accounts {
         query: &SearchQuery,
         after: Option<SearchCursor>,
     ) -> Result<SearchResults, AppError> {
-        Ok(self.store.search_accounts(query, after.as_ref()).await?)
+        Ok(search::search_accounts(&mut *self.store.read().await?, query, after.as_ref()).await?)
     }
 }

@@ -1,4 +1,5 @@
-use crate::store::{flag, now, placeholders, Backend, Store, StoreError, Tx, ROWS_PER_STATEMENT};
+use crate::preferences;
+use crate::store::{flag, now, placeholders, Backend, StoreError, ROWS_PER_STATEMENT};
 use peakday_app::accounts::{
     AccountId, AccountNumber, AccountOverview, BillCycleDay, Fuel, ServicePoint,
 };
@@ -27,140 +28,133 @@ pub struct NewServicePoint {
     pub bill_cycle_day: BillCycleDay,
 }
 
-impl Store {
-    /// The account a customer sees on their home page; `None` if there is no such account.
-    pub async fn account_overview(
-        &self,
-        account: AccountId,
-    ) -> Result<Option<AccountOverview>, StoreError> {
-        // One connection for both reads: each connection taken from the pool costs a round trip
-        // to it when given back (sqlx pings it then).
-        let mut conn = self.read().await?;
-        let Some(row) = sqlx::query(
-            "SELECT account_number, customer_name, service_address FROM accounts WHERE id = $1",
-        )
-        .bind(account.0)
+/// The account a customer sees on their home page; `None` if there is no such account.
+pub async fn account_overview(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Option<AccountOverview>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT account_number, customer_name, service_address FROM accounts WHERE id = $1",
+    )
+    .bind(account.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let number: String = row.try_get("account_number")?;
+    let points = service_points_of(conn, account).await?;
+    Ok(Some(AccountOverview {
+        account_number: AccountNumber::parse(&number)
+            .map_err(|e| StoreError::Corrupt(format!("account number {number:?}: {e}")))?,
+        customer_name: row.try_get("customer_name")?,
+        service_address: row.try_get("service_address")?,
+        service_points: points,
+    }))
+}
+
+/// An account's service points.
+pub async fn service_points_of(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Vec<ServicePoint>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT service_point_number, fuel, rate_class, ami, bill_cycle_day \
+         FROM service_points WHERE account_id = $1 ORDER BY service_point_number",
+    )
+    .bind(account.0)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(service_point).collect()
+}
+
+/// The account with this number, if any.
+pub async fn account_id_by_number(
+    conn: &mut AnyConnection,
+    number: &AccountNumber,
+) -> Result<Option<AccountId>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
+        .bind(number.as_str())
         .fetch_optional(&mut *conn)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let number: String = row.try_get("account_number")?;
-        let points = Self::service_points_of(&mut conn, account).await?;
-        Ok(Some(AccountOverview {
-            account_number: AccountNumber::parse(&number)
-                .map_err(|e| StoreError::Corrupt(format!("account number {number:?}: {e}")))?,
-            customer_name: row.try_get("customer_name")?,
-            service_address: row.try_get("service_address")?,
-            service_points: points,
-        }))
-    }
-
-    /// An account's service points.
-    pub async fn service_points_of(
-        conn: &mut AnyConnection,
-        account: AccountId,
-    ) -> Result<Vec<ServicePoint>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT service_point_number, fuel, rate_class, ami, bill_cycle_day \
-             FROM service_points WHERE account_id = $1 ORDER BY service_point_number",
-        )
-        .bind(account.0)
-        .fetch_all(conn)
         .await?;
-        rows.iter().map(service_point).collect()
-    }
+    Ok(id.map(AccountId))
+}
 
-    /// The account with this number, if any.
-    pub async fn account_id_by_number(
-        &self,
-        number: &AccountNumber,
-    ) -> Result<Option<AccountId>, StoreError> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
-                .bind(number.as_str())
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(id.map(AccountId))
-    }
+pub async fn count_accounts(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&mut *conn).await?)
+}
 
-    pub async fn count_accounts(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(self.pool()).await?)
-    }
+/// Creates accounts, their service points and primary recipients with set-based, multi-row inserts, and returns
+/// the new accounts' ids in input order. Ids are assigned here (one past the largest), so
+/// service points can name their account without a query per row.
+pub async fn insert_accounts(
+    conn: &mut AnyConnection,
+    accounts: &[NewAccount],
+) -> Result<Vec<AccountId>, StoreError> {
+    let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM accounts")
+        .fetch_one(&mut *conn)
+        .await?;
+    let created_at = now();
+    let ids: Vec<i64> = (first..).take(accounts.len()).collect();
 
-    /// Creates accounts, their service points and primary recipients with set-based, multi-row inserts, and returns
-    /// the new accounts' ids in input order. Ids are assigned here (one past the largest), so
-    /// service points can name their account without a query per row.
-    pub async fn insert_accounts(
-        &self,
-        tx: &mut Tx,
-        accounts: &[NewAccount],
-    ) -> Result<Vec<AccountId>, StoreError> {
-        let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM accounts")
-            .fetch_one(&mut **tx)
-            .await?;
-        let created_at = now();
-        let ids: Vec<i64> = (first..).take(accounts.len()).collect();
-
-        for (chunk_index, chunk) in accounts.chunks(ROWS_PER_STATEMENT).enumerate() {
-            let sql = format!(
-                "INSERT INTO accounts (id, account_number, customer_name, service_address, created_at) \
-                 VALUES {}",
-                placeholders(chunk.len(), 5)
-            );
-            let mut query = sqlx::query(&sql);
-            for (offset, account) in chunk.iter().enumerate() {
-                query = query
-                    .bind(ids[chunk_index * ROWS_PER_STATEMENT + offset])
-                    .bind(account.account_number.as_str())
-                    .bind(&account.customer_name)
-                    .bind(&account.service_address)
-                    .bind(created_at);
-            }
-            query.execute(&mut **tx).await?;
+    for (chunk_index, chunk) in accounts.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let sql = format!(
+            "INSERT INTO accounts (id, account_number, customer_name, service_address, created_at) \
+             VALUES {}",
+            placeholders(chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for (offset, account) in chunk.iter().enumerate() {
+            query = query
+                .bind(ids[chunk_index * ROWS_PER_STATEMENT + offset])
+                .bind(account.account_number.as_str())
+                .bind(&account.customer_name)
+                .bind(&account.service_address)
+                .bind(created_at);
         }
-
-        let points: Vec<(i64, &NewServicePoint)> = ids
-            .iter()
-            .zip(accounts)
-            .flat_map(|(id, account)| account.service_points.iter().map(move |point| (*id, point)))
-            .collect();
-        for chunk in points.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO service_points \
-                 (account_id, service_point_number, fuel, rate_class, ami, bill_cycle_day) VALUES {}",
-                placeholders(chunk.len(), 6)
-            );
-            let mut query = sqlx::query(&sql);
-            for (account_id, point) in chunk {
-                query = query
-                    .bind(*account_id)
-                    .bind(&point.number)
-                    .bind(point.fuel.as_str())
-                    .bind(&point.rate_class)
-                    .bind(i64::from(point.ami))
-                    .bind(i64::from(point.bill_cycle_day.get()));
-            }
-            query.execute(&mut **tx).await?;
-        }
-
-        let primaries: Vec<(i64, &ContactDetails)> =
-            ids.iter().copied().zip(accounts.iter().map(|account| &account.primary)).collect();
-        Self::insert_primary_recipients(tx, &primaries).await?;
-        let documents: Vec<(i64, SearchDocument)> =
-            ids.iter().copied().zip(accounts.iter().map(NewAccount::search_document)).collect();
-        Self::index_new_accounts(tx, &documents).await?;
-
-        if self.backend() == Backend::Postgres && !ids.is_empty() {
-            // Explicit ids do not move PostgreSQL's identity sequence; keep it past them.
-            sqlx::query(
-                "SELECT setval(pg_get_serial_sequence('accounts', 'id'), MAX(id)) FROM accounts",
-            )
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(ids.into_iter().map(AccountId).collect())
+        query.execute(&mut *conn).await?;
     }
+
+    let points: Vec<(i64, &NewServicePoint)> = ids
+        .iter()
+        .zip(accounts)
+        .flat_map(|(id, account)| account.service_points.iter().map(move |point| (*id, point)))
+        .collect();
+    for chunk in points.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO service_points \
+             (account_id, service_point_number, fuel, rate_class, ami, bill_cycle_day) VALUES {}",
+            placeholders(chunk.len(), 6)
+        );
+        let mut query = sqlx::query(&sql);
+        for (account_id, point) in chunk {
+            query = query
+                .bind(*account_id)
+                .bind(&point.number)
+                .bind(point.fuel.as_str())
+                .bind(&point.rate_class)
+                .bind(i64::from(point.ami))
+                .bind(i64::from(point.bill_cycle_day.get()));
+        }
+        query.execute(&mut *conn).await?;
+    }
+
+    let primaries: Vec<(i64, &ContactDetails)> =
+        ids.iter().copied().zip(accounts.iter().map(|account| &account.primary)).collect();
+    preferences::recipients::insert_primary_recipients(conn, &primaries).await?;
+    let documents: Vec<(i64, SearchDocument)> =
+        ids.iter().copied().zip(accounts.iter().map(NewAccount::search_document)).collect();
+    super::search::index_new_accounts(conn, &documents).await?;
+
+    if Backend::of(conn) == Backend::Postgres && !ids.is_empty() {
+        // Explicit ids do not move PostgreSQL's identity sequence; keep it past them.
+        sqlx::query(
+            "SELECT setval(pg_get_serial_sequence('accounts', 'id'), MAX(id)) FROM accounts",
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(ids.into_iter().map(AccountId).collect())
 }
 
 impl NewAccount {
@@ -197,28 +191,26 @@ pub(crate) fn service_point(row: &sqlx::any::AnyRow) -> Result<ServicePoint, Sto
     })
 }
 
-impl Store {
-    /// Locks an account's row for the rest of `tx`, so changes to one account (and the
-    /// head-end's answers about it) run one after another on PostgreSQL. On SQLite the write
-    /// transaction holds the database already.
-    pub async fn lock_account(tx: &mut Tx, account: AccountId) -> Result<(), StoreError> {
-        if tx.backend_name() == "PostgreSQL" {
-            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
-                .bind(account.0)
-                .fetch_optional(&mut **tx)
-                .await?;
-        }
-        Ok(())
+/// Locks an account's row for the rest of `tx`, so changes to one account (and the
+/// head-end's answers about it) run one after another on PostgreSQL. On SQLite the write
+/// transaction holds the database already.
+pub async fn lock_account(conn: &mut AnyConnection, account: AccountId) -> Result<(), StoreError> {
+    if Backend::of(conn) == Backend::Postgres {
+        sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(account.0)
+            .fetch_optional(&mut *conn)
+            .await?;
     }
+    Ok(())
+}
 
-    /// [`Store::lock_account`] by account number.
-    pub async fn lock_account_number(tx: &mut Tx, number: &str) -> Result<(), StoreError> {
-        if tx.backend_name() == "PostgreSQL" {
-            sqlx::query("SELECT id FROM accounts WHERE account_number = $1 FOR UPDATE")
-                .bind(number)
-                .fetch_optional(&mut **tx)
-                .await?;
-        }
-        Ok(())
+/// [`lock_account`] by account number.
+pub async fn lock_account_number(conn: &mut AnyConnection, number: &str) -> Result<(), StoreError> {
+    if Backend::of(conn) == Backend::Postgres {
+        sqlx::query("SELECT id FROM accounts WHERE account_number = $1 FOR UPDATE")
+            .bind(number)
+            .fetch_optional(&mut *conn)
+            .await?;
     }
+    Ok(())
 }

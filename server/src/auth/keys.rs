@@ -2,6 +2,7 @@
 //! them), read once per process. Each purpose has its own key, so a value signed for one purpose
 //! never verifies as another.
 
+use crate::auth::store;
 use crate::store::{Store, StoreError};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -82,7 +83,9 @@ impl ServerKeys {
     async fn load(&self, purpose: KeyPurpose) -> Result<Vec<u8>, StoreError> {
         let mut fresh = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut fresh);
-        let stored = self.store.server_key(purpose.name(), &hex::encode(fresh)).await?;
+        let stored =
+            store::server_key(&mut *self.store.write().await?, purpose.name(), &hex::encode(fresh))
+                .await?;
         hex::decode(&stored).map_err(|_| StoreError::Corrupt(format!("server key {purpose:?}")))
     }
 }

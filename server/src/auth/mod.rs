@@ -8,7 +8,7 @@ mod password;
 pub mod second_factor;
 mod security;
 mod service;
-mod store;
+pub mod store;
 pub mod throttle;
 mod token;
 

@@ -6,7 +6,10 @@
 use super::second_factor::Enrollment;
 use super::service::{save_second_factor, session_audit, AuthService, StepError};
 use super::StoredUser;
-use super::{Busy, SessionToken};
+use super::{throttle, Busy, SessionToken};
+use crate::auth::store;
+use crate::staff;
+use crate::store::audit;
 use crate::store::audit_entry;
 use crate::store::{local_time, Store, StoreError};
 use peakday_app::accounts::AccountId;
@@ -102,23 +105,29 @@ impl AccountSecurity {
             key: format!("reauth:{}", viewer.user_id),
             bucket: super::throttle::Bucket::PAIR,
         }];
-        if let Err(wait) = self.store().reserve_signin_attempt(&keys, crate::store::now()).await? {
+        if let Err(wait) =
+            throttle::reserve_attempt(self.store(), &keys, crate::store::now()).await?
+        {
             return Err(field_error(
                 "current",
                 &format!("Too many wrong passwords. Wait {wait} seconds, then try again."),
             ));
         }
-        let stored = self.store().password_hash_of(viewer.user_id).await?;
+        let stored =
+            store::password_hash_of(&mut *self.store().read().await?, viewer.user_id).await?;
         if !self.auth.hashing().verify(current, stored).await? {
             super::security_event("password_check_failed", &viewer.email, "", Some(viewer.role()));
             return Err(field_error("current", "That is not your current password."));
         }
-        self.store().clear_throttle_keys(&[keys[0].key.clone()]).await?;
+        store::clear_throttle_keys(&mut *self.store().write().await?, &[keys[0].key.clone()])
+            .await?;
         Ok(())
     }
 
     async fn setup_of(&self, session: &str) -> Result<Option<(Enrollment, String)>, StoreError> {
-        let Some(stored) = self.store().session(session).await? else { return Ok(None) };
+        let Some(stored) = store::session(&mut *self.store().read().await?, session).await? else {
+            return Ok(None);
+        };
         let enrollment: Option<Enrollment> =
             stored.enrolling.as_deref().and_then(|json| serde_json::from_str(json).ok());
         Ok(enrollment.map(|enrollment| (enrollment, stored.viewer.email)))
@@ -127,11 +136,13 @@ impl AccountSecurity {
     /// Issues a one-time link that lets `user` choose a new password, by administrator `admin`;
     /// any earlier unused link of theirs stops working.
     pub async fn issue_reset(&self, admin: UserId, user: UserId) -> Result<IssuedReset, AppError> {
-        let target = self.store().user_by_id(user).await?.ok_or(AppError::NotFound)?;
+        let target = store::user_by_id(&mut *self.store().read().await?, user)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let token = SessionToken::generate();
         let now = crate::store::now();
         let mut tx = self.store().begin_write().await?;
-        Store::insert_signin_reset(
+        store::insert_signin_reset(
             &mut tx,
             &token.hash(),
             user,
@@ -146,7 +157,7 @@ impl AccountSecurity {
         );
         let actor = Actor { user_id: Some(admin), source: ChangeSource::Agent };
         let entry = audit_entry(actor, target.viewer().own_account(), &record);
-        Store::append_audit(&mut tx, &entry).await?;
+        audit::append_audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(IssuedReset {
             display_name: target.display_name,
@@ -164,26 +175,25 @@ impl AccountSecurity {
         let now = crate::store::now();
         let user = {
             let mut conn = self.store().read().await.map_err(StepError::from)?;
-            Store::signin_reset_user(&mut conn, &hash, now).await.map_err(StepError::from)?
-        };
-        let user = match user {
-            Some(user) => self.store().user_by_id(user).await.map_err(StepError::from)?,
-            None => None,
+            match store::signin_reset_user(&mut conn, &hash, now).await.map_err(StepError::from)? {
+                Some(user) => store::user_by_id(&mut conn, user).await.map_err(StepError::from)?,
+                None => None,
+            }
         };
         let user = user.ok_or(ResetError::Expired)?;
         let viewer = user.viewer();
         let new_hash = self.auth.checked_new_password(&viewer, form).await?;
         let mut tx = self.store().begin_write().await.map_err(StepError::from)?;
-        if Store::take_signin_reset(&mut tx, &hash, now).await.map_err(StepError::from)?.is_none() {
+        if store::take_signin_reset(&mut tx, &hash, now).await.map_err(StepError::from)?.is_none() {
             return Err(ResetError::Expired);
         }
-        Store::set_password(&mut tx, user.id, &new_hash, false, now)
+        store::set_password(&mut tx, user.id, &new_hash, false, now)
             .await
             .map_err(StepError::from)?;
-        Store::delete_sessions_of(&mut tx, user.id).await.map_err(StepError::from)?;
+        staff::store::delete_sessions_of(&mut tx, user.id).await.map_err(StepError::from)?;
         let audit =
             session_audit(&viewer, "sign_in.reset", "Chose a new password with a reset link");
-        Store::append_audit(&mut tx, &audit).await.map_err(StepError::from)?;
+        audit::append_audit(&mut tx, &audit).await.map_err(StepError::from)?;
         tx.commit().await.map_err(|error| StepError::from(StoreError::from(error)))?;
         Ok(())
     }
@@ -202,12 +212,11 @@ impl AccountSecurity {
         if let Some((field, before, after)) = change {
             record = record.before(&[(field, before)]).after(&[(field, after)]);
         }
-        Store::append_audit(tx, &audit_entry(actor, target.viewer().own_account(), &record)).await
+        audit::append_audit(tx, &audit_entry(actor, target.viewer().own_account(), &record)).await
     }
 
     async fn customer_of(&self, account: AccountId) -> Result<StoredUser, AppError> {
-        self.store()
-            .user_of_account(account)
+        store::user_of_account(&mut *self.store().read().await?, account)
             .await?
             .ok_or_else(|| AppError::Invalid("This account has no sign-in.".to_owned()))
     }
@@ -217,11 +226,13 @@ impl AccountSecurity {
         viewer: &Viewer,
         session: &str,
     ) -> Result<SecurityView, AppError> {
-        let user = self.store().user_by_id(viewer.user_id).await?.ok_or(AppError::NotSignedIn)?;
+        let user = store::user_by_id(&mut *self.store().read().await?, viewer.user_id)
+            .await?
+            .ok_or(AppError::NotSignedIn)?;
         let two_step = match user.totp_secret {
             Some(_) => {
                 let mut tx = self.store().begin_write().await?;
-                let left = Store::recovery_codes_left(&mut tx, user.id).await?;
+                let left = store::recovery_codes_left(&mut tx, user.id).await?;
                 tx.commit().await.map_err(StoreError::from)?;
                 TwoStep::On { recovery_codes_left: left }
             }
@@ -235,10 +246,12 @@ impl AccountSecurity {
             }),
             _ => None,
         };
-        let zone = self.store().utility_zone().await.unwrap_or(jiff::tz::TimeZone::UTC);
-        let sessions = self
+        let zone = self
             .store()
-            .sessions_of(viewer.user_id)
+            .utility_zone(&mut *self.store().read().await?)
+            .await
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let sessions = store::sessions_of(&mut *self.store().read().await?, viewer.user_id)
             .await?
             .into_iter()
             .map(|summary| SessionView {
@@ -301,11 +314,11 @@ impl SecurityService for AccountSecurity {
         let new_hash = self.auth.checked_new_password(viewer, &new).await?;
         let mut tx = self.store().begin_write().await?;
         let work = async {
-            Store::set_password(&mut tx, viewer.user_id, &new_hash, false, crate::store::now())
+            store::set_password(&mut tx, viewer.user_id, &new_hash, false, crate::store::now())
                 .await?;
-            let ended = Store::delete_other_sessions(&mut tx, viewer.user_id, session).await?;
+            let ended = store::delete_other_sessions(&mut tx, viewer.user_id, session).await?;
             let audit = session_audit(viewer, "password.changed", "Changed the password");
-            Store::append_audit(&mut tx, &audit).await?;
+            audit::append_audit(&mut tx, &audit).await?;
             Ok::<_, StoreError>(ended)
         };
         let ended = work.await?;
@@ -320,13 +333,13 @@ impl SecurityService for AccountSecurity {
 
     async fn end_other_sessions(&self, viewer: &Viewer, session: &str) -> Result<Saved, AppError> {
         let mut tx = self.store().begin_write().await?;
-        let ended = Store::delete_other_sessions(&mut tx, viewer.user_id, session).await?;
+        let ended = store::delete_other_sessions(&mut tx, viewer.user_id, session).await?;
         let audit = session_audit(
             viewer,
             "sessions.ended_elsewhere",
             &format!("Signed out everywhere else ({ended})"),
         );
-        Store::append_audit(&mut tx, &audit).await?;
+        audit::append_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(StoreError::from)?;
         let sessions = if ended == 1 { "session" } else { "sessions" };
         Ok(saved(format!(
@@ -335,13 +348,14 @@ impl SecurityService for AccountSecurity {
     }
 
     async fn start_two_step(&self, viewer: &Viewer, session: &str) -> Result<Saved, AppError> {
-        let user = self.store().user_by_id(viewer.user_id).await?;
+        let user = store::user_by_id(&mut *self.store().read().await?, viewer.user_id).await?;
         if user.and_then(|user| user.totp_secret).is_some() {
             return Err(AppError::Invalid("Two-step verification is on already.".to_owned()));
         }
         let enrollment = Enrollment::generate();
         let json = serde_json::to_string(&enrollment).unwrap_or_default();
-        self.store().set_session_enrolling(session, Some(&json)).await?;
+        store::set_session_enrolling(&mut *self.store().write().await?, session, Some(&json))
+            .await?;
         Ok(saved("Scan the QR code with your authenticator app, keep the recovery codes, then enter the code the app shows."))
     }
 
@@ -365,7 +379,7 @@ impl SecurityService for AccountSecurity {
         let mut tx = self.store().begin_write().await?;
         save_second_factor(&mut tx, viewer, &enrollment, step).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        self.store().set_session_enrolling(session, None).await?;
+        store::set_session_enrolling(&mut *self.store().write().await?, session, None).await?;
         Ok(saved(
             "Two-step verification is on: from now on, signing in also takes a code from your app.",
         ))
@@ -377,19 +391,20 @@ impl SecurityService for AccountSecurity {
         }
         self.check_current_password(viewer, current).await?;
         let mut tx = self.store().begin_write().await?;
-        Store::set_second_factor(&mut tx, viewer.user_id, None).await?;
+        store::set_second_factor(&mut tx, viewer.user_id, None).await?;
         let audit =
             session_audit(viewer, "second_factor.removed", "Turned off two-step verification");
-        Store::append_audit(&mut tx, &audit).await?;
+        audit::append_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(saved("Two-step verification is off: signing in takes only your password."))
     }
 
     async fn account_sign_in(&self, account: AccountId) -> Result<Option<AccountSignIn>, AppError> {
-        let Some(user) = self.store().user_of_account(account).await? else {
+        let Some(user) = store::user_of_account(&mut *self.store().read().await?, account).await?
+        else {
             return Ok(None);
         };
-        let sessions = self.store().session_count(user.id).await?;
+        let sessions = store::session_count(&mut *self.store().read().await?, user.id).await?;
         Ok(Some(AccountSignIn {
             email: user.email,
             disabled: user.disabled,
@@ -406,7 +421,7 @@ impl SecurityService for AccountSecurity {
     ) -> Result<Saved, AppError> {
         let user = self.customer_of(account).await?;
         let mut tx = self.store().begin_write().await?;
-        let ended = Store::delete_sessions_of(&mut tx, user.id).await?;
+        let ended = staff::store::delete_sessions_of(&mut tx, user.id).await?;
         let summary = format!("Ended the customer's sessions ({ended})");
         self.record_change(&mut tx, actor, &user, "sign_in.sessions_ended", summary, None).await?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -424,9 +439,9 @@ impl SecurityService for AccountSecurity {
         let state = |disabled: bool| if disabled { "Disabled" } else { "Active" };
         let mut tx = self.store().begin_write().await?;
         let work = async {
-            Store::set_user_disabled(&mut tx, user.id, disabled).await?;
+            staff::store::set_user_disabled(&mut tx, user.id, disabled).await?;
             if disabled {
-                Store::delete_sessions_of(&mut tx, user.id).await?;
+                staff::store::delete_sessions_of(&mut tx, user.id).await?;
             }
             let (action, summary) = if disabled {
                 ("sign_in.disabled", "Disabled the customer's sign-in".to_owned())
@@ -446,14 +461,14 @@ impl SecurityService for AccountSecurity {
     }
 
     async fn reset_second_factor(&self, admin: UserId, user: UserId) -> Result<Saved, AppError> {
-        let target = self.store().user_by_id(user).await?;
+        let target = store::user_by_id(&mut *self.store().read().await?, user).await?;
         let target =
             target.filter(|target| target.role() != Role::Customer).ok_or(AppError::NotFound)?;
         let actor = Actor { user_id: Some(admin), source: ChangeSource::Agent };
         let mut tx = self.store().begin_write().await?;
         let work = async {
-            Store::set_second_factor(&mut tx, user, None).await?;
-            Store::delete_sessions_of(&mut tx, user).await?;
+            store::set_second_factor(&mut tx, user, None).await?;
+            staff::store::delete_sessions_of(&mut tx, user).await?;
             let summary = format!("Reset {}'s two-step verification", target.display_name);
             let change = Some(("Two-step verification", "On", "Set up again at next sign-in"));
             self.record_change(
@@ -501,10 +516,10 @@ impl SignInStepService for AccountSecurity {
     async fn reset_view(&self, token: &str) -> Result<Option<ResetView>, AppError> {
         let hash = super::token_hash(token);
         let mut conn = self.store().read().await?;
-        let user = Store::signin_reset_user(&mut conn, &hash, crate::store::now()).await?;
+        let user = store::signin_reset_user(&mut conn, &hash, crate::store::now()).await?;
         drop(conn);
         let Some(user) = user else { return Ok(None) };
-        let user = self.store().user_by_id(user).await?;
+        let user = store::user_by_id(&mut *self.store().read().await?, user).await?;
         Ok(user.map(|user| ResetView {
             display_name: user.display_name.clone(),
             owner: password_owner(user.role()),
@@ -521,7 +536,7 @@ impl AccountSecurity {
         let key = leptos::prelude::use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<peakday_app::auth::SessionKey>().cloned())
             .ok_or(AppError::NotSignedIn)?;
-        let session = self.store().session(&key.0).await?;
+        let session = store::session(&mut *self.store().read().await?, &key.0).await?;
         match session {
             Some(session) if session.viewer.user_id == pending.user_id => {
                 Ok((key.0, session.enrolling))

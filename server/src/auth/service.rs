@@ -6,6 +6,8 @@ use super::second_factor::{accepted_step, recovery_code_hash, Enrollment, Second
 use super::store::{NewSession, StoredUser};
 use super::throttle::{self, client_key, keys_cleared_on_success, keys_for};
 use super::SessionToken;
+use crate::auth::store;
+use crate::store::audit;
 use crate::store::{AuditEntry, Store, StoreError, Tx};
 use peakday_app::activity::ChangeSource;
 use peakday_app::auth::{
@@ -166,7 +168,7 @@ impl AuthService {
     pub async fn sign_in(&self, attempt: &Attempt<'_>, now: i64) -> Result<SignedIn, SignInError> {
         let Some(credentials) = Credentials::parse(attempt.email, attempt.password) else {
             if let Err(wait) =
-                self.store.reserve_signin_attempt(&[client_key(attempt.client)], now).await?
+                throttle::reserve_attempt(&self.store, &[client_key(attempt.client)], now).await?
             {
                 security_event("sign_in_throttled", attempt.email, attempt.client, None);
                 return Err(SignInError::Throttled(wait));
@@ -175,13 +177,13 @@ impl AuthService {
             return Err(SignInError::Invalid);
         };
         let email = credentials.email.as_str();
-        let user = self.store.user_by_email(&credentials.email).await?;
+        let user = store::user_by_email(&mut *self.store.read().await?, &credentials.email).await?;
         let device = match (attempt.device, &user) {
             (Some(cookie), Some(user)) => self.device_of(cookie, user.id).await?,
             _ => None,
         };
         let keys = keys_for(email, attempt.client, device.as_deref());
-        if let Err(wait) = self.store.reserve_signin_attempt(&keys, now).await? {
+        if let Err(wait) = throttle::reserve_attempt(&self.store, &keys, now).await? {
             let role = user.as_ref().map(StoredUser::role);
             security_event("sign_in_throttled", email, attempt.client, role);
             return Err(SignInError::Throttled(wait));
@@ -195,11 +197,17 @@ impl AuthService {
                 return Err(SignInError::Invalid);
             }
         };
-        self.store
-            .clear_throttle_keys(&keys_cleared_on_success(email, attempt.client, device.as_deref()))
-            .await?;
+        store::clear_throttle_keys(
+            &mut *self.store.write().await?,
+            &keys_cleared_on_success(email, attempt.client, device.as_deref()),
+        )
+        .await?;
         if device.is_none() {
-            self.store.uncount_attempt(&client_key(attempt.client).key).await?;
+            store::uncount_attempt(
+                &mut *self.store.write().await?,
+                &client_key(attempt.client).key,
+            )
+            .await?;
         }
         let viewer = user.viewer();
         let stage = SessionStage::after_password(
@@ -210,7 +218,7 @@ impl AuthService {
         let mut tx = self.store.begin_write().await?;
         let token = new_session(&mut tx, viewer.user_id, stage, attempt, now).await?;
         if stage == SessionStage::Active {
-            Store::append_audit(&mut tx, &session_audit(&viewer, "session.signed_in", "Signed in"))
+            audit::append_audit(&mut tx, &session_audit(&viewer, "session.signed_in", "Signed in"))
                 .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
@@ -233,12 +241,12 @@ impl AuthService {
         let mut tx = self.store.begin_write().await?;
         let (accepted, with_recovery_code) = match SecondFactorInput::parse(typed) {
             Some(SecondFactorInput::Code(code)) => match accepted_step(&secret, &code, now, 0) {
-                Some(step) => (Store::claim_totp_step(&mut tx, user, step).await?, false),
+                Some(step) => (store::claim_totp_step(&mut tx, user, step).await?, false),
                 None => (false, false),
             },
             Some(SecondFactorInput::Recovery(code)) => {
                 let hash = recovery_code_hash(&code);
-                (Store::use_recovery_code(&mut tx, user, &hash, now).await?, true)
+                (store::use_recovery_code(&mut tx, user, &hash, now).await?, true)
             }
             None => (false, false),
         };
@@ -247,11 +255,11 @@ impl AuthService {
             return Err(self.wrong_code(&hash, &session.viewer, attempt.client).await?);
         }
         if with_recovery_code {
-            let left = Store::recovery_codes_left(&mut tx, user).await?;
+            let left = store::recovery_codes_left(&mut tx, user).await?;
             let summary = format!("Signed in with a recovery code ({left} left)");
             let audit =
                 session_audit(&session.viewer, "second_factor.recovery_code_used", &summary);
-            Store::append_audit(&mut tx, &audit).await?;
+            audit::append_audit(&mut tx, &audit).await?;
         }
         let next = SessionStage::after_second_factor(
             true,
@@ -273,10 +281,10 @@ impl AuthService {
         let viewer = &session.viewer;
         let new_hash = self.checked_new_password(viewer, form).await?;
         let mut tx = self.store.begin_write().await?;
-        Store::set_password(&mut tx, viewer.user_id, &new_hash, false, now).await?;
+        store::set_password(&mut tx, viewer.user_id, &new_hash, false, now).await?;
         let audit =
             session_audit(viewer, "password.chosen", "Chose a password after a one-time one");
-        Store::append_audit(&mut tx, &audit).await?;
+        audit::append_audit(&mut tx, &audit).await?;
         let next = SessionStage::after_new_password(session.totp_secret.is_some(), viewer.role());
         self.next_step(tx, &hash, viewer, next, attempt, now).await
     }
@@ -293,7 +301,8 @@ impl AuthService {
         }
         let enrollment = Enrollment::generate();
         let json = serde_json::to_string(&enrollment).unwrap_or_default();
-        self.store.set_session_enrolling(token_hash, Some(&json)).await?;
+        store::set_session_enrolling(&mut *self.store.write().await?, token_hash, Some(&json))
+            .await?;
         Ok(enrollment)
     }
 
@@ -340,7 +349,8 @@ impl AuthService {
         personal.extend(viewer.email.split(['@', '.']));
         personal.extend(name_parts);
         form.check_on_server(owner, &personal).map_err(StepError::Password)?;
-        let current = self.store.password_hash_of(viewer.user_id).await?;
+        let current =
+            store::password_hash_of(&mut *self.store.read().await?, viewer.user_id).await?;
         if self.hashing.verify(form.password.clone(), current).await? {
             return Err(StepError::SamePassword);
         }
@@ -354,7 +364,7 @@ impl AuthService {
         now: i64,
     ) -> Result<SessionState, StoreError> {
         let hash = token.hash();
-        let Some(session) = self.store.session(&hash).await? else {
+        let Some(session) = store::session(&mut *self.store.read().await?, &hash).await? else {
             return Ok(SessionState::Ended);
         };
         let role = session.viewer.role();
@@ -364,7 +374,7 @@ impl AuthService {
             && now - session.created_at > self.policy.step_secs;
         if idle || too_old || step_too_old || session.user_disabled {
             let mut tx = self.store.begin_write().await?;
-            Store::delete_session(&mut tx, &hash).await?;
+            store::delete_session(&mut tx, &hash).await?;
             tx.commit().await?;
             return Ok(SessionState::Ended);
         }
@@ -378,7 +388,7 @@ impl AuthService {
             }));
         }
         if now - session.last_seen_at >= self.policy.touch_every_secs {
-            self.store.touch_session(&hash, now).await?;
+            store::touch_session(&mut *self.store.write().await?, &hash, now).await?;
         }
         Ok(SessionState::Active(session.viewer))
     }
@@ -390,9 +400,9 @@ impl AuthService {
         viewer: Option<&Viewer>,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
-        let ended = Store::delete_session(&mut tx, &token.hash()).await?;
+        let ended = store::delete_session(&mut tx, &token.hash()).await?;
         if let (Some(_), Some(viewer)) = (ended, viewer) {
-            Store::append_audit(
+            audit::append_audit(
                 &mut tx,
                 &session_audit(viewer, "session.signed_out", "Signed out"),
             )
@@ -405,14 +415,18 @@ impl AuthService {
     /// Deletes sessions and throttle records nobody can use any more.
     pub async fn purge_expired(&self, now: i64) -> Result<(), StoreError> {
         let idle = self.policy.customer_idle_secs.max(self.policy.staff_idle_secs);
-        self.store
-            .purge_sessions(
-                now - idle,
-                now - self.policy.absolute_secs,
-                now - self.policy.step_secs,
-            )
-            .await?;
-        self.store.purge_signin_throttle(now - throttle::WINDOW_SECONDS).await?;
+        store::purge_sessions(
+            &mut *self.store.write().await?,
+            now - idle,
+            now - self.policy.absolute_secs,
+            now - self.policy.step_secs,
+        )
+        .await?;
+        store::purge_signin_throttle(
+            &mut *self.store.write().await?,
+            now - throttle::WINDOW_SECONDS,
+        )
+        .await?;
         Ok(())
     }
 
@@ -424,7 +438,8 @@ impl AuthService {
         now: i64,
     ) -> Result<(String, super::StoredSession), StepError> {
         let hash = token.hash();
-        let session = self.store.session(&hash).await?.ok_or(StepError::Ended)?;
+        let session =
+            store::session(&mut *self.store.read().await?, &hash).await?.ok_or(StepError::Ended)?;
         let fresh = now - session.created_at <= self.policy.step_secs;
         if session.stage != stage || !fresh || session.user_disabled {
             return Err(StepError::Ended);
@@ -440,14 +455,16 @@ impl AuthService {
         client: &str,
     ) -> Result<StepError, StoreError> {
         security_event("second_factor_failed", &viewer.email, client, Some(viewer.role()));
-        if self.store.count_code_failure(hash).await? < CODE_FAILURES_PER_SIGN_IN {
+        if store::count_code_failure(&mut *self.store.write().await?, hash).await?
+            < CODE_FAILURES_PER_SIGN_IN
+        {
             return Ok(StepError::WrongCode);
         }
         let mut tx = self.store.begin_write().await?;
-        Store::delete_session(&mut tx, hash).await?;
+        store::delete_session(&mut tx, hash).await?;
         let audit =
             session_audit(viewer, "second_factor.failed", "Too many wrong codes at sign-in");
-        Store::append_audit(&mut tx, &audit).await?;
+        audit::append_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(StepError::TooManyCodes)
     }
@@ -462,10 +479,10 @@ impl AuthService {
         attempt: &Attempt<'_>,
         now: i64,
     ) -> Result<SignedIn, StepError> {
-        Store::delete_session(&mut tx, old_hash).await?;
+        store::delete_session(&mut tx, old_hash).await?;
         let token = new_session(&mut tx, viewer.user_id, stage, attempt, now).await?;
         if stage == SessionStage::Active {
-            Store::append_audit(&mut tx, &session_audit(viewer, "session.signed_in", "Signed in"))
+            audit::append_audit(&mut tx, &session_audit(viewer, "session.signed_in", "Signed in"))
                 .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
@@ -490,7 +507,7 @@ impl AuthService {
         let viewer = user.viewer();
         let summary = format!("Failed sign-in from {client}");
         let mut tx = self.store.begin_write().await?;
-        Store::append_audit(&mut tx, &session_audit(&viewer, "signin.failed", &summary)).await?;
+        audit::append_audit(&mut tx, &session_audit(&viewer, "signin.failed", &summary)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -537,9 +554,9 @@ pub async fn save_second_factor(
 ) -> Result<(), StoreError> {
     let hashes: Vec<String> =
         enrollment.recovery_codes.iter().map(|code| recovery_code_hash(code)).collect();
-    Store::set_second_factor(tx, viewer.user_id, Some((&enrollment.secret, step, &hashes))).await?;
+    store::set_second_factor(tx, viewer.user_id, Some((&enrollment.secret, step, &hashes))).await?;
     let audit = session_audit(viewer, "second_factor.enrolled", "Turned on two-step verification");
-    Store::append_audit(tx, &audit).await
+    audit::append_audit(tx, &audit).await
 }
 
 /// Opens a session at `stage` and returns its token.
@@ -563,7 +580,7 @@ async fn new_session(
         user_agent: &user_agent,
         public_id: &hex::encode(public),
     };
-    Store::insert_session(tx, &session, now).await?;
+    store::insert_session(tx, &session, now).await?;
     Ok(token)
 }
 

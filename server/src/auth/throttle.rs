@@ -104,6 +104,22 @@ impl Counted {
     }
 }
 
+/// Counts a sign-in attempt under `keys` in a write transaction of its own (see
+/// [`super::store::reserve_signin_attempt`]), or refuses it with the seconds to wait, counting
+/// nothing.
+pub async fn reserve_attempt(
+    store: &crate::store::Store,
+    keys: &[ThrottleKey],
+    now: i64,
+) -> Result<Result<(), i64>, crate::store::StoreError> {
+    let mut tx = store.begin_write().await?;
+    let verdict = super::store::reserve_signin_attempt(&mut tx, keys, now).await?;
+    if verdict.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(verdict)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

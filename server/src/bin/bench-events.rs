@@ -22,9 +22,12 @@ use clap::Parser;
 use http::StatusCode;
 use peakday_app::events::{EventRequest, LocalTime};
 use peakday_app::programs::{CalendarDate, Capacity, ProgramId};
+use peakday_server::accounts;
+use peakday_server::auth;
 use peakday_server::bench::{cpu_seconds, open_seeded, post, sign_in};
 use peakday_server::config::{default_site_root, HttpConfig};
 use peakday_server::events::Events;
+use peakday_server::programs;
 use peakday_server::store::Store;
 use peakday_server::{app_state, http as edge};
 use std::time::{Duration, Instant};
@@ -64,19 +67,22 @@ async fn main() -> anyhow::Result<()> {
     enroll_devices(&store, args.devices).await?;
     // Enough events and opt-outs in a season for the load: the demo program allows 15 and 3.
     let mut tx = store.begin_write().await?;
-    let mut program = Store::program(&mut tx, PROGRAM).await?.context("the demo program")?;
+    let mut program =
+        programs::store::program(&mut tx, PROGRAM).await?.context("the demo program")?;
     program.definition.rules.max_events_per_season = 1_000;
     program.definition.rules.opt_outs_per_season = Some(1_000);
     program.definition.rules.min_notice_hours = 1;
-    Store::update_program(&mut tx, PROGRAM, &program.definition).await?;
+    programs::store::update_program(&mut tx, PROGRAM, &program.definition).await?;
     tx.commit().await?;
-    let manager = store
-        .user_by_email(&peakday_app::contact::EmailAddress::parse("pm@peakday.example").unwrap())
-        .await?
-        .context("the demo program manager")?
-        .id;
+    let manager = auth::store::user_by_email(
+        &mut *store.read().await?,
+        &peakday_app::contact::EmailAddress::parse("pm@peakday.example").unwrap(),
+    )
+    .await?
+    .context("the demo program manager")?
+    .id;
     let events = Events::new(store.clone());
-    let zone = store.utility_zone().await?;
+    let zone = store.utility_zone(&mut *store.read().await?).await?;
     let today = jiff::Timestamp::now().to_zoned(zone).date();
     let date = |days: i64| {
         let day = today.checked_add(jiff::Span::new().days(days)).expect("a date");
@@ -186,7 +192,7 @@ async fn enroll_devices(store: &Store, count: u64) -> anyhow::Result<()> {
     if made > 0 {
         return Ok(());
     }
-    let accounts = store.count_accounts().await? as u64;
+    let accounts = accounts::store::count_accounts(&mut *store.read().await?).await? as u64;
     if accounts < count {
         peakday_server::generate::generate_accounts(store, count - accounts, 17).await?;
     }
@@ -255,7 +261,7 @@ async fn enroll_devices(store: &Store, count: u64) -> anyhow::Result<()> {
             must_change_password: false,
         };
         let mut tx = store.begin_write().await?;
-        Store::insert_user(&mut tx, &user).await?;
+        auth::store::insert_user(&mut tx, &user).await?;
         tx.commit().await?;
     }
     Ok(())

@@ -9,6 +9,7 @@
 use clap::Parser;
 use peakday_app::contact::PhoneNumber;
 use peakday_app::search::SearchQuery;
+use peakday_server::accounts;
 use peakday_server::generate::generate_accounts;
 use peakday_server::store::Store;
 use rand::rngs::StdRng;
@@ -41,7 +42,7 @@ struct Sample {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let store = peakday_server::bench::open_seeded(&args.database_url).await?;
-    let have = store.count_accounts().await?;
+    let have = accounts::store::count_accounts(&mut *store.read().await?).await?;
     if have < args.accounts {
         let started = Instant::now();
         generate_accounts(&store, (args.accounts - have) as u64, 1).await?;
@@ -51,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
-    let total = store.count_accounts().await?;
+    let total = accounts::store::count_accounts(&mut *store.read().await?).await?;
     let mut rng = StdRng::seed_from_u64(42);
     let mut samples = Vec::with_capacity(args.queries);
     while samples.len() < args.queries {
@@ -98,7 +99,8 @@ async fn main() -> anyhow::Result<()> {
             let Some(text) = make(sample) else { continue };
             let query = SearchQuery::parse(&text)?;
             let started = Instant::now();
-            let page = store.search_accounts(&query, None).await?;
+            let page =
+                accounts::search::search_accounts(&mut *store.read().await?, &query, None).await?;
             times.push(started.elapsed());
             results += page.matches.len();
         }

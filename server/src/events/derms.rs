@@ -3,6 +3,7 @@
 //! ordering key `event:<id>`, so an opt-out or a release never overtakes the dispatch it changes;
 //! a dispatch is sent in pages of [`PAGE_SIZE`] devices, never as one unbounded body.
 
+use crate::store::outbox;
 use crate::store::{StoreError, Tx};
 use peakday_app::events::EventId;
 use serde::{Deserialize, Serialize};
@@ -98,8 +99,7 @@ pub async fn queue(
         change,
     };
     let payload = serde_json::to_value(&message).expect("an event message serializes");
-    crate::store::Store::enqueue(tx, DERMS_EVENT, &message.message_id, Some(ordering), &payload)
-        .await?;
+    outbox::enqueue(tx, DERMS_EVENT, &message.message_id, Some(ordering), &payload).await?;
     Ok(())
 }
 

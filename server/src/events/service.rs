@@ -6,6 +6,9 @@
 use super::derms::{self, DermsChange, DispatchedDevice, PAGE_SIZE};
 use super::store::{self, Place, StoredEvent};
 use super::time;
+use crate::accounts;
+use crate::programs;
+use crate::store::audit;
 use crate::store::{audit_entry, local_time, now, Store, StoreError, Tx};
 use jiff::tz::TimeZone;
 use peakday_app::accounts::AccountId;
@@ -104,10 +107,10 @@ impl Events {
     #[tracing::instrument(name = "events.program", skip_all, fields(program = program.0))]
     pub async fn program_events(&self, program: ProgramId) -> Result<ProgramEvents, EventsError> {
         let mut conn = self.store.read().await?;
-        let program = Store::program(&mut conn, program)
+        let program = programs::store::program(&mut conn, program)
             .await?
             .ok_or(EventsError::Refused(ChangeError::NotFound))?;
-        let zone = self.store.utility_zone_on(&mut conn).await?;
+        let zone = self.store.utility_zone(&mut conn).await?;
         let clock = Clock { zone: &zone };
         let stored = store::events_of_program(&mut conn, program.id).await?;
         let mut tallies = store::tallies(&mut conn, program.id).await?;
@@ -161,10 +164,10 @@ impl Events {
     ) -> Result<Saved, EventsError> {
         let mut tx = self.store.begin_write().await?;
         // Locked on PostgreSQL: two calls of one program count the season one after the other.
-        let program = Store::program_for_change(&mut tx, program)
+        let program = programs::store::program_for_change(&mut tx, program)
             .await?
             .ok_or(EventsError::Refused(ChangeError::NotFound))?;
-        let zone = self.store.utility_zone_on(&mut tx).await?;
+        let zone = self.store.utility_zone(&mut tx).await?;
         let clock = Clock { zone: &zone };
         let proposed = time::proposed_event(&zone, request).map_err(|_| {
             ChangeError::field(
@@ -248,7 +251,7 @@ impl Events {
         let notices = notices(id, &accounts, "called", &words, None);
         store::queue_notices(&mut tx, PEAK_DAY_NOTICE, &notices, proposed.notice_at.max(now()))
             .await?;
-        Store::append_audit(&mut tx, &audit_entry(actor, None, &plan.audit)).await?;
+        audit::append_audit(&mut tx, &audit_entry(actor, None, &plan.audit)).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(plan.message))
     }
@@ -264,10 +267,10 @@ impl Events {
     ) -> Result<Saved, EventsError> {
         let mut tx = self.store.begin_write().await?;
         let stored = lock_event(&mut tx, event).await?;
-        let program = Store::program(&mut tx, stored.program)
+        let program = programs::store::program(&mut tx, stored.program)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("event {}: no program", event.0)))?;
-        let zone = self.store.utility_zone_on(&mut tx).await?;
+        let zone = self.store.utility_zone(&mut tx).await?;
         let clock = Clock { zone: &zone };
         let label = clock.label(stored.span);
         let managed = ManagedEvent {
@@ -292,7 +295,7 @@ impl Events {
     #[tracing::instrument(name = "events.account", skip_all, fields(account = account.0))]
     pub async fn account_events(&self, account: AccountId) -> Result<AccountEvents, EventsError> {
         let mut conn = self.store.read().await?;
-        let zone = self.store.utility_zone_on(&mut conn).await?;
+        let zone = self.store.utility_zone(&mut conn).await?;
         let clock = Clock { zone: &zone };
         let view = read_account(&mut conn, account, None, now(), &clock).await?;
         Ok(account_page(view, &clock, zone.iana_name().unwrap_or("UTC")))
@@ -309,8 +312,8 @@ impl Events {
         let mut tx = self.store.begin_write().await?;
         // On PostgreSQL two opt-outs of one account would otherwise both count the same
         // opt-outs used and both pass the season's limit.
-        Store::lock_account(&mut tx, account).await?;
-        let zone = self.store.utility_zone_on(&mut tx).await?;
+        accounts::store::lock_account(&mut tx, account).await?;
+        let zone = self.store.utility_zone(&mut tx).await?;
         let clock = Clock { zone: &zone };
         let only_for_opt_out = match request {
             PeakDayRequest::OptOut { event } => Some(*event),
@@ -403,10 +406,10 @@ pub async fn follow_registration(
         tell(tx, &DermsNotice::Join { event: event.id, devices: vec![device] }).await?;
         // The account hears of the event as those reserved at the call did (once: the notice's
         // key is the account's for the event).
-        let program = Store::program(tx, program)
+        let program = programs::store::program(tx, program)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("event {}: no program", event.id.0)))?;
-        let zone = store.utility_zone_on(tx).await?;
+        let zone = store.utility_zone(tx).await?;
         let clock = Clock { zone: &zone };
         let label = clock.label(event.span);
         let words = NoticeWords::of(&program, &label, event.span, &clock);
@@ -418,7 +421,7 @@ pub async fn follow_registration(
 
 /// The event, locked on PostgreSQL for a change.
 async fn lock_event(tx: &mut Tx, event: EventId) -> Result<StoredEvent, EventsError> {
-    if tx.backend_name() == "PostgreSQL" {
+    if crate::store::Backend::of(tx) == crate::store::Backend::Postgres {
         sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
             .bind(event.0)
             .execute(&mut **tx)
@@ -532,7 +535,7 @@ async fn execute(
         }
     }
     for record in &outcome.audit {
-        Store::append_audit(tx, &audit_entry(actor, account, record)).await?;
+        audit::append_audit(tx, &audit_entry(actor, account, record)).await?;
     }
     Ok(())
 }
@@ -592,13 +595,13 @@ async fn read_account(
     clock: &Clock<'_>,
 ) -> Result<AccountView, StoreError> {
     let places = store::account_places(conn, account, only_for_opt_out).await?;
-    let devices = Store::devices_of(conn, account).await?;
-    let programs = Store::programs(conn).await?;
+    let devices = programs::store::devices_of(conn, account).await?;
+    let programs = programs::store::programs(conn).await?;
     let opt_outs = store::opt_outs_of(conn, account).await?;
     let (enrollments, away) = match only_for_opt_out {
         Some(_) => (Vec::new(), Vec::new()),
         None => (
-            Store::live_enrollments_of(conn, account).await?,
+            programs::store::live_enrollments_of(conn, account).await?,
             store::time_away_of(conn, account).await?,
         ),
     };

@@ -7,6 +7,8 @@ use super::session::{
     clearing_cookie, cookie_value, device_cookie, device_cookie_name, session_cookie, session_token,
 };
 use super::{AppState, Shared};
+use crate::accounts;
+use crate::auth;
 use crate::auth::{Attempt, ResetError, SessionToken, SignInError, SignedIn, StepError};
 use crate::store::now;
 use axum::extract::rejection::FormRejection;
@@ -338,14 +340,19 @@ pub async fn reset_link(
     let form: ResetLinkForm = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let user = match (form.user, form.account.as_deref().map(AccountNumber::parse)) {
         (Some(user), None) => Some(user),
-        (None, Some(Ok(number))) => match state.store.account_id_by_number(&number).await {
-            Ok(Some(account)) => match state.store.user_of_account(account).await {
+        (None, Some(Ok(number))) => {
+            let found = async {
+                let mut conn = state.store.read().await?;
+                match accounts::store::account_id_by_number(&mut conn, &number).await? {
+                    Some(account) => auth::store::user_of_account(&mut conn, account).await,
+                    None => Ok(None),
+                }
+            };
+            match found.await {
                 Ok(user) => user.map(|user| user.id),
                 Err(error) => return store_failed(error),
-            },
-            Ok(None) => None,
-            Err(error) => return store_failed(error),
-        },
+            }
+        }
         _ => None,
     };
     let issued = match user {

@@ -2,8 +2,8 @@
 //! the notification matrix. The service runs the shared rules (`peakday_app::preferences`) in
 //! one write transaction; `store.rs` and `recipients.rs` hold their SQL.
 
-mod recipients;
+pub mod recipients;
 mod service;
-mod store;
+pub mod store;
 
 pub use service::{Preferences, PreferencesError, SMS_OPT_IN_CONFIRMATION};

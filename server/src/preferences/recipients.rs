@@ -1,4 +1,4 @@
-use crate::store::{flag, now, placeholders, Store, StoreError, Tx, ROWS_PER_STATEMENT};
+use crate::store::{flag, now, placeholders, StoreError, ROWS_PER_STATEMENT};
 use peakday_app::accounts::AccountId;
 use peakday_app::contact::{EmailAddress, PhoneNumber};
 use peakday_app::preferences::Recipient;
@@ -9,133 +9,130 @@ use sqlx::{AnyConnection, Row};
 const RECIPIENT_COLUMNS: &str = "id, is_primary, name, email, sms_phone, voice_phone, \
      peak_email, peak_sms, peak_voice, communications, notifications";
 
-impl Store {
-    /// An account's recipients, the primary first. An account without a primary is corrupt:
-    /// every account gets one when it is created.
-    pub async fn recipients_of(
-        conn: &mut AnyConnection,
-        account: AccountId,
-    ) -> Result<Recipients<Recipient>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {RECIPIENT_COLUMNS} FROM recipients WHERE account_id = $1 \
-             ORDER BY is_primary DESC, id"
-        ))
-        .bind(account.0)
-        .fetch_all(conn)
-        .await?;
-        let mut primary = None;
-        let mut additional = Vec::new();
-        for row in &rows {
-            let recipient = recipient(row)?;
-            if flag(row.try_get("is_primary")?) {
-                primary = Some(recipient);
-            } else {
-                additional.push(recipient);
-            }
+/// An account's recipients, the primary first. An account without a primary is corrupt:
+/// every account gets one when it is created.
+pub async fn recipients_of(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Recipients<Recipient>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RECIPIENT_COLUMNS} FROM recipients WHERE account_id = $1 \
+         ORDER BY is_primary DESC, id"
+    ))
+    .bind(account.0)
+    .fetch_all(conn)
+    .await?;
+    let mut primary = None;
+    let mut additional = Vec::new();
+    for row in &rows {
+        let recipient = recipient(row)?;
+        if flag(row.try_get("is_primary")?) {
+            primary = Some(recipient);
+        } else {
+            additional.push(recipient);
         }
-        let primary = primary.ok_or_else(|| {
-            StoreError::Corrupt(format!("account {} has no primary recipient", account.0))
-        })?;
-        Ok(Recipients { primary, additional })
     }
+    let primary = primary.ok_or_else(|| {
+        StoreError::Corrupt(format!("account {} has no primary recipient", account.0))
+    })?;
+    Ok(Recipients { primary, additional })
+}
 
-    /// Adds an additional recipient with nothing chosen yet.
-    pub async fn insert_recipient(
-        tx: &mut Tx,
-        account: AccountId,
-        contact: &ContactDetails,
-    ) -> Result<RecipientId, StoreError> {
-        let id: i64 = sqlx::query_scalar(
+/// Adds an additional recipient with nothing chosen yet.
+pub async fn insert_recipient(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    contact: &ContactDetails,
+) -> Result<RecipientId, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO recipients \
+         (account_id, is_primary, name, email, sms_phone, voice_phone, created_at) \
+         VALUES ($1, 0, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(account.0)
+    .bind(contact.name.as_str())
+    .bind(contact.email.as_ref().map(EmailAddress::as_str))
+    .bind(contact.sms.as_ref().map(PhoneNumber::as_e164))
+    .bind(contact.voice.as_ref().map(PhoneNumber::as_e164))
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(RecipientId(id))
+}
+
+/// Stores a recipient's details and choices. Scoped to the account: an id of another
+/// account's recipient changes nothing.
+pub async fn update_recipient(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    recipient: &Recipient,
+) -> Result<(), StoreError> {
+    let contact = &recipient.contact;
+    let channels = recipient.peak_channels;
+    let notifications = serde_json::to_string(&recipient.notifications)
+        .map_err(|e| StoreError::Corrupt(format!("notification matrix: {e}")))?;
+    let updated = sqlx::query(
+        "UPDATE recipients SET name = $1, email = $2, sms_phone = $3, voice_phone = $4, \
+         peak_email = $5, peak_sms = $6, peak_voice = $7, communications = $8, \
+         notifications = $9 WHERE id = $10 AND account_id = $11",
+    )
+    .bind(contact.name.as_str())
+    .bind(contact.email.as_ref().map(EmailAddress::as_str))
+    .bind(contact.sms.as_ref().map(PhoneNumber::as_e164))
+    .bind(contact.voice.as_ref().map(PhoneNumber::as_e164))
+    .bind(i64::from(channels.email))
+    .bind(i64::from(channels.sms))
+    .bind(i64::from(channels.voice))
+    .bind(communications_text(&recipient.communications))
+    .bind(notifications)
+    .bind(recipient.id.0)
+    .bind(account.0)
+    .execute(&mut *conn)
+    .await?;
+    expect_one_row(updated.rows_affected(), recipient.id)
+}
+
+/// Removes an additional recipient. The primary is never removed, whatever is asked.
+pub async fn delete_recipient(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    id: RecipientId,
+) -> Result<(), StoreError> {
+    let deleted =
+        sqlx::query("DELETE FROM recipients WHERE id = $1 AND account_id = $2 AND is_primary = 0")
+            .bind(id.0)
+            .bind(account.0)
+            .execute(&mut *conn)
+            .await?;
+    expect_one_row(deleted.rows_affected(), id)
+}
+
+/// Creates the primary recipients of new accounts, many rows per statement.
+pub(crate) async fn insert_primary_recipients(
+    conn: &mut AnyConnection,
+    primaries: &[(i64, &ContactDetails)],
+) -> Result<(), StoreError> {
+    let created_at = now();
+    for chunk in primaries.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
             "INSERT INTO recipients \
-             (account_id, is_primary, name, email, sms_phone, voice_phone, created_at) \
-             VALUES ($1, 0, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(account.0)
-        .bind(contact.name.as_str())
-        .bind(contact.email.as_ref().map(EmailAddress::as_str))
-        .bind(contact.sms.as_ref().map(PhoneNumber::as_e164))
-        .bind(contact.voice.as_ref().map(PhoneNumber::as_e164))
-        .bind(now())
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok(RecipientId(id))
-    }
-
-    /// Stores a recipient's details and choices. Scoped to the account: an id of another
-    /// account's recipient changes nothing.
-    pub async fn update_recipient(
-        tx: &mut Tx,
-        account: AccountId,
-        recipient: &Recipient,
-    ) -> Result<(), StoreError> {
-        let contact = &recipient.contact;
-        let channels = recipient.peak_channels;
-        let notifications = serde_json::to_string(&recipient.notifications)
-            .map_err(|e| StoreError::Corrupt(format!("notification matrix: {e}")))?;
-        let updated = sqlx::query(
-            "UPDATE recipients SET name = $1, email = $2, sms_phone = $3, voice_phone = $4, \
-             peak_email = $5, peak_sms = $6, peak_voice = $7, communications = $8, \
-             notifications = $9 WHERE id = $10 AND account_id = $11",
-        )
-        .bind(contact.name.as_str())
-        .bind(contact.email.as_ref().map(EmailAddress::as_str))
-        .bind(contact.sms.as_ref().map(PhoneNumber::as_e164))
-        .bind(contact.voice.as_ref().map(PhoneNumber::as_e164))
-        .bind(i64::from(channels.email))
-        .bind(i64::from(channels.sms))
-        .bind(i64::from(channels.voice))
-        .bind(communications_text(&recipient.communications))
-        .bind(notifications)
-        .bind(recipient.id.0)
-        .bind(account.0)
-        .execute(&mut **tx)
-        .await?;
-        expect_one_row(updated.rows_affected(), recipient.id)
-    }
-
-    /// Removes an additional recipient. The primary is never removed, whatever is asked.
-    pub async fn delete_recipient(
-        tx: &mut Tx,
-        account: AccountId,
-        id: RecipientId,
-    ) -> Result<(), StoreError> {
-        let deleted = sqlx::query(
-            "DELETE FROM recipients WHERE id = $1 AND account_id = $2 AND is_primary = 0",
-        )
-        .bind(id.0)
-        .bind(account.0)
-        .execute(&mut **tx)
-        .await?;
-        expect_one_row(deleted.rows_affected(), id)
-    }
-
-    /// Creates the primary recipients of new accounts, many rows per statement.
-    pub(crate) async fn insert_primary_recipients(
-        tx: &mut Tx,
-        primaries: &[(i64, &ContactDetails)],
-    ) -> Result<(), StoreError> {
-        let created_at = now();
-        for chunk in primaries.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO recipients \
-                 (account_id, is_primary, name, email, sms_phone, voice_phone, created_at) VALUES {}",
-                placeholders(chunk.len(), 7)
-            );
-            let mut query = sqlx::query(&sql);
-            for (account_id, contact) in chunk {
-                query = query
-                    .bind(*account_id)
-                    .bind(1_i64)
-                    .bind(contact.name.as_str())
-                    .bind(contact.email.as_ref().map(EmailAddress::as_str))
-                    .bind(contact.sms.as_ref().map(PhoneNumber::as_e164))
-                    .bind(contact.voice.as_ref().map(PhoneNumber::as_e164))
-                    .bind(created_at);
-            }
-            query.execute(&mut **tx).await?;
+             (account_id, is_primary, name, email, sms_phone, voice_phone, created_at) VALUES {}",
+            placeholders(chunk.len(), 7)
+        );
+        let mut query = sqlx::query(&sql);
+        for (account_id, contact) in chunk {
+            query = query
+                .bind(*account_id)
+                .bind(1_i64)
+                .bind(contact.name.as_str())
+                .bind(contact.email.as_ref().map(EmailAddress::as_str))
+                .bind(contact.sms.as_ref().map(PhoneNumber::as_e164))
+                .bind(contact.voice.as_ref().map(PhoneNumber::as_e164))
+                .bind(created_at);
         }
-        Ok(())
+        query.execute(&mut *conn).await?;
     }
+    Ok(())
 }
 
 /// The rules checked the recipient exists; a miss here means the data moved underneath.

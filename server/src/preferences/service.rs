@@ -2,7 +2,12 @@
 //! ([`PreferencesState::apply`]) inside one write transaction, and stores the effects, the audit
 //! records and the new version together.
 
+use crate::accounts;
+use crate::preferences::recipients;
+use crate::preferences::store;
+use crate::store::audit;
 use crate::store::audit_entry;
+use crate::store::outbox;
 use crate::store::{Store, StoreError, Tx};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -75,7 +80,7 @@ impl Preferences {
         change: &PreferenceChange,
     ) -> Result<Saved, PreferencesError> {
         let mut tx = self.store.begin_write().await?;
-        if !Store::claim_preferences_version(&mut tx, account, version).await? {
+        if !store::claim_preferences_version(&mut tx, account, version).await? {
             return Err(PreferencesError::Conflict(version));
         }
         let (_, state) = self.state_of(&mut tx, account).await?;
@@ -85,10 +90,10 @@ impl Preferences {
         }
         if outcome.effects.iter().any(Effect::changes_recipients) {
             // Names, emails and phones are what customer service searches by.
-            Store::reindex_account(&mut tx, account).await?;
+            accounts::search::reindex_account(&mut tx, account).await?;
         }
         for record in &outcome.audit {
-            Store::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
+            audit::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(outcome.message))
@@ -105,9 +110,10 @@ impl Preferences {
     ) -> Result<Vec<ActivityEntry>, PreferencesError> {
         let zone = self.utility_zone().await?;
         let records = if for_staff {
-            self.store.audit_of_account(account, ACTIVITY_LIMIT).await?
+            audit::audit_of_account(&mut *self.store.read().await?, account, ACTIVITY_LIMIT).await?
         } else {
-            self.store.changes_of_account(account, ACTIVITY_LIMIT).await?
+            audit::changes_of_account(&mut *self.store.read().await?, account, ACTIVITY_LIMIT)
+                .await?
         };
         Ok(records
             .into_iter()
@@ -134,7 +140,7 @@ impl Preferences {
     }
 
     async fn utility_zone(&self) -> Result<TimeZone, PreferencesError> {
-        Ok(self.store.utility_zone().await?)
+        Ok(self.store.utility_zone(&mut *self.store.read().await?).await?)
     }
 
     /// Everything the rules need about an account, read on one connection (inside the write
@@ -146,13 +152,13 @@ impl Preferences {
         conn: &mut AnyConnection,
         account: AccountId,
     ) -> Result<(i64, PreferencesState), StoreError> {
-        let utility = self.store.utility_settings_on(conn).await?.ok_or_else(not_seeded)?;
-        let service_points = Store::service_points_of(conn, account).await?;
-        let recipients = Store::recipients_of(conn, account).await?;
-        let (version, opt_outs) = Store::preferences_of(conn, account).await?;
+        let utility = self.store.utility_settings(conn).await?.ok_or_else(not_seeded)?;
+        let service_points = accounts::store::service_points_of(conn, account).await?;
+        let recipients = recipients::recipients_of(conn, account).await?;
+        let (version, opt_outs) = store::preferences_of(conn, account).await?;
         let numbers: Vec<&PhoneNumber> =
             recipients.iter().filter_map(|recipient| recipient.contact.sms.as_ref()).collect();
-        let sms_consent = Store::sms_consent_of(conn, account, &numbers).await?;
+        let sms_consent = store::sms_consent_of(conn, account, &numbers).await?;
         let addresses: Vec<_> = recipients
             .iter()
             .flat_map(|recipient| {
@@ -161,7 +167,7 @@ impl Preferences {
                 })
             })
             .collect();
-        let undeliverable = Store::undeliverable_of(conn, &addresses).await?;
+        let undeliverable = store::undeliverable_of(conn, &addresses).await?;
         Ok((
             version,
             PreferencesState {
@@ -186,20 +192,20 @@ fn not_seeded() -> StoreError {
 async fn apply_effect(tx: &mut Tx, account: AccountId, effect: &Effect) -> Result<(), StoreError> {
     match effect {
         Effect::InsertRecipient(contact) => {
-            Store::insert_recipient(tx, account, contact).await?;
+            recipients::insert_recipient(tx, account, contact).await?;
         }
         Effect::UpdateRecipient(recipient) => {
-            Store::update_recipient(tx, account, recipient).await?
+            recipients::update_recipient(tx, account, recipient).await?
         }
-        Effect::DeleteRecipient(id) => Store::delete_recipient(tx, account, *id).await?,
-        Effect::SetOptOuts(opt_outs) => Store::save_opt_outs(tx, account, *opt_outs).await?,
+        Effect::DeleteRecipient(id) => recipients::delete_recipient(tx, account, *id).await?,
+        Effect::SetOptOuts(opt_outs) => store::save_opt_outs(tx, account, *opt_outs).await?,
         Effect::RequestSmsConsent(number) => {
-            if Store::request_sms_consent(tx, account, number).await? {
+            if store::request_sms_consent(tx, account, number).await? {
                 // The text itself is sent by the notifications work; queued here, durably.
                 let payload =
                     serde_json::json!({ "to": number.as_e164(), "account_id": account.0 });
                 let key = format!("{SMS_OPT_IN_CONFIRMATION}:{}:{}", account.0, number.as_e164());
-                Store::enqueue(tx, SMS_OPT_IN_CONFIRMATION, &key, None, &payload).await?;
+                outbox::enqueue(tx, SMS_OPT_IN_CONFIRMATION, &key, None, &payload).await?;
             }
         }
     }

@@ -1,4 +1,4 @@
-use crate::store::{flag, now, placeholders, Store, StoreError, Tx};
+use crate::store::{flag, now, placeholders, StoreError};
 use peakday_app::accounts::AccountId;
 use peakday_app::contact::PhoneNumber;
 use peakday_app::preferences::{AccountOptOuts, SmsConsent};
@@ -6,240 +6,238 @@ use peakday_app::utility::Channel;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
-impl Store {
-    /// The version every save of an account's preferences is checked against, and the
-    /// account-wide stops. An account nobody changed yet is at version 0 with nothing stopped.
-    pub async fn preferences_of(
-        conn: &mut AnyConnection,
-        account: AccountId,
-    ) -> Result<(i64, AccountOptOuts), StoreError> {
-        let row = sqlx::query(
-            "SELECT version, stop_email, stop_sms, stop_voice, stop_everything \
-             FROM account_preferences WHERE account_id = $1",
-        )
-        .bind(account.0)
-        .fetch_optional(conn)
-        .await?;
-        let Some(row) = row else { return Ok((0, AccountOptOuts::default())) };
-        Ok((
-            row.try_get("version")?,
-            AccountOptOuts {
-                email: flag(row.try_get("stop_email")?),
-                sms: flag(row.try_get("stop_sms")?),
-                voice: flag(row.try_get("stop_voice")?),
-                everything: flag(row.try_get("stop_everything")?),
-            },
-        ))
-    }
+/// The version every save of an account's preferences is checked against, and the
+/// account-wide stops. An account nobody changed yet is at version 0 with nothing stopped.
+pub async fn preferences_of(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<(i64, AccountOptOuts), StoreError> {
+    let row = sqlx::query(
+        "SELECT version, stop_email, stop_sms, stop_voice, stop_everything \
+         FROM account_preferences WHERE account_id = $1",
+    )
+    .bind(account.0)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok((0, AccountOptOuts::default())) };
+    Ok((
+        row.try_get("version")?,
+        AccountOptOuts {
+            email: flag(row.try_get("stop_email")?),
+            sms: flag(row.try_get("stop_sms")?),
+            voice: flag(row.try_get("stop_voice")?),
+            everything: flag(row.try_get("stop_everything")?),
+        },
+    ))
+}
 
-    /// Moves the account from `expected` to the next version, or returns false if it is no
-    /// longer at `expected` (a save from an older page). Run first in a save's transaction: on
-    /// PostgreSQL the row lock then orders concurrent saves of one account, and the loser sees
-    /// the winner's version and is refused.
-    pub async fn claim_preferences_version(
-        tx: &mut Tx,
-        account: AccountId,
-        expected: i64,
-    ) -> Result<bool, StoreError> {
-        let result = if expected == 0 {
-            sqlx::query(
-                "INSERT INTO account_preferences (account_id, version, updated_at) \
-                 VALUES ($1, 1, $2) ON CONFLICT (account_id) DO NOTHING",
-            )
-            .bind(account.0)
-            .bind(now())
-            .execute(&mut **tx)
-            .await?
-        } else {
-            sqlx::query(
-                "UPDATE account_preferences SET version = version + 1, updated_at = $1 \
-                 WHERE account_id = $2 AND version = $3",
-            )
-            .bind(now())
-            .bind(account.0)
-            .bind(expected)
-            .execute(&mut **tx)
-            .await?
-        };
-        Ok(result.rows_affected() == 1)
-    }
-
-    /// Stores the account-wide stops (after the version was claimed).
-    pub async fn save_opt_outs(
-        tx: &mut Tx,
-        account: AccountId,
-        opt_outs: AccountOptOuts,
-    ) -> Result<(), StoreError> {
+/// Moves the account from `expected` to the next version, or returns false if it is no
+/// longer at `expected` (a save from an older page). Run first in a save's transaction: on
+/// PostgreSQL the row lock then orders concurrent saves of one account, and the loser sees
+/// the winner's version and is refused.
+pub async fn claim_preferences_version(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    expected: i64,
+) -> Result<bool, StoreError> {
+    let result = if expected == 0 {
         sqlx::query(
-            "UPDATE account_preferences SET stop_email = $1, stop_sms = $2, stop_voice = $3, \
-             stop_everything = $4 WHERE account_id = $5",
-        )
-        .bind(i64::from(opt_outs.email))
-        .bind(i64::from(opt_outs.sms))
-        .bind(i64::from(opt_outs.voice))
-        .bind(i64::from(opt_outs.everything))
-        .bind(account.0)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    /// The account's consent for these numbers; a number without a record was never asked by
-    /// this account. Another account's consent for the same number is never read: it is theirs.
-    pub async fn sms_consent_of(
-        conn: &mut AnyConnection,
-        account: AccountId,
-        numbers: &[&PhoneNumber],
-    ) -> Result<BTreeMap<PhoneNumber, SmsConsent>, StoreError> {
-        if numbers.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        // $1 is the account; the numbers follow from $2.
-        let numbered: Vec<String> = (2..numbers.len() + 2).map(|n| format!("${n}")).collect();
-        let sql = format!(
-            "SELECT phone, state FROM account_sms_consent WHERE account_id = $1 AND phone IN ({})",
-            numbered.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(account.0);
-        for number in numbers {
-            query = query.bind(number.as_e164());
-        }
-        let mut consent = BTreeMap::new();
-        for row in query.fetch_all(conn).await? {
-            let phone: String = row.try_get("phone")?;
-            let state: String = row.try_get("state")?;
-            let number = PhoneNumber::parse(&phone)
-                .map_err(|e| StoreError::Corrupt(format!("sms consent phone {phone:?}: {e}")))?;
-            let state = SmsConsent::parse(&state)
-                .ok_or_else(|| StoreError::Corrupt(format!("sms consent state {state:?}")))?;
-            consent.insert(number, state);
-        }
-        Ok(consent)
-    }
-
-    /// Marks a number this account never asked pending. Returns false if the account already
-    /// has consent on record for it (pending, in or out), which a portal request never overrides.
-    pub async fn request_sms_consent(
-        tx: &mut Tx,
-        account: AccountId,
-        number: &PhoneNumber,
-    ) -> Result<bool, StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO account_sms_consent (account_id, phone, state, updated_at) \
-             VALUES ($1, $2, 'pending', $3) ON CONFLICT (account_id, phone) DO NOTHING",
+            "INSERT INTO account_preferences (account_id, version, updated_at) \
+             VALUES ($1, 1, $2) ON CONFLICT (account_id) DO NOTHING",
         )
         .bind(account.0)
-        .bind(number.as_e164())
         .bind(now())
-        .execute(&mut **tx)
-        .await?;
-        Ok(result.rows_affected() == 1)
-    }
-
-    /// A STOP from `number`: every account's consent for it ends at
-    /// once, and the number is remembered as stopped. Returns the accounts that had asked.
-    pub async fn record_sms_stop(
-        tx: &mut Tx,
-        number: &PhoneNumber,
-        at: i64,
-    ) -> Result<Vec<AccountId>, StoreError> {
+        .execute(&mut *conn)
+        .await?
+    } else {
         sqlx::query(
-            "INSERT INTO sms_number_stops (phone, stopped_at) VALUES ($1, $2) \
-             ON CONFLICT (phone) DO UPDATE SET stopped_at = $2",
+            "UPDATE account_preferences SET version = version + 1, updated_at = $1 \
+             WHERE account_id = $2 AND version = $3",
         )
-        .bind(number.as_e164())
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-        let accounts: Vec<i64> = sqlx::query_scalar(
-            "UPDATE account_sms_consent SET state = 'opted_out', updated_at = $1 \
-             WHERE phone = $2 RETURNING account_id",
-        )
-        .bind(at)
-        .bind(number.as_e164())
-        .fetch_all(&mut **tx)
-        .await?;
-        Ok(accounts.into_iter().map(AccountId).collect())
-    }
+        .bind(now())
+        .bind(account.0)
+        .bind(expected)
+        .execute(&mut *conn)
+        .await?
+    };
+    Ok(result.rows_affected() == 1)
+}
 
-    /// A confirmation (YES) from `number`: the accounts that asked it and are waiting are opted
-    /// in, each for its own texts; accounts that never asked stay unasked. Returns them.
-    pub async fn confirm_sms_consent(
-        tx: &mut Tx,
-        number: &PhoneNumber,
-        at: i64,
-    ) -> Result<Vec<AccountId>, StoreError> {
-        sqlx::query("DELETE FROM sms_number_stops WHERE phone = $1")
+/// Stores the account-wide stops (after the version was claimed).
+pub async fn save_opt_outs(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    opt_outs: AccountOptOuts,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE account_preferences SET stop_email = $1, stop_sms = $2, stop_voice = $3, \
+         stop_everything = $4 WHERE account_id = $5",
+    )
+    .bind(i64::from(opt_outs.email))
+    .bind(i64::from(opt_outs.sms))
+    .bind(i64::from(opt_outs.voice))
+    .bind(i64::from(opt_outs.everything))
+    .bind(account.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The account's consent for these numbers; a number without a record was never asked by
+/// this account. Another account's consent for the same number is never read: it is theirs.
+pub async fn sms_consent_of(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    numbers: &[&PhoneNumber],
+) -> Result<BTreeMap<PhoneNumber, SmsConsent>, StoreError> {
+    if numbers.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    // $1 is the account; the numbers follow from $2.
+    let numbered: Vec<String> = (2..numbers.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT phone, state FROM account_sms_consent WHERE account_id = $1 AND phone IN ({})",
+        numbered.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(account.0);
+    for number in numbers {
+        query = query.bind(number.as_e164());
+    }
+    let mut consent = BTreeMap::new();
+    for row in query.fetch_all(conn).await? {
+        let phone: String = row.try_get("phone")?;
+        let state: String = row.try_get("state")?;
+        let number = PhoneNumber::parse(&phone)
+            .map_err(|e| StoreError::Corrupt(format!("sms consent phone {phone:?}: {e}")))?;
+        let state = SmsConsent::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("sms consent state {state:?}")))?;
+        consent.insert(number, state);
+    }
+    Ok(consent)
+}
+
+/// Marks a number this account never asked pending. Returns false if the account already
+/// has consent on record for it (pending, in or out), which a portal request never overrides.
+pub async fn request_sms_consent(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    number: &PhoneNumber,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO account_sms_consent (account_id, phone, state, updated_at) \
+         VALUES ($1, $2, 'pending', $3) ON CONFLICT (account_id, phone) DO NOTHING",
+    )
+    .bind(account.0)
+    .bind(number.as_e164())
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A STOP from `number`: every account's consent for it ends at
+/// once, and the number is remembered as stopped. Returns the accounts that had asked.
+pub async fn record_sms_stop(
+    conn: &mut AnyConnection,
+    number: &PhoneNumber,
+    at: i64,
+) -> Result<Vec<AccountId>, StoreError> {
+    sqlx::query(
+        "INSERT INTO sms_number_stops (phone, stopped_at) VALUES ($1, $2) \
+         ON CONFLICT (phone) DO UPDATE SET stopped_at = $2",
+    )
+    .bind(number.as_e164())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    let accounts: Vec<i64> = sqlx::query_scalar(
+        "UPDATE account_sms_consent SET state = 'opted_out', updated_at = $1 \
+         WHERE phone = $2 RETURNING account_id",
+    )
+    .bind(at)
+    .bind(number.as_e164())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(accounts.into_iter().map(AccountId).collect())
+}
+
+/// A confirmation (YES) from `number`: the accounts that asked it and are waiting are opted
+/// in, each for its own texts; accounts that never asked stay unasked. Returns them.
+pub async fn confirm_sms_consent(
+    conn: &mut AnyConnection,
+    number: &PhoneNumber,
+    at: i64,
+) -> Result<Vec<AccountId>, StoreError> {
+    sqlx::query("DELETE FROM sms_number_stops WHERE phone = $1")
+        .bind(number.as_e164())
+        .execute(&mut *conn)
+        .await?;
+    let accounts: Vec<i64> = sqlx::query_scalar(
+        "UPDATE account_sms_consent SET state = 'opted_in', updated_at = $1 \
+         WHERE phone = $2 AND state = 'pending' RETURNING account_id",
+    )
+    .bind(at)
+    .bind(number.as_e164())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(accounts.into_iter().map(AccountId).collect())
+}
+
+/// Whether `number` said STOP and has not opted in again since: nothing is sent to it.
+pub async fn sms_number_stopped(
+    conn: &mut AnyConnection,
+    number: &PhoneNumber,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT stopped_at FROM sms_number_stops WHERE phone = $1")
             .bind(number.as_e164())
-            .execute(&mut **tx)
+            .fetch_optional(conn)
             .await?;
-        let accounts: Vec<i64> = sqlx::query_scalar(
-            "UPDATE account_sms_consent SET state = 'opted_in', updated_at = $1 \
-             WHERE phone = $2 AND state = 'pending' RETURNING account_id",
-        )
-        .bind(at)
-        .bind(number.as_e164())
-        .fetch_all(&mut **tx)
-        .await?;
-        Ok(accounts.into_iter().map(AccountId).collect())
-    }
+    Ok(found.is_some())
+}
 
-    /// Whether `number` said STOP and has not opted in again since: nothing is sent to it.
-    pub async fn sms_number_stopped(
-        conn: &mut AnyConnection,
-        number: &PhoneNumber,
-    ) -> Result<bool, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT stopped_at FROM sms_number_stops WHERE phone = $1")
-                .bind(number.as_e164())
-                .fetch_optional(conn)
-                .await?;
-        Ok(found.is_some())
+/// Which of these addresses are marked undeliverable.
+pub async fn undeliverable_of(
+    conn: &mut AnyConnection,
+    addresses: &[(Channel, String)],
+) -> Result<BTreeSet<(Channel, String)>, StoreError> {
+    if addresses.is_empty() {
+        return Ok(BTreeSet::new());
     }
+    let sql = format!(
+        "SELECT channel, address FROM undeliverable_addresses WHERE address IN {}",
+        placeholders(1, addresses.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for (_, address) in addresses {
+        query = query.bind(address.as_str());
+    }
+    let mut marked = BTreeSet::new();
+    for row in query.fetch_all(conn).await? {
+        let channel: String = row.try_get("channel")?;
+        let channel = Channel::parse(&channel)
+            .ok_or_else(|| StoreError::Corrupt(format!("undeliverable channel {channel:?}")))?;
+        marked.insert((channel, row.try_get("address")?));
+    }
+    Ok(marked.into_iter().filter(|entry| addresses.contains(entry)).collect())
+}
 
-    /// Which of these addresses are marked undeliverable.
-    pub async fn undeliverable_of(
-        conn: &mut AnyConnection,
-        addresses: &[(Channel, String)],
-    ) -> Result<BTreeSet<(Channel, String)>, StoreError> {
-        if addresses.is_empty() {
-            return Ok(BTreeSet::new());
-        }
-        let sql = format!(
-            "SELECT channel, address FROM undeliverable_addresses WHERE address IN {}",
-            placeholders(1, addresses.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for (_, address) in addresses {
-            query = query.bind(address.as_str());
-        }
-        let mut marked = BTreeSet::new();
-        for row in query.fetch_all(conn).await? {
-            let channel: String = row.try_get("channel")?;
-            let channel = Channel::parse(&channel)
-                .ok_or_else(|| StoreError::Corrupt(format!("undeliverable channel {channel:?}")))?;
-            marked.insert((channel, row.try_get("address")?));
-        }
-        Ok(marked.into_iter().filter(|entry| addresses.contains(entry)).collect())
-    }
-
-    /// Marks an address undeliverable (a hard bounce, a disconnected number) until it changes.
-    pub async fn mark_undeliverable(
-        tx: &mut Tx,
-        channel: Channel,
-        address: &str,
-        reason: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO undeliverable_addresses (channel, address, reason, marked_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (channel, address) DO NOTHING",
-        )
-        .bind(channel.as_str())
-        .bind(address)
-        .bind(reason)
-        .bind(now())
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
+/// Marks an address undeliverable (a hard bounce, a disconnected number) until it changes.
+pub async fn mark_undeliverable(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    address: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO undeliverable_addresses (channel, address, reason, marked_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (channel, address) DO NOTHING",
+    )
+    .bind(channel.as_str())
+    .bind(address)
+    .bind(reason)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -5,11 +5,15 @@
 //! one transaction. Program managers' programs and entity groups too.
 
 use super::store::{DeviceSites, RegistrationUpdate, StoredDevice};
+use crate::accounts;
 use crate::programs::head_end::message::{
     CustomerAssetSync, DeviceSync, EnrollmentRef, SyncAction,
 };
 use crate::programs::head_end::ASSET_SYNC;
+use crate::programs::store;
+use crate::store::audit;
 use crate::store::audit_entry;
+use crate::store::outbox;
 use crate::store::{Store, StoreError, Tx};
 use jiff::Timestamp;
 use peakday_app::accounts::AccountId;
@@ -57,11 +61,11 @@ impl Loaded {
         conn: &mut AnyConnection,
         account: AccountId,
     ) -> Result<Self, StoreError> {
-        let sites = Store::device_sites_of(conn, account).await?;
-        let stored = Store::devices_of(conn, account).await?;
-        let enrollments = Store::live_enrollments_of(conn, account).await?;
-        let programs = Store::programs(conn).await?;
-        let zone = store.utility_zone_on(conn).await?;
+        let sites = store::device_sites_of(conn, account).await?;
+        let stored = store::devices_of(conn, account).await?;
+        let enrollments = store::live_enrollments_of(conn, account).await?;
+        let programs = store::programs(conn).await?;
+        let zone = store.utility_zone(conn).await?;
         let date = Timestamp::now().to_zoned(zone.clone()).date();
         let today = CalendarDate::new(date.year() as u16, date.month() as u8, date.day() as u8)
             .expect("jiff gives real dates");
@@ -162,10 +166,10 @@ impl Enrollments {
         let mut tx = self.store.begin_write().await?;
         // On PostgreSQL two changes of one account would otherwise read the same state and
         // both pass its checks (a meter in two programs of a kind, messages out of order).
-        Store::lock_account(&mut tx, account).await?;
+        accounts::store::lock_account(&mut tx, account).await?;
         let mut loaded = Loaded::read(&self.store, &mut tx, account).await?;
         if let EnrollmentChange::AddDevice(device) = change {
-            loaded.state.serial_holder = Store::serial_owner(&mut tx, &device.make, &device.serial)
+            loaded.state.serial_holder = store::serial_owner(&mut tx, &device.make, &device.serial)
                 .await?
                 .map(|(owner, number)| match owner == account {
                     true => SerialHolder::ThisAccount,
@@ -178,7 +182,7 @@ impl Enrollments {
             executor.store(effect).await?;
         }
         for record in &outcome.audit {
-            Store::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
+            audit::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(outcome.message))
@@ -186,8 +190,8 @@ impl Enrollments {
 
     #[tracing::instrument(name = "programs.overview", skip_all)]
     pub async fn overview(&self) -> Result<ProgramsOverview, EnrollmentError> {
-        let programs = Store::programs(&mut *self.store.read().await?).await?;
-        let counts = self.store.live_enrollment_counts().await?;
+        let programs = store::programs(&mut *self.store.read().await?).await?;
+        let counts = store::live_enrollment_counts(&mut *self.store.read().await?).await?;
         Ok(ProgramsOverview {
             programs: programs
                 .into_iter()
@@ -196,7 +200,7 @@ impl Enrollments {
                     program,
                 })
                 .collect(),
-            groups: self.store.entity_groups().await?,
+            groups: store::entity_groups(&mut *self.store.read().await?).await?,
         })
     }
 
@@ -210,19 +214,19 @@ impl Enrollments {
     ) -> Result<Saved, EnrollmentError> {
         let mut tx = self.store.begin_write().await?;
         let before = match id {
-            Some(id) => Store::program_for_change(&mut tx, id).await?,
+            Some(id) => store::program_for_change(&mut tx, id).await?,
             None => None,
         };
-        let taken = Store::program_name_taken(&mut tx, &definition.name, id).await?;
+        let taken = store::program_name_taken(&mut tx, &definition.name, id).await?;
         let outcome = programs::apply_program_save(id, before.as_ref(), taken, definition)
             .map_err(EnrollmentError::Refused)?;
         for effect in &outcome.effects {
             let stored = match effect {
                 ProgramEffect::Create(definition) => {
-                    Store::insert_program(&mut tx, definition).await.map(drop)
+                    store::insert_program(&mut tx, definition).await.map(drop)
                 }
                 ProgramEffect::Update(id, definition) => {
-                    Store::update_program(&mut tx, *id, definition).await
+                    store::update_program(&mut tx, *id, definition).await
                 }
             };
             match stored {
@@ -236,7 +240,7 @@ impl Enrollments {
         }
         let actor = Actor { user_id: Some(manager), source: ChangeSource::Portal };
         for record in &outcome.audit {
-            Store::append_audit(&mut tx, &audit_entry(actor, None, record)).await?;
+            audit::append_audit(&mut tx, &audit_entry(actor, None, record)).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(outcome.message))
@@ -257,7 +261,7 @@ impl Executor<'_> {
         match effect {
             EnrollmentEffect::AddDevice(device) => {
                 let site = self.loaded.service_point_id(&device.service_point)?;
-                match Store::insert_device(self.tx, self.account, site, device).await {
+                match store::insert_device(self.tx, self.account, site, device).await {
                     // Another request added the same serial a moment before (PostgreSQL lets
                     // both read no holder; the unique index takes one): answered as the rule
                     // answers a serial found elsewhere.
@@ -271,22 +275,22 @@ impl Executor<'_> {
                 };
             }
             EnrollmentEffect::RemoveDevice(device) => {
-                Store::remove_device(self.tx, *device).await?
+                store::remove_device(self.tx, *device).await?
             }
             EnrollmentEffect::CreateEnrollment { program, service_point } => {
                 let site = self.loaded.service_point_id(service_point)?;
-                let id = Store::insert_enrollment(self.tx, self.account, *program, site).await?;
+                let id = store::insert_enrollment(self.tx, self.account, *program, site).await?;
                 self.created = Some(id);
             }
             EnrollmentEffect::SetStatus { enrollment, status } => {
-                Store::set_enrollment_status(self.tx, *enrollment, *status).await?
+                store::set_enrollment_status(self.tx, *enrollment, *status).await?
             }
             EnrollmentEffect::Join { enrollment, device, entity_group } => {
                 let enrollment = self.enrollment(*enrollment)?;
-                Store::add_enrollment_device(self.tx, enrollment, *device, entity_group).await?
+                store::add_enrollment_device(self.tx, enrollment, *device, entity_group).await?
             }
             EnrollmentEffect::Leave { enrollment, device } => {
-                Store::remove_enrollment_device(self.tx, *enrollment, *device).await?
+                store::remove_enrollment_device(self.tx, *enrollment, *device).await?
             }
             EnrollmentEffect::TellHeadEnd {
                 enrollment,
@@ -375,13 +379,13 @@ impl Executor<'_> {
                 synced_at: None,
                 if_message: None,
             };
-            Store::set_registration(self.tx, change.device, &update).await?;
+            store::set_registration(self.tx, change.device, &update).await?;
         }
         let payload = serde_json::to_value(&message).expect("a sync message serializes");
         // One account's messages reach the head-end in the order they were made: an
         // unenrollment queued while its enrollment's registration waits out an outage must not
         // overtake it.
-        Store::enqueue(self.tx, ASSET_SYNC, &message_id, Some(account_number), &payload).await?;
+        outbox::enqueue(self.tx, ASSET_SYNC, &message_id, Some(account_number), &payload).await?;
         Ok(())
     }
 }

@@ -2,6 +2,6 @@
 //! and its SQL.
 
 mod service;
-mod store;
+pub mod store;
 
 pub use service::{StaffAdmin, StaffError};

@@ -3,8 +3,11 @@
 //! the write transaction, [`StaffState::apply`] decides, and the effects and the audit record
 //! commit together.
 
+use crate::auth;
 use crate::auth::NewUser;
 use crate::auth::{Busy, Hashing};
+use crate::staff::store;
+use crate::store::audit;
 use crate::store::audit_entry;
 use crate::store::{Store, StoreError};
 use peakday_app::activity::{Actor, ChangeSource};
@@ -63,7 +66,7 @@ impl StaffAdmin {
             admin,
             subject: match subject_of(change) {
                 Some(user) => {
-                    Store::staff_record(&mut tx, user).await?.map(|record| StaffSubject {
+                    store::staff_record(&mut tx, user).await?.map(|record| StaffSubject {
                         display_name: record.display_name,
                         role: record.role,
                         disabled: record.disabled,
@@ -74,7 +77,7 @@ impl StaffAdmin {
             },
             email_taken: match change {
                 StaffChange::Create(staff) => {
-                    Store::email_taken(&mut tx, staff.email.as_str()).await?
+                    store::email_taken(&mut tx, staff.email.as_str()).await?
                 }
                 _ => false,
             },
@@ -93,7 +96,7 @@ impl StaffAdmin {
                         identity: Identity::Staff { role: staff.role },
                         must_change_password: true,
                     };
-                    match Store::insert_user(&mut tx, &user).await {
+                    match auth::store::insert_user(&mut tx, &user).await {
                         // Two administrators adding one email at once on PostgreSQL: the
                         // unique index takes one; the other hears what the check says.
                         Err(error) if error.is_unique_violation() => {
@@ -103,19 +106,19 @@ impl StaffAdmin {
                     };
                 }
                 StaffEffect::SetRole(user, role) => {
-                    Store::set_staff_role(&mut tx, *user, *role).await?
+                    store::set_staff_role(&mut tx, *user, *role).await?
                 }
                 StaffEffect::SetDisabled(user, disabled) => {
-                    Store::set_user_disabled(&mut tx, *user, *disabled).await?
+                    store::set_user_disabled(&mut tx, *user, *disabled).await?
                 }
                 StaffEffect::EndSessions(user) => {
-                    Store::delete_sessions_of(&mut tx, *user).await?;
+                    store::delete_sessions_of(&mut tx, *user).await?;
                 }
             }
         }
         let actor = Actor { user_id: Some(admin), source: ChangeSource::Portal };
         for record in &outcome.audit {
-            Store::append_audit(&mut tx, &audit_entry(actor, None, record)).await?;
+            audit::append_audit(&mut tx, &audit_entry(actor, None, record)).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(outcome.message))
@@ -146,7 +149,7 @@ fn change_kind(change: &StaffChange) -> &'static str {
 impl StaffService for StaffAdmin {
     #[tracing::instrument(name = "staff.list", skip_all)]
     async fn staff_members(&self) -> Result<Vec<StaffMember>, AppError> {
-        Ok(self.store.staff_members().await?)
+        Ok(auth::store::staff_members(&mut *self.store.read().await?).await?)
     }
 
     async fn create_staff(&self, admin: UserId, staff: NewStaff) -> Result<Saved, AppError> {

@@ -1,7 +1,7 @@
-use super::{now, Store, StoreError, Tx};
+use super::{now, StoreError};
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::ChangeSource;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 /// One audit record: who, on which account, how, what (a stable action name and a sentence),
 /// before and after (JSON).
@@ -25,88 +25,86 @@ pub struct StoredAuditEntry {
     pub actor_name: Option<String>,
 }
 
-impl Store {
-    /// Appends a record inside the transaction that makes the change, so neither lands alone.
-    pub async fn append_audit(tx: &mut Tx, entry: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log \
-             (at, actor_user_id, source, account_id, action, summary, before_value, after_value) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(now())
-        .bind(entry.actor_user_id.map(|user| user.0))
-        .bind(entry.source.as_str())
-        .bind(entry.account.map(|account| account.0))
-        .bind(&entry.action)
-        .bind(&entry.summary)
-        .bind(entry.before.as_deref())
-        .bind(entry.after.as_deref())
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
+/// Appends a record inside the transaction that makes the change, so neither lands alone.
+pub async fn append_audit(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log \
+         (at, actor_user_id, source, account_id, action, summary, before_value, after_value) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(now())
+    .bind(entry.actor_user_id.map(|user| user.0))
+    .bind(entry.source.as_str())
+    .bind(entry.account.map(|account| account.0))
+    .bind(&entry.action)
+    .bind(&entry.summary)
+    .bind(entry.before.as_deref())
+    .bind(entry.after.as_deref())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
 
-    /// The newest `limit` records about an account, newest first.
-    pub async fn audit_of_account(
-        &self,
-        account: AccountId,
-        limit: i64,
-    ) -> Result<Vec<StoredAuditEntry>, StoreError> {
-        self.audit_where(account, limit, "").await
-    }
+/// The newest `limit` records about an account, newest first.
+pub async fn audit_of_account(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    limit: i64,
+) -> Result<Vec<StoredAuditEntry>, StoreError> {
+    audit_where(conn, account, limit, "").await
+}
 
-    /// The newest `limit` changes to an account's data, newest first: records with a before or
-    /// an after. Sign-ins and sign-outs, which change nothing, are left out.
-    pub async fn changes_of_account(
-        &self,
-        account: AccountId,
-        limit: i64,
-    ) -> Result<Vec<StoredAuditEntry>, StoreError> {
-        self.audit_where(
-            account,
-            limit,
-            "AND (a.before_value IS NOT NULL OR a.after_value IS NOT NULL)",
-        )
-        .await
-    }
+/// The newest `limit` changes to an account's data, newest first: records with a before or
+/// an after. Sign-ins and sign-outs, which change nothing, are left out.
+pub async fn changes_of_account(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    limit: i64,
+) -> Result<Vec<StoredAuditEntry>, StoreError> {
+    audit_where(
+        conn,
+        account,
+        limit,
+        "AND (a.before_value IS NOT NULL OR a.after_value IS NOT NULL)",
+    )
+    .await
+}
 
-    async fn audit_where(
-        &self,
-        account: AccountId,
-        limit: i64,
-        condition: &'static str,
-    ) -> Result<Vec<StoredAuditEntry>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT a.at, a.actor_user_id, a.source, a.account_id, a.action, a.summary, \
-             a.before_value, a.after_value, u.display_name AS actor_name \
-             FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
-             WHERE a.account_id = $1 {condition} ORDER BY a.id DESC LIMIT $2"
-        ))
-        .bind(account.0)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let source: String = row.try_get("source")?;
-                Ok(StoredAuditEntry {
-                    at: row.try_get("at")?,
-                    actor_name: row.try_get("actor_name")?,
-                    entry: AuditEntry {
-                        actor_user_id: row
-                            .try_get::<Option<i64>, _>("actor_user_id")?
-                            .map(peakday_app::auth::UserId),
-                        account: row.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
-                        source: ChangeSource::parse(&source).ok_or_else(|| {
-                            StoreError::Corrupt(format!("audit source {source:?}"))
-                        })?,
-                        action: row.try_get("action")?,
-                        summary: row.try_get("summary")?,
-                        before: row.try_get("before_value")?,
-                        after: row.try_get("after_value")?,
-                    },
-                })
+async fn audit_where(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    limit: i64,
+    condition: &'static str,
+) -> Result<Vec<StoredAuditEntry>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT a.at, a.actor_user_id, a.source, a.account_id, a.action, a.summary, \
+         a.before_value, a.after_value, u.display_name AS actor_name \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
+         WHERE a.account_id = $1 {condition} ORDER BY a.id DESC LIMIT $2"
+    ))
+    .bind(account.0)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let source: String = row.try_get("source")?;
+            Ok(StoredAuditEntry {
+                at: row.try_get("at")?,
+                actor_name: row.try_get("actor_name")?,
+                entry: AuditEntry {
+                    actor_user_id: row
+                        .try_get::<Option<i64>, _>("actor_user_id")?
+                        .map(peakday_app::auth::UserId),
+                    account: row.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
+                    source: ChangeSource::parse(&source)
+                        .ok_or_else(|| StoreError::Corrupt(format!("audit source {source:?}")))?,
+                    action: row.try_get("action")?,
+                    summary: row.try_get("summary")?,
+                    before: row.try_get("before_value")?,
+                    after: row.try_get("after_value")?,
+                },
             })
-            .collect()
-    }
+        })
+        .collect()
 }

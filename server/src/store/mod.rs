@@ -1,17 +1,22 @@
 //! Storage: one store over SQLite (the default, one file) or PostgreSQL (`DATABASE_URL=postgres://`).
 //! This folder is the platform: connecting, migrations, transactions, the audit log, the outbox
 //! and the utility's settings. Each feature's SQL lives with the feature (`accounts/store.rs`,
-//! `preferences/store.rs`, `programs/store/`, `staff/store.rs`, `auth/store/`), as more
-//! `impl Store` blocks.
+//! `preferences/store.rs`, `programs/store/`, `staff/store.rs`, `auth/store/`, `events/store.rs`).
+//!
+//! One calling convention: SQL is a free function over a connection,
+//! `fn f(conn: &mut AnyConnection, ...)`. Reads take one from [`Store::read`]; writes take the
+//! transaction from [`Store::begin_write`] (it derefs to a connection) and the caller commits, so
+//! a service decides what one change holds. [`Store`] itself only hands out connections and
+//! keeps the utility's settings.
 //!
 //! Queries are written once with `$n` placeholders, which both databases accept, and run through
 //! sqlx's `Any` driver. Where the dialects differ the store asks [`Backend`]. Times are unix
 //! seconds (UTC); booleans are 0/1 integers, so decoding is the same on both.
 
-mod audit;
+pub mod audit;
 mod audit_record;
-mod outbox;
-mod utility;
+pub mod outbox;
+pub mod utility;
 
 pub use audit::{AuditEntry, StoredAuditEntry};
 pub use audit_record::audit_entry;
@@ -35,6 +40,15 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The database `conn` talks to.
+    pub fn of(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -137,7 +151,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        let indexed = self.index_unindexed_accounts().await?;
+        let indexed = crate::accounts::index_unindexed_accounts(self).await?;
         if indexed > 0 {
             tracing::info!(indexed, "indexed existing accounts for search");
         }
@@ -176,13 +190,16 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
     /// A connection for a series of reads that belong together.
     pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// A connection for one write that needs no transaction of its own (a session's last-seen
+    /// time, say). On SQLite it is the writer connection, taken in turn like a transaction;
+    /// never ask for it while holding a write transaction.
+    pub async fn write(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.writer.as_ref().unwrap_or(&self.pool).acquire().await?)
     }
 
     /// Closes every connection, waiting for those in use.

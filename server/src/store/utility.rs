@@ -1,4 +1,4 @@
-use super::{now, Store, StoreError, Tx};
+use super::{now, Store, StoreError};
 use peakday_app::utility::{Channel, EligibilityRules, Product, UtilitySettings};
 use sqlx::{AnyConnection, Row};
 
@@ -24,137 +24,110 @@ impl KeptSettings {
 }
 
 impl Store {
-    /// The utility's configuration; `None` before the first start has written it.
-    pub async fn utility_settings(&self) -> Result<Option<UtilitySettings>, StoreError> {
-        if let Some(settings) = self.kept_settings.fresh() {
-            return Ok(Some(settings));
-        }
-        self.utility_settings_on(&mut *self.read().await?).await
-    }
-
-    /// The same, read on a connection the caller holds when it is not in memory (inside a
-    /// transaction, say): taking a second connection from the pool while holding one can
-    /// starve the pool under load.
-    pub async fn utility_settings_on(
+    /// The utility's configuration, `None` before the first start has written it: from memory
+    /// when kept, else read on `conn`, a connection the caller holds (inside a transaction, say;
+    /// taking a second connection from the pool while holding one can starve the pool under
+    /// load).
+    pub async fn utility_settings(
         &self,
         conn: &mut AnyConnection,
     ) -> Result<Option<UtilitySettings>, StoreError> {
         if let Some(settings) = self.kept_settings.fresh() {
             return Ok(Some(settings));
         }
-        let settings = Self::read_utility_settings(conn).await?;
+        let settings = read_utility_settings(conn).await?;
         if let Some(settings) = &settings {
             self.kept_settings.keep(settings);
         }
         Ok(settings)
     }
 
-    async fn read_utility_settings(
-        conn: &mut AnyConnection,
-    ) -> Result<Option<UtilitySettings>, StoreError> {
-        let row = sqlx::query(
-            "SELECT name, time_zone, product, channels, eligibility_rules \
-             FROM utility_settings WHERE id = 1",
-        )
-        .fetch_optional(conn)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let product: String = row.try_get("product")?;
-        let channels: String = row.try_get("channels")?;
-        let rules: String = row.try_get("eligibility_rules")?;
-        Ok(Some(UtilitySettings {
-            name: row.try_get("name")?,
-            time_zone: row.try_get("time_zone")?,
-            product: Product::parse(&product)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown product {product:?}")))?,
-            channels: channels
-                .split(',')
-                .filter(|name| !name.is_empty())
-                .map(|name| {
-                    Channel::parse(name)
-                        .ok_or_else(|| StoreError::Corrupt(format!("unknown channel {name:?}")))
-                })
-                .collect::<Result<_, _>>()?,
-            eligibility: serde_json::from_str::<EligibilityRules>(&rules)
-                .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?,
-        }))
-    }
-
-    /// Writes the utility's configuration unless one exists. Returns whether it wrote: the first
-    /// start of several instances seeds once.
-    pub async fn insert_utility_settings_once(
-        tx: &mut Tx,
-        settings: &UtilitySettings,
-    ) -> Result<bool, StoreError> {
-        let channels =
-            settings.channels.iter().map(|channel| channel.as_str()).collect::<Vec<_>>().join(",");
-        let rules = serde_json::to_string(&settings.eligibility)
-            .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?;
-        let result = sqlx::query(
-            "INSERT INTO utility_settings \
-             (id, name, time_zone, product, channels, eligibility_rules, updated_at) \
-             VALUES (1, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&settings.name)
-        .bind(&settings.time_zone)
-        .bind(settings.product.as_str())
-        .bind(channels)
-        .bind(rules)
-        .bind(now())
-        .execute(&mut **tx)
-        .await?;
-        Ok(result.rows_affected() == 1)
-    }
-}
-
-impl Store {
-    /// Writes the utility's configuration, replacing what was there (`peakday init-utility`).
-    pub async fn save_utility_settings(
-        tx: &mut Tx,
-        settings: &UtilitySettings,
-    ) -> Result<(), StoreError> {
-        let channels =
-            settings.channels.iter().map(|channel| channel.as_str()).collect::<Vec<_>>().join(",");
-        let rules = serde_json::to_string(&settings.eligibility)
-            .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?;
-        sqlx::query(
-            "INSERT INTO utility_settings \
-             (id, name, time_zone, product, channels, eligibility_rules, updated_at) \
-             VALUES (1, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET name = $1, \
-             time_zone = $2, product = $3, channels = $4, eligibility_rules = $5, updated_at = $6",
-        )
-        .bind(&settings.name)
-        .bind(&settings.time_zone)
-        .bind(settings.product.as_str())
-        .bind(channels)
-        .bind(rules)
-        .bind(now())
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-}
-
-impl Store {
-    /// The utility's time zone (from memory when kept, else read from the pool).
-    pub async fn utility_zone(&self) -> Result<jiff::tz::TimeZone, StoreError> {
-        match self.kept_settings.fresh() {
-            Some(settings) => Ok(zone_of(&settings)),
-            None => self.utility_zone_on(&mut *self.read().await?).await,
-        }
-    }
-
-    /// The utility's time zone, on a connection the caller holds. An unknown zone name (a hand
-    /// edit) falls back to UTC with a warning rather than failing every page.
-    pub async fn utility_zone_on(
+    /// The utility's time zone, the same way.
+    pub async fn utility_zone(
         &self,
         conn: &mut AnyConnection,
     ) -> Result<jiff::tz::TimeZone, StoreError> {
-        let settings = self.utility_settings_on(conn).await?.ok_or_else(|| {
+        let settings = self.utility_settings(conn).await?.ok_or_else(|| {
             StoreError::Corrupt("utility settings missing: the database was not seeded".to_owned())
         })?;
         Ok(zone_of(&settings))
     }
+}
+
+async fn read_utility_settings(
+    conn: &mut AnyConnection,
+) -> Result<Option<UtilitySettings>, StoreError> {
+    let row = sqlx::query(
+        "SELECT name, time_zone, product, channels, eligibility_rules \
+         FROM utility_settings WHERE id = 1",
+    )
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let product: String = row.try_get("product")?;
+    let channels: String = row.try_get("channels")?;
+    let rules: String = row.try_get("eligibility_rules")?;
+    Ok(Some(UtilitySettings {
+        name: row.try_get("name")?,
+        time_zone: row.try_get("time_zone")?,
+        product: Product::parse(&product)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown product {product:?}")))?,
+        channels: channels
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .map(|name| {
+                Channel::parse(name)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown channel {name:?}")))
+            })
+            .collect::<Result<_, _>>()?,
+        eligibility: serde_json::from_str::<EligibilityRules>(&rules)
+            .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?,
+    }))
+}
+
+/// Writes the utility's configuration unless one exists. Returns whether it wrote: the first
+/// start of several instances seeds once.
+pub async fn insert_utility_settings_once(
+    conn: &mut AnyConnection,
+    settings: &UtilitySettings,
+) -> Result<bool, StoreError> {
+    write_utility_settings(conn, settings, "DO NOTHING").await
+}
+
+/// Writes the utility's configuration, replacing what was there (`peakday init-utility`).
+pub async fn save_utility_settings(
+    conn: &mut AnyConnection,
+    settings: &UtilitySettings,
+) -> Result<(), StoreError> {
+    let replace = "DO UPDATE SET name = $1, time_zone = $2, product = $3, channels = $4, \
+                   eligibility_rules = $5, updated_at = $6";
+    write_utility_settings(conn, settings, replace).await.map(|_| ())
+}
+
+/// The one row of settings, inserted, or on an existing row `on_conflict`.
+async fn write_utility_settings(
+    conn: &mut AnyConnection,
+    settings: &UtilitySettings,
+    on_conflict: &str,
+) -> Result<bool, StoreError> {
+    let channels =
+        settings.channels.iter().map(|channel| channel.as_str()).collect::<Vec<_>>().join(",");
+    let rules = serde_json::to_string(&settings.eligibility)
+        .map_err(|e| StoreError::Corrupt(format!("eligibility rules: {e}")))?;
+    let result = sqlx::query(&format!(
+        "INSERT INTO utility_settings \
+         (id, name, time_zone, product, channels, eligibility_rules, updated_at) \
+         VALUES (1, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) {on_conflict}"
+    ))
+    .bind(&settings.name)
+    .bind(&settings.time_zone)
+    .bind(settings.product.as_str())
+    .bind(channels)
+    .bind(rules)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 /// The settings' time zone. An unknown zone name (a hand edit) falls back to UTC with a warning

@@ -5,5 +5,7 @@ mod sessions;
 mod signin_throttle;
 mod users;
 
-pub use sessions::{NewSession, SessionSummary, StoredSession};
-pub use users::{NewUser, StoredUser};
+pub use credentials::*;
+pub use sessions::*;
+pub use signin_throttle::*;
+pub use users::*;

@@ -1,10 +1,10 @@
-use crate::store::{flag, now, Store, StoreError, Tx};
+use crate::store::{flag, now, StoreError};
 use peakday_app::accounts::AccountId;
 use peakday_app::auth::UserId;
 use peakday_app::auth::{Identity, Role, Viewer};
 use peakday_app::contact::EmailAddress;
 use peakday_app::staff::StaffMember;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 /// A user to create. The password is already hashed.
 #[derive(Debug, Clone)]
@@ -68,107 +68,109 @@ fn stored_user(row: &sqlx::any::AnyRow) -> Result<StoredUser, StoreError> {
     })
 }
 
-impl Store {
-    pub async fn user_by_email(
-        &self,
-        email: &EmailAddress,
-    ) -> Result<Option<StoredUser>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-            .bind(email.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(stored_user).transpose()
-    }
-
-    pub async fn user_by_id(&self, user: UserId) -> Result<Option<StoredUser>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(user.0)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(stored_user).transpose()
-    }
-
-    /// The sign-in of a customer account, if it has one.
-    pub async fn user_of_account(
-        &self,
-        account: peakday_app::accounts::AccountId,
-    ) -> Result<Option<StoredUser>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE account_id = $1 AND role = 'customer' \
-             ORDER BY id LIMIT 1"
-        ))
-        .bind(account.0)
-        .fetch_optional(self.pool())
+pub async fn user_by_email(
+    conn: &mut AnyConnection,
+    email: &EmailAddress,
+) -> Result<Option<StoredUser>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+        .bind(email.as_str())
+        .fetch_optional(&mut *conn)
         .await?;
-        row.as_ref().map(stored_user).transpose()
-    }
+    row.as_ref().map(stored_user).transpose()
+}
 
-    /// The stored password hash of `user`.
-    pub async fn password_hash_of(&self, user: UserId) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-            .bind(user.0)
-            .fetch_optional(self.pool())
-            .await?)
-    }
-
-    /// How many sessions `user` has open now.
-    pub async fn session_count(&self, user: UserId) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND stage = 'active'",
-        )
+pub async fn user_by_id(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Option<StoredUser>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(user.0)
-        .fetch_one(self.pool())
-        .await?)
-    }
-
-    /// Creates a user and returns their id.
-    pub async fn insert_user(tx: &mut Tx, user: &NewUser) -> Result<UserId, StoreError> {
-        let role = match &user.identity {
-            Identity::Customer { .. } => Role::Customer,
-            Identity::Staff { role } => Role::from(*role),
-        };
-        let account = match user.identity {
-            Identity::Customer { account_id } => Some(account_id.0),
-            Identity::Staff { .. } => None,
-        };
-        Ok(sqlx::query_scalar(
-            "INSERT INTO users (email, display_name, password_hash, role, account_id, created_at, \
-             must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(user.email.as_str())
-        .bind(&user.display_name)
-        .bind(&user.password_hash)
-        .bind(role.as_str())
-        .bind(account)
-        .bind(now())
-        .bind(i64::from(user.must_change_password))
-        .fetch_one(&mut **tx)
-        .await
-        .map(UserId)?)
-    }
-
-    /// Every staff user, by name.
-    pub async fn staff_members(&self) -> Result<Vec<StaffMember>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, email, display_name, role, disabled FROM users \
-             WHERE role <> 'customer' ORDER BY display_name, email",
-        )
-        .fetch_all(self.pool())
+        .fetch_optional(&mut *conn)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let role: String = row.try_get("role")?;
-                Ok(StaffMember {
-                    id: UserId(row.try_get("id")?),
-                    display_name: row.try_get("display_name")?,
-                    email: row.try_get("email")?,
-                    role: Role::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
-                    disabled: flag(row.try_get("disabled")?),
-                })
+    row.as_ref().map(stored_user).transpose()
+}
+
+/// The sign-in of a customer account, if it has one.
+pub async fn user_of_account(
+    conn: &mut AnyConnection,
+    account: peakday_app::accounts::AccountId,
+) -> Result<Option<StoredUser>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE account_id = $1 AND role = 'customer' \
+         ORDER BY id LIMIT 1"
+    ))
+    .bind(account.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(stored_user).transpose()
+}
+
+/// The stored password hash of `user`.
+pub async fn password_hash_of(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// How many sessions `user` has open now.
+pub async fn session_count(conn: &mut AnyConnection, user: UserId) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND stage = 'active'")
+        .bind(user.0)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Creates a user and returns their id.
+pub async fn insert_user(conn: &mut AnyConnection, user: &NewUser) -> Result<UserId, StoreError> {
+    let role = match &user.identity {
+        Identity::Customer { .. } => Role::Customer,
+        Identity::Staff { role } => Role::from(*role),
+    };
+    let account = match user.identity {
+        Identity::Customer { account_id } => Some(account_id.0),
+        Identity::Staff { .. } => None,
+    };
+    Ok(sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, password_hash, role, account_id, created_at, \
+         must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(user.email.as_str())
+    .bind(&user.display_name)
+    .bind(&user.password_hash)
+    .bind(role.as_str())
+    .bind(account)
+    .bind(now())
+    .bind(i64::from(user.must_change_password))
+    .fetch_one(&mut *conn)
+    .await
+    .map(UserId)?)
+}
+
+/// Every staff user, by name.
+pub async fn staff_members(conn: &mut AnyConnection) -> Result<Vec<StaffMember>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, email, display_name, role, disabled FROM users \
+         WHERE role <> 'customer' ORDER BY display_name, email",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let role: String = row.try_get("role")?;
+            Ok(StaffMember {
+                id: UserId(row.try_get("id")?),
+                display_name: row.try_get("display_name")?,
+                email: row.try_get("email")?,
+                role: Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                disabled: flag(row.try_get("disabled")?),
             })
-            .collect()
-    }
+        })
+        .collect()
 }
 
 /// The identity stored as a role and an optional account.

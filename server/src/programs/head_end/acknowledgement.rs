@@ -7,8 +7,12 @@ use super::message::{
     Acknowledgement, AcknowledgementResult, CustomerAssetSync, DeviceStatus, MessageStatus,
     SyncAction,
 };
+use crate::accounts;
+use crate::programs::store;
 use crate::programs::store::{RegistrationUpdate, StoredDevice};
+use crate::store::audit;
 use crate::store::audit_entry;
+use crate::store::outbox;
 use crate::store::{Store, StoreError, Tx};
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::change::AuditRecord;
@@ -29,13 +33,13 @@ pub async fn apply(
     ack: &Acknowledgement,
 ) -> Result<AcknowledgementResult, AcknowledgementError> {
     let mut tx = store.begin_write().await?;
-    if let Some(previous) = Store::acknowledgement(&mut tx, &ack.message_id).await? {
+    if let Some(previous) = store::acknowledgement(&mut tx, &ack.message_id).await? {
         let mut result: AcknowledgementResult = serde_json::from_str(&previous)
             .map_err(|error| StoreError::Corrupt(format!("stored acknowledgement: {error}")))?;
         result.replay = true;
         return Ok(result);
     }
-    let payload = Store::message_payload(&mut tx, &ack.message_id)
+    let payload = outbox::message_payload(&mut tx, &ack.message_id)
         .await?
         .ok_or_else(|| AcknowledgementError::UnknownMessage(ack.message_id.clone()))?;
     let message: CustomerAssetSync = serde_json::from_str(&payload).map_err(|error| {
@@ -43,7 +47,7 @@ pub async fn apply(
     })?;
     // The account's changes take this lock too: an acknowledgement and a change to the same
     // devices never interleave on PostgreSQL.
-    Store::lock_account_number(&mut tx, &message.account_number).await?;
+    accounts::store::lock_account_number(&mut tx, &message.account_number).await?;
     let statuses = device_statuses(ack, &message);
     let mut result = AcknowledgementResult {
         message_id: ack.message_id.clone(),
@@ -56,7 +60,7 @@ pub async fn apply(
     let mut enrollments = Vec::new();
     for (device_id, (status, reason)) in statuses {
         let carried = message.devices.iter().find(|device| device.device_id == device_id);
-        let stored = Store::device(&mut tx, DeviceId(device_id)).await?;
+        let stored = store::device(&mut tx, DeviceId(device_id)).await?;
         let (Some(carried), Some(stored)) = (carried, stored) else {
             result.unknown_devices.push(device_id);
             continue;
@@ -79,7 +83,7 @@ pub async fn apply(
             synced_at: Some(now),
             if_message: Some(&ack.message_id),
         };
-        if !Store::set_registration(&mut tx, DeviceId(device_id), &update).await? {
+        if !store::set_registration(&mut tx, DeviceId(device_id), &update).await? {
             result.superseded.push(device_id);
             continue;
         }
@@ -100,7 +104,7 @@ pub async fn apply(
         crate::events::service::follow_registration(store, &mut tx, DeviceId(*device)).await?;
     }
     let response = serde_json::to_string(&result).expect("a result serializes");
-    Store::record_acknowledgement(&mut tx, &ack.message_id, &response).await?;
+    store::record_acknowledgement(&mut tx, &ack.message_id, &response).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(result)
 }
@@ -131,19 +135,19 @@ async fn confirm_when_registered(
     enrollment: EnrollmentId,
     account: peakday_app::accounts::AccountId,
 ) -> Result<(), StoreError> {
-    let live = Store::live_enrollments_of(tx, account).await?;
+    let live = store::live_enrollments_of(tx, account).await?;
     let Some(enrollment) = live.into_iter().find(|e| e.id == enrollment) else { return Ok(()) };
     if enrollment.status != EnrollmentStatus::Pending {
         return Ok(());
     }
-    let devices = Store::devices_of(tx, account).await?;
+    let devices = store::devices_of(tx, account).await?;
     let all_registered = enrollment.devices.iter().all(|id| {
         devices
             .iter()
             .any(|d| d.device.id == *id && d.device.registration == Registration::Registered)
     });
     if all_registered && !enrollment.devices.is_empty() {
-        Store::set_enrollment_status(tx, enrollment.id, EnrollmentStatus::Enrolled).await?;
+        store::set_enrollment_status(tx, enrollment.id, EnrollmentStatus::Enrolled).await?;
     }
     Ok(())
 }
@@ -172,7 +176,7 @@ async fn audit(
         .before(&field(device.device.registration.label()))
         .after(&field(registration.label()));
     let actor = Actor { user_id: None, source: ChangeSource::Api };
-    Store::append_audit(tx, &audit_entry(actor, Some(device.account), &record)).await
+    audit::append_audit(tx, &audit_entry(actor, Some(device.account), &record)).await
 }
 
 #[cfg(test)]

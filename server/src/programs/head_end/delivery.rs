@@ -10,6 +10,7 @@
 use super::signature::{self, Direction};
 use super::{HeadEndConfig, ASSET_SYNC};
 use crate::events::derms::DERMS_EVENT;
+use crate::store::outbox;
 use crate::store::{OutboxMessage, Store, StoreError};
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -101,9 +102,9 @@ impl HeadEndSender {
             // The clock is read at each claim: a round that takes a while neither hands out
             // leases that have already run out nor schedules retries early.
             let claimed = if in_flight.len() < IN_FLIGHT {
-                match self.store.claim_message(ASSET_SYNC, clock(), LEASE_SECONDS).await? {
+                match outbox::claim(&self.store, ASSET_SYNC, clock(), LEASE_SECONDS).await? {
                     Some(message) => Some(message),
-                    None => self.store.claim_message(DERMS_EVENT, clock(), LEASE_SECONDS).await?,
+                    None => outbox::claim(&self.store, DERMS_EVENT, clock(), LEASE_SECONDS).await?,
                 }
             } else {
                 None
@@ -133,7 +134,14 @@ impl HeadEndSender {
         let lease = message.lease_token.clone().unwrap_or_default();
         match self.send(&message).await {
             Ok(()) => {
-                if !self.store.mark_delivered(message.id, &lease, clock()).await? {
+                if !outbox::mark_delivered(
+                    &mut *self.store.write().await?,
+                    message.id,
+                    &lease,
+                    clock(),
+                )
+                .await?
+                {
                     tracing::warn!(
                         key = message.idempotency_key,
                         "lease lost before delivery was recorded"
@@ -161,7 +169,15 @@ impl HeadEndSender {
                         "head-end sync not delivered"
                     );
                 }
-                self.store.mark_failed(message.id, &lease, retry_at, dead, &error).await?;
+                outbox::mark_failed(
+                    &mut *self.store.write().await?,
+                    message.id,
+                    &lease,
+                    retry_at,
+                    dead,
+                    &error,
+                )
+                .await?;
                 Ok(false)
             }
         }

@@ -2,7 +2,9 @@
 //! (`delivery::MAX_ATTEMPTS`): send one again once the cause is fixed, or discard it so the
 //! account's later messages can go. Each decision is audited.
 
+use crate::store::audit;
 use crate::store::audit_entry;
+use crate::store::outbox;
 use crate::store::{local_time, Store, StoreError};
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::auth::UserId;
@@ -26,10 +28,8 @@ impl HeldMessages {
 #[async_trait::async_trait]
 impl OutboxOperations for HeldMessages {
     async fn held_messages(&self) -> Result<Vec<HeldMessage>, AppError> {
-        let zone = self.store.utility_zone().await?;
-        Ok(self
-            .store
-            .dead_messages()
+        let zone = self.store.utility_zone(&mut *self.store.read().await?).await?;
+        Ok(outbox::dead_messages(&mut *self.store.read().await?)
             .await?
             .into_iter()
             .map(|message| HeldMessage {
@@ -47,7 +47,7 @@ impl OutboxOperations for HeldMessages {
     async fn release(&self, admin: UserId, message: i64, discard: bool) -> Result<Saved, AppError> {
         let now = crate::store::now();
         let mut tx = self.store.begin_write().await?;
-        if !Store::revive_or_discard(&mut tx, message, discard, now).await? {
+        if !outbox::revive_or_discard(&mut tx, message, discard, now).await? {
             return Err(AppError::NotFound);
         }
         let (action, summary) = if discard {
@@ -57,7 +57,7 @@ impl OutboxOperations for HeldMessages {
         };
         let actor = Actor { user_id: Some(admin), source: ChangeSource::Agent };
         let entry = audit_entry(actor, None, &AuditRecord::new(action, summary));
-        Store::append_audit(&mut tx, &entry).await?;
+        audit::append_audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(if discard {
             "Discarded: the account's later messages can go now."

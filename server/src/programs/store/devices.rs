@@ -1,4 +1,4 @@
-use crate::store::{now, Store, StoreError, Tx};
+use crate::store::{now, StoreError};
 use peakday_app::accounts::AccountId;
 use peakday_app::programs::{
     Capacity, Device, DeviceId, DeviceKind, EnrollmentId, NewDevice, Registration,
@@ -42,107 +42,105 @@ const DEVICE_COLUMNS: &str = "SELECT d.id, d.account_id, d.service_point_id, \
      LEFT JOIN enrollments e ON e.id = ed.enrollment_id \
      LEFT JOIN programs p ON p.id = e.program_id";
 
-impl Store {
-    /// An account's devices (not removed), oldest first.
-    pub async fn devices_of(
-        conn: &mut AnyConnection,
-        account: AccountId,
-    ) -> Result<Vec<StoredDevice>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{DEVICE_COLUMNS} WHERE d.account_id = $1 AND d.removed_at IS NULL ORDER BY d.id"
-        ))
-        .bind(account.0)
-        .fetch_all(conn)
+/// An account's devices (not removed), oldest first.
+pub async fn devices_of(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Vec<StoredDevice>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "{DEVICE_COLUMNS} WHERE d.account_id = $1 AND d.removed_at IS NULL ORDER BY d.id"
+    ))
+    .bind(account.0)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(stored_device).collect()
+}
+
+/// One device by id, whoever owns it (for head-end acknowledgements).
+pub async fn device(
+    conn: &mut AnyConnection,
+    id: DeviceId,
+) -> Result<Option<StoredDevice>, StoreError> {
+    let row = sqlx::query(&format!("{DEVICE_COLUMNS} WHERE d.id = $1"))
+        .bind(id.0)
+        .fetch_optional(conn)
         .await?;
-        rows.iter().map(stored_device).collect()
-    }
+    row.as_ref().map(stored_device).transpose()
+}
 
-    /// One device by id, whoever owns it (for head-end acknowledgements).
-    pub async fn device(
-        conn: &mut AnyConnection,
-        id: DeviceId,
-    ) -> Result<Option<StoredDevice>, StoreError> {
-        let row = sqlx::query(&format!("{DEVICE_COLUMNS} WHERE d.id = $1"))
-            .bind(id.0)
-            .fetch_optional(conn)
-            .await?;
-        row.as_ref().map(stored_device).transpose()
-    }
+/// Whether a device of this make and serial is registered (and not removed) already.
+/// The account and number of the account that has a device of this make and serial, if
+/// any has.
+pub async fn serial_owner(
+    conn: &mut AnyConnection,
+    make: &str,
+    serial: &str,
+) -> Result<Option<(AccountId, String)>, StoreError> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT a.id, a.account_number FROM devices d JOIN accounts a ON a.id = d.account_id \
+         WHERE lower(d.make) = lower($1) AND d.serial = $2 AND d.removed_at IS NULL",
+    )
+    .bind(make)
+    .bind(serial)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(id, number)| (AccountId(id), number)))
+}
 
-    /// Whether a device of this make and serial is registered (and not removed) already.
-    /// The account and number of the account that has a device of this make and serial, if
-    /// any has.
-    pub async fn serial_owner(
-        tx: &mut Tx,
-        make: &str,
-        serial: &str,
-    ) -> Result<Option<(AccountId, String)>, StoreError> {
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT a.id, a.account_number FROM devices d JOIN accounts a ON a.id = d.account_id \
-             WHERE lower(d.make) = lower($1) AND d.serial = $2 AND d.removed_at IS NULL",
-        )
-        .bind(make)
-        .bind(serial)
-        .fetch_optional(&mut **tx)
-        .await?;
-        Ok(row.map(|(id, number)| (AccountId(id), number)))
-    }
+pub async fn insert_device(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    service_point_id: i64,
+    device: &NewDevice,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO devices (account_id, service_point_id, kind, make, model, serial, \
+         network_address, capacity_tenths, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(account.0)
+    .bind(service_point_id)
+    .bind(device.kind.as_str())
+    .bind(&device.make)
+    .bind(&device.model)
+    .bind(&device.serial)
+    .bind(&device.network_address)
+    .bind(i64::from(device.capacity.0))
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?)
+}
 
-    pub async fn insert_device(
-        tx: &mut Tx,
-        account: AccountId,
-        service_point_id: i64,
-        device: &NewDevice,
-    ) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO devices (account_id, service_point_id, kind, make, model, serial, \
-             network_address, capacity_tenths, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(account.0)
-        .bind(service_point_id)
-        .bind(device.kind.as_str())
-        .bind(&device.make)
-        .bind(&device.model)
-        .bind(&device.serial)
-        .bind(&device.network_address)
-        .bind(i64::from(device.capacity.0))
+pub async fn remove_device(conn: &mut AnyConnection, id: DeviceId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE devices SET removed_at = $1 WHERE id = $2")
         .bind(now())
-        .fetch_one(&mut **tx)
-        .await?)
-    }
-
-    pub async fn remove_device(tx: &mut Tx, id: DeviceId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE devices SET removed_at = $1 WHERE id = $2")
-            .bind(now())
-            .bind(id.0)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    /// Sets a device's registration; returns false when `if_message` named a message the
-    /// device is no longer about (nothing changed).
-    pub async fn set_registration(
-        tx: &mut Tx,
-        device: DeviceId,
-        update: &RegistrationUpdate<'_>,
-    ) -> Result<bool, StoreError> {
-        let result = sqlx::query(
-            "UPDATE devices SET registration = $1, registration_detail = $2, \
-             sync_message = COALESCE($3, sync_message), last_sync_at = COALESCE($4, last_sync_at) \
-             WHERE id = $5 AND ($6 IS NULL OR sync_message = $6)",
-        )
-        .bind(update.registration.as_str())
-        .bind(update.detail)
-        .bind(update.sync_message)
-        .bind(update.synced_at)
-        .bind(device.0)
-        .bind(update.if_message)
-        .execute(&mut **tx)
+        .bind(id.0)
+        .execute(&mut *conn)
         .await?;
-        Ok(result.rows_affected() == 1)
-    }
+    Ok(())
+}
+
+/// Sets a device's registration; returns false when `if_message` named a message the
+/// device is no longer about (nothing changed).
+pub async fn set_registration(
+    conn: &mut AnyConnection,
+    device: DeviceId,
+    update: &RegistrationUpdate<'_>,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "UPDATE devices SET registration = $1, registration_detail = $2, \
+         sync_message = COALESCE($3, sync_message), last_sync_at = COALESCE($4, last_sync_at) \
+         WHERE id = $5 AND ($6 IS NULL OR sync_message = $6)",
+    )
+    .bind(update.registration.as_str())
+    .bind(update.detail)
+    .bind(update.sync_message)
+    .bind(update.synced_at)
+    .bind(device.0)
+    .bind(update.if_message)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 fn stored_device(row: &sqlx::any::AnyRow) -> Result<StoredDevice, StoreError> {

@@ -4,5 +4,6 @@ mod devices;
 mod enrollments;
 mod programs;
 
-pub use devices::{RegistrationUpdate, StoredDevice};
-pub use enrollments::{DeviceLocation, DeviceSites, StoredEnrollment};
+pub use devices::*;
+pub use enrollments::*;
+pub use programs::*;
