@@ -46,6 +46,13 @@ async fn program_events(rig: &Rig) -> Value {
         api(&rig.app, "/api/program_events", &format!("program={}", rig.program), &rig.manager)
             .await;
     assert_eq!(status, StatusCode::OK, "{events}");
+    // Every change is re-evaluated, so the newest history entry (the event's running tally)
+    // agrees with the devices' states counted afresh.
+    for event in events["events"].as_array().unwrap() {
+        let newest = event["history"].as_array().unwrap().last().cloned().unwrap_or_default();
+        assert_eq!(newest["reserved_devices"], event["tally"]["reserved"], "{event}");
+        assert_eq!(newest["reserved"], event["tally"]["reserved_capacity"], "{event}");
+    }
     events
 }
 
@@ -431,5 +438,91 @@ async fn opt_outs_at_once_never_pass_the_seasons_limit() {
         let opted: usize =
             mine["upcoming"].as_array().unwrap().iter().filter(|e| e["opted_out"] == true).count();
         assert_eq!(opted, 3);
+    }
+}
+
+#[tokio::test]
+async fn two_releases_at_once_each_see_the_other_in_the_events_history() {
+    use peakday_app::accounts::AccountId;
+    use peakday_app::events::{DeviceState, EventId};
+    use peakday_app::programs::{Capacity, DeviceId};
+    use peakday_server::events::store::{self as events, Place};
+
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        peakday_server::demo::seed_peak_day(&db.store).await.expect("the demo peak day seeds");
+        let (event, device, account): (i64, i64, i64) =
+            sqlx::query_as("SELECT event_id, device_id, account_id FROM event_devices")
+                .fetch_one(&mut *db.store.read().await.unwrap())
+                .await
+                .unwrap();
+        let event = EventId(event);
+        // Two more of the account's devices join the event: three reserved.
+        let mut tx = db.store.begin_write().await.unwrap();
+        let mut more = Vec::new();
+        for copy in ["-2", "-3"] {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO devices (account_id, service_point_id, kind, make, model, serial, \
+                 network_address, capacity_tenths, registration, created_at) \
+                 SELECT account_id, service_point_id, kind, make, model, serial || $1, \
+                 network_address, 20, registration, created_at FROM devices WHERE id = $2 \
+                 RETURNING id",
+            )
+            .bind(copy)
+            .bind(device)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+            more.push(DeviceId(id));
+        }
+        let places: Vec<Place> = more
+            .iter()
+            .map(|device| Place {
+                device: *device,
+                account: AccountId(account),
+                state: DeviceState::Reserved,
+                entity_group: "race",
+                capacity: Capacity(20),
+            })
+            .collect();
+        events::insert_places(&mut tx, event, &places).await.unwrap();
+        events::reevaluate(&mut tx, event, "Two joined").await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Each device released in its own transaction, both open at once: on PostgreSQL each
+        // would re-evaluate before the other commits, and without the event's lock both would
+        // record 2.
+        let release = |device: DeviceId, start: u64, after: u64| {
+            let store = db.store.clone();
+            tokio::spawn(async move {
+                let pause = |ms| tokio::time::sleep(std::time::Duration::from_millis(ms));
+                pause(start).await;
+                let mut tx = store.begin_write().await.unwrap();
+                events::set_states(&mut tx, event, &[device], DeviceState::OptedOut).await.unwrap();
+                pause(200).await;
+                events::reevaluate(&mut tx, event, "Released").await.unwrap();
+                pause(after).await;
+                tx.commit().await.unwrap();
+            })
+        };
+        let (first, second) = (release(more[0], 0, 200), release(more[1], 100, 0));
+        first.await.unwrap();
+        second.await.unwrap();
+
+        let reserved: Vec<i64> = sqlx::query_scalar(
+            "SELECT reserved_devices FROM event_history WHERE event_id = $1 ORDER BY id",
+        )
+        .bind(event.0)
+        .fetch_all(&mut *db.store.read().await.unwrap())
+        .await
+        .unwrap();
+        assert_eq!(reserved, [1, 3, 2, 1], "{}: each release counts the other's", db.name);
+        let events_page = events::tallies(
+            &mut db.store.read().await.unwrap(),
+            peakday_app::programs::ProgramId(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(events_page[&event].0.reserved, 1, "{}", db.name);
     }
 }

@@ -283,10 +283,39 @@ pub async fn insert_places(
         }
         query.execute(&mut *conn).await?;
     }
+    let reserved = places.iter().filter(|place| place.state == DeviceState::Reserved);
+    let (count, tenths) = reserved
+        .fold((0, 0), |(count, tenths), place| (count + 1, tenths + i64::from(place.capacity.0)));
+    move_tally(conn, event, count, tenths).await
+}
+
+/// Moves the event's running tally of reserved devices and their capacity (migration 0007) by
+/// a change in the same transaction. On PostgreSQL the update locks the event's row until the
+/// change commits, so changes to one event's reservation run one after another.
+async fn move_tally(
+    conn: &mut AnyConnection,
+    event: EventId,
+    devices: i64,
+    tenths: i64,
+) -> Result<(), StoreError> {
+    if devices == 0 && tenths == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE events SET reserved_devices = reserved_devices + $1, \
+         reserved_tenths = reserved_tenths + $2 WHERE id = $3",
+    )
+    .bind(devices)
+    .bind(tenths)
+    .bind(event.0)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// Puts `devices` of `event` in `state`.
+/// Puts `devices` of `event` in `state`, moving the event's tally by those that enter or leave
+/// the reservation. Each statement's condition names the state it moves from, so the tally
+/// follows what the row held when it was locked, not what was read before.
 pub async fn set_states(
     conn: &mut AnyConnection,
     event: EventId,
@@ -294,18 +323,48 @@ pub async fn set_states(
     state: DeviceState,
 ) -> Result<(), StoreError> {
     let at = now();
+    let (mut count, mut tenths) = (0, 0);
     for device in devices {
-        sqlx::query(
-            "UPDATE event_devices SET state = $1, changed_at = $2 WHERE event_id = $3 AND device_id = $4",
-        )
-        .bind(state.as_str())
-        .bind(at)
-        .bind(event.0)
-        .bind(device.0)
-        .execute(&mut *conn)
-        .await?;
+        let change = StateChange { event, device: *device, state, at };
+        if state == DeviceState::Reserved {
+            let joined = change.run(conn, "state <> 'reserved'").await?;
+            count += joined.len() as i64;
+            tenths += joined.iter().sum::<i64>();
+        } else {
+            let left = change.run(conn, "state = 'reserved'").await?;
+            if left.is_empty() {
+                // From another state than reserved: the tally does not move.
+                change.run(conn, "state <> 'reserved'").await?;
+            }
+            count -= left.len() as i64;
+            tenths -= left.iter().sum::<i64>();
+        }
     }
-    Ok(())
+    move_tally(conn, event, count, tenths).await
+}
+
+/// One device of an event put in a state.
+struct StateChange {
+    event: EventId,
+    device: DeviceId,
+    state: DeviceState,
+    at: i64,
+}
+
+impl StateChange {
+    /// Runs the change if the device's state matches `from`; the capacity of each row moved.
+    async fn run(&self, conn: &mut AnyConnection, from: &str) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(&format!(
+            "UPDATE event_devices SET state = $1, changed_at = $2 \
+             WHERE event_id = $3 AND device_id = $4 AND {from} RETURNING capacity_tenths"
+        ))
+        .bind(self.state.as_str())
+        .bind(self.at)
+        .bind(self.event.0)
+        .bind(self.device.0)
+        .fetch_all(conn)
+        .await?)
+    }
 }
 
 /// The accounts with devices reserved for `event`.
@@ -331,8 +390,12 @@ pub async fn release_all(conn: &mut AnyConnection, event: EventId) -> Result<(),
     )
     .bind(now())
     .bind(event.0)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE events SET reserved_devices = 0, reserved_tenths = 0 WHERE id = $1")
+        .bind(event.0)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -350,8 +413,7 @@ pub async fn cancel_event(
     Ok(())
 }
 
-/// Counts the event's reservation now and keeps it, with the event's target, in its history:
-/// one statement, since an opt-out runs it while holding SQLite's one writer.
+/// Keeps the event's reservation now (its running tally), with its target, in its history.
 pub async fn reevaluate(
     conn: &mut AnyConnection,
     event: EventId,
@@ -360,11 +422,8 @@ pub async fn reevaluate(
     let added = sqlx::query(
         "INSERT INTO event_history (event_id, at, cause, reserved_devices, reserved_tenths, \
          target_tenths) \
-         SELECT ev.id, $2, $3, \
-         (SELECT COUNT(*) FROM event_devices ed WHERE ed.event_id = ev.id AND ed.state = 'reserved'), \
-         (SELECT COALESCE(SUM(ed.capacity_tenths), 0) FROM event_devices ed \
-          WHERE ed.event_id = ev.id AND ed.state = 'reserved'), \
-         ev.target_tenths FROM events ev WHERE ev.id = $1",
+         SELECT id, $2, $3, reserved_devices, reserved_tenths, target_tenths FROM events \
+         WHERE id = $1",
     )
     .bind(event.0)
     .bind(now())
