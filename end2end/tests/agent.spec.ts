@@ -85,7 +85,7 @@ test("a disabled agent is signed out on their next click", async ({ browser }) =
   await add.getByLabel("Role").selectOption("agent");
   await add.getByLabel("Initial password").fill(password);
   await add.getByRole("button", { name: "Add staff member" }).click();
-  await expect(admin.getByText("Your changes were saved.")).toBeVisible();
+  await expect(admin.getByText("Taylor Temp can now sign in as customer service agent")).toBeVisible();
   await expect(admin.getByRole("row", { name: /Taylor Temp/ })).toBeVisible();
 
   const agentContext = await browser.newContext();

@@ -233,8 +233,9 @@ test.describe("before the WASM loads (no JavaScript)", () => {
     await section.getByLabel("Name").fill("Plain Form");
     await section.getByLabel("Email").fill("plain@example.com");
     await section.getByRole("button", { name: "Save", exact: true }).click();
-    await expect(page).toHaveURL(/\/account\/alerts\?saved=1$/);
-    await expect(page.getByText("Your changes were saved.")).toBeVisible();
+    // Back on the page with the server's own sentence, signed for this session.
+    await expect(page).toHaveURL(/\/account\/alerts\?saved=.*&__sig=/);
+    await expect(page.getByRole("status")).toHaveText("Added Plain Form. Choose below what they receive.");
     await expect(recipient(page, "Plain Form")).toBeVisible();
 
     await channel(page, customer.name, "SMS (text)").check();

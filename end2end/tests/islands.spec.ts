@@ -48,7 +48,7 @@ test("the notifications island saves in place and announces the server's words",
   const holder = page.getByRole("region", { name: customer.name }).first();
   await holder.getByLabel("Statements by email").check();
   await holder.getByRole("button", { name: "Save notifications" }).click();
-  // A plain post would reload the page as /account/notifications?saved=1 with a generic line.
+  // A plain post would reload the page as /account/notifications?saved=…
   await expect(page.getByRole("status").filter({ hasText: /\w/ }).first()).toHaveText(
     "Saved the account notifications of Noor Haddad.",
   );

@@ -34,7 +34,7 @@ test("a customer changes their password and their other browser is signed out", 
   await laptop.getByLabel("New password", { exact: true }).fill("violet harbor teapot 42");
   await laptop.getByLabel("New password again").fill("violet harbor teapot 42");
   await laptop.getByRole("button", { name: "Change password" }).click();
-  await expect(laptop.getByRole("status")).toContainText("Your changes were saved.");
+  await expect(laptop.getByRole("status")).toContainText("Your password is changed.");
 
   await phone.getByRole("link", { name: "Alerts & recipients" }).click();
   await expect(phone).toHaveURL(/\/signin/);
@@ -53,7 +53,7 @@ test("customer service ends a customer's sessions and an administrator gives the
   await expect(signInCard).toContainText("1 open");
   await expect(signInCard.getByRole("button", { name: "Reset sign-in" })).toHaveCount(0);
   await signInCard.getByRole("button", { name: "End all sessions" }).click();
-  await expect(agent.getByRole("status")).toContainText("Your changes were saved.");
+  await expect(agent.getByRole("status")).toContainText("Ended 1 session: Jesse Park must sign in again.");
   await expect(agent.getByRole("region", { name: "Sign-in" })).toContainText("None");
 
   await customerPage.getByRole("link", { name: "Activity" }).click();

@@ -78,6 +78,44 @@ async fn a_refusal_in_the_url_shows_only_when_this_server_put_it_there_for_this_
 }
 
 #[tokio::test]
+async fn a_plain_posts_confirmation_says_what_was_saved_and_only_the_servers_words() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+
+    // Anyone can write this link; the status region must not say what it says.
+    let forged = "/account/devices?saved=Call%20555-0100%20now";
+    let response = send(&app, get(forged, Some(&customer))).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account/devices");
+
+    // A save made without WASM comes back to its page with the server's own sentence, signed.
+    let post = Request::post("/api/register_device")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header(REFERER, format!("{SITE}/account/devices"))
+        .header(COOKIE, &customer)
+        .body(Body::from("kind=thermostat&make=ecobee&model=Lite&serial=PLAIN-1&network_address=10.0.0.1&capacity=3&service_point=SP-1000001"))
+        .unwrap();
+    let saved = send(&app, post).await;
+    assert_eq!(saved.status(), StatusCode::FOUND);
+    let back = location(&saved);
+    assert!(back.starts_with("/account/devices?saved=") && back.contains("__sig="), "{back}");
+    let page = send(&app, get(&back, Some(&customer))).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let text = body_text(page).await;
+    assert!(text.contains("was added. See Programs to enroll it."), "the sentence shows");
+    assert!(!text.contains("Your changes were saved."), "not a generic line");
+
+    // Another session cannot be shown it.
+    let other = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let elsewhere = send(&app, get(&back, Some(&other))).await;
+    assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
 async fn a_line_break_in_the_page_asked_for_lands_home_instead_of_failing() {
     let db = TestDb::sqlite().await.seeded().await;
     let app = router(db.app_state());

@@ -15,7 +15,8 @@ pub use header::Header;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
 pub use saving::{
-    provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus, Saved,
+    provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
+    Saved, SAVED_PARAMETER,
 };
 #[cfg(feature = "ssr")]
 pub use saving::{refusal_status, save_answer};

@@ -77,17 +77,14 @@ impl SaveFeedback {
 }
 
 /// The status region at the top of a page that saves: what was saved, in words. After a plain
-/// form post (no WASM yet) the server adds `?saved=1` and this says so.
+/// form post (no WASM yet) the server's sentence comes back in the URL (`?saved=…`), signed for
+/// the session: the server sends a page whose `saved` it did not sign to the page without it,
+/// so a crafted link cannot make this region say anything.
 #[component]
 pub fn SaveStatus() -> impl IntoView {
     let feedback = expect_context::<SaveFeedback>();
-    let after_plain_post = query_param("saved").is_some();
-    let message = move || {
-        feedback
-            .message
-            .get()
-            .or_else(|| after_plain_post.then(|| "Your changes were saved.".to_owned()))
-    };
+    let after_plain_post = query_param(SAVED_PARAMETER).filter(|text| !text.is_empty());
+    let message = move || feedback.message.get().or_else(|| after_plain_post.clone());
     view! {
         <div class="save-status" role="status" tabindex="-1" node_ref=feedback.region>
             {move || message().map(|text| view! { <p class="notice notice--ok">{text}</p> })}
@@ -219,6 +216,9 @@ pub fn SaveBasis(version: i64) -> impl IntoView {
     }
 }
 
+/// The query parameter that carries a save's sentence back to its page after a plain form post.
+pub const SAVED_PARAMETER: &str = "saved";
+
 /// Whether the current request is a plain HTML form post (no WASM), which the server answers
 /// by redirecting back to the page rather than with data.
 #[cfg(feature = "ssr")]
@@ -235,8 +235,8 @@ fn is_plain_form_post() -> Option<http::request::Parts> {
 
 /// How a writing server function answers, the one way they all do: `let answer = save_answer();`
 /// first (what it needs of the request is taken now, before the call awaits anything), then
-/// `answer(result)`. A plain form post (no WASM) is redirected back to its page, confirmed
-/// (`?saved=1`); a refusal gets the status that says why (a plain post keeps Leptos' redirect
+/// `answer(result)`. A plain form post (no WASM) is redirected back to its page with the
+/// server's sentence (`?saved=…`, signed on its way out by the server); a refusal gets the status that says why (a plain post keeps Leptos' redirect
 /// back to the page, which shows the refusal).
 #[cfg(feature = "ssr")]
 pub fn save_answer() -> impl Fn(Result<Saved, AppError>) -> Result<Saved, AppError> {
@@ -250,8 +250,10 @@ pub fn save_answer() -> impl Fn(Result<Saved, AppError>) -> Result<Saved, AppErr
     let status = refusal_status();
     move |result| {
         match (&result, &back, &response) {
-            (Ok(_), Some(path), Some(response)) => {
-                if let Ok(location) = HeaderValue::from_str(&format!("{path}?saved=1")) {
+            (Ok(saved), Some(path), Some(response)) => {
+                let sentence = encode_component(&saved.message);
+                let location = format!("{path}?{SAVED_PARAMETER}={sentence}");
+                if let Ok(location) = HeaderValue::from_str(&location) {
                     response.insert_header(LOCATION, location);
                     response.set_status(StatusCode::FOUND);
                 }
@@ -306,6 +308,20 @@ fn query_param(name: &str) -> Option<String> {
     })
 }
 
+/// Percent-encoding of one query value: everything but unreserved characters.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+fn encode_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 /// Percent-decoding of one query value (`+` is a space in form encoding).
 fn decode_component(value: &str) -> String {
     let hex = |byte: u8| (byte as char).to_digit(16).map(|digit| digit as u8);
@@ -340,7 +356,17 @@ pub fn provide_plain_post_refusal() {
 
 #[cfg(test)]
 mod tests {
-    use super::decode_component;
+    use super::{decode_component, encode_component};
+
+    #[test]
+    fn a_sentence_survives_the_url() {
+        let sentence = "Priya Patel gets SMS & email: \"peak\" alerts, 100% café?";
+        let encoded = encode_component(sentence);
+        assert!(encoded
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"%-_.~".contains(&byte)));
+        assert_eq!(decode_component(&encoded), sentence);
+    }
 
     #[test]
     fn query_values_are_percent_decoded() {

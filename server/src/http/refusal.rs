@@ -1,13 +1,14 @@
-//! A refusal carried back to a page in its URL (Leptos' `__err`, after a form posted without
-//! WASM) is shown only if this server put it there for this session.
+//! A refusal or a confirmation carried back to a page in its URL, after a form posted without
+//! WASM, is shown only if this server put it there for this session.
 //!
 //! Leptos answers a refused plain form post by sending the browser back to the page with the
 //! error in the query (`?__err=…&__path=…`), which the page then shows, fields and typed values
-//! included. Anyone could write such a URL and make our page say anything ("call this number").
-//! So the redirect is signed here, binding the error and the page to the session
-//! (`__sig`, HMAC under a server key), and a page request whose `__err` does not verify is sent
-//! to the same page without it, before anything renders: an island reading the URL in the
-//! browser then only ever finds a refusal this server made.
+//! included; a save answers with its sentence (`?saved=…`, `peakday_app::shell::save_answer`).
+//! Anyone could write such a URL and make our page say anything ("call this number"). So the
+//! redirect is signed here, binding what it carries and the page to the session (`__sig`, HMAC
+//! under a server key), and a page request carrying anything that does not verify is sent to
+//! the same page without it, before anything renders: an island reading the URL in the browser
+//! then only ever finds words this server wrote.
 
 use super::session::session_token;
 use super::{AppState, Shared};
@@ -17,13 +18,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::header::LOCATION;
 use http::{HeaderValue, Method};
+use peakday_app::shell::SAVED_PARAMETER;
 
 const ERROR: &str = "__err";
 const PATH: &str = "__path";
 const SIGNATURE: &str = "__sig";
+/// What a URL may carry back to a page, signed.
+const CARRIED: [&str; 3] = [ERROR, PATH, SAVED_PARAMETER];
 
-/// Signs the refusal in a redirect a server function answered a plain form post with, and
-/// keeps the redirect on this site (only its path and query are kept).
+/// Signs what a redirect a server function answered a plain form post with carries back to
+/// the page, and keeps the redirect on this site (only its path and query are kept).
 pub async fn sign_refusal_redirects(
     State(state): State<Shared>,
     request: Request,
@@ -36,11 +40,9 @@ pub async fn sign_refusal_redirects(
     };
     let local = local_part(location).to_owned();
     let (path, pairs) = split_query(&local);
-    let (Some(error), Some(page)) = (value_of(&pairs, ERROR), value_of(&pairs, PATH)) else {
-        return response;
-    };
+    let Some(carried) = carried(&pairs) else { return response };
     let Ok(signature) =
-        state.auth.keys().sign(KeyPurpose::Refusal, &[&session, path, &page, &error]).await
+        state.auth.keys().sign(KeyPurpose::Refusal, &[&session, path, &carried]).await
     else {
         return response;
     };
@@ -54,8 +56,8 @@ pub async fn sign_refusal_redirects(
     response
 }
 
-/// Sends a page request whose refusal this server did not sign for this session to the page
-/// without it.
+/// Sends a page request carrying a refusal or confirmation this server did not sign for this
+/// session to the page without it.
 pub async fn drop_forged_refusals(
     State(state): State<Shared>,
     request: Request,
@@ -67,32 +69,41 @@ pub async fn drop_forged_refusals(
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
-    if !pairs.iter().any(|(key, _)| key == ERROR || key == PATH || key == SIGNATURE) {
+    if !pairs.iter().any(|(key, _)| CARRIED.contains(&key.as_str()) || key == SIGNATURE) {
         return next.run(request).await;
     }
     let session = session_key(&state, &request);
-    let genuine =
-        match (value_of(&pairs, ERROR), value_of(&pairs, PATH), value_of(&pairs, SIGNATURE)) {
-            (Some(error), Some(page), Some(signature)) => state
-                .auth
-                .keys()
-                .verify(KeyPurpose::Refusal, &[&session, &path, &page, &error], &signature)
-                .await
-                .unwrap_or(false),
-            _ => false,
-        };
+    let genuine = match (carried(&pairs), value_of(&pairs, SIGNATURE)) {
+        (Some(carried), Some(signature)) => state
+            .auth
+            .keys()
+            .verify(KeyPurpose::Refusal, &[&session, &path, &carried], &signature)
+            .await
+            .unwrap_or(false),
+        _ => false,
+    };
     if genuine {
         return next.run(request).await;
     }
     tracing::warn!(target: "security", event = "forged_refusal", %path, "forged_refusal");
-    let kept: Vec<&(String, String)> =
-        pairs.iter().filter(|(key, _)| key != ERROR && key != PATH && key != SIGNATURE).collect();
+    let kept: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(key, _)| !CARRIED.contains(&key.as_str()) && key != SIGNATURE)
+        .collect();
     let target = if kept.is_empty() {
         path
     } else {
         format!("{path}?{}", serde_urlencoded::to_string(&kept).unwrap_or_default())
     };
     Redirect::to(&target).into_response()
+}
+
+/// What the query carries back to its page, as one string to sign (`None` when nothing): a
+/// refusal (its error and the function's path) or a save's sentence.
+fn carried(pairs: &[(String, String)]) -> Option<String> {
+    let values: Vec<(&str, String)> =
+        CARRIED.iter().filter_map(|key| Some((*key, value_of(pairs, key)?))).collect();
+    (!values.is_empty()).then(|| serde_urlencoded::to_string(&values).unwrap_or_default())
 }
 
 /// What binds a refusal to the browser's session: its stored hash ("" with none).
