@@ -77,14 +77,12 @@ impl AccountsService for Accounts {
 impl UtilityService for Accounts {
     #[tracing::instrument(name = "utility.overview", skip_all)]
     async fn utility_overview(&self) -> Result<UtilityOverview, AppError> {
-        let settings =
-            self.store.utility_settings(&mut *self.store.read().await?).await?.ok_or_else(
-                || {
-                    tracing::error!("utility settings missing: the database was not seeded");
-                    AppError::Unavailable
-                },
-            )?;
-        let account_count = store::count_accounts(&mut *self.store.read().await?).await?;
+        let mut conn = self.store.read().await?;
+        let settings = self.store.utility_settings(&mut conn).await?.ok_or_else(|| {
+            tracing::error!("utility settings missing: the database was not seeded");
+            AppError::Unavailable
+        })?;
+        let account_count = store::count_accounts(&mut conn).await?;
         Ok(UtilityOverview { settings, account_count })
     }
 }

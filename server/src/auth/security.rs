@@ -246,12 +246,9 @@ impl AccountSecurity {
             }),
             _ => None,
         };
-        let zone = self
-            .store()
-            .utility_zone(&mut *self.store().read().await?)
-            .await
-            .unwrap_or(jiff::tz::TimeZone::UTC);
-        let sessions = store::sessions_of(&mut *self.store().read().await?, viewer.user_id)
+        let mut conn = self.store().read().await?;
+        let zone = self.store().utility_zone(&mut conn).await.unwrap_or(jiff::tz::TimeZone::UTC);
+        let sessions = store::sessions_of(&mut conn, viewer.user_id)
             .await?
             .into_iter()
             .map(|summary| SessionView {
@@ -400,11 +397,11 @@ impl SecurityService for AccountSecurity {
     }
 
     async fn account_sign_in(&self, account: AccountId) -> Result<Option<AccountSignIn>, AppError> {
-        let Some(user) = store::user_of_account(&mut *self.store().read().await?, account).await?
-        else {
+        let mut conn = self.store().read().await?;
+        let Some(user) = store::user_of_account(&mut conn, account).await? else {
             return Ok(None);
         };
-        let sessions = store::session_count(&mut *self.store().read().await?, user.id).await?;
+        let sessions = store::session_count(&mut conn, user.id).await?;
         Ok(Some(AccountSignIn {
             email: user.email,
             disabled: user.disabled,
@@ -517,9 +514,8 @@ impl SignInStepService for AccountSecurity {
         let hash = super::token_hash(token);
         let mut conn = self.store().read().await?;
         let user = store::signin_reset_user(&mut conn, &hash, crate::store::now()).await?;
-        drop(conn);
         let Some(user) = user else { return Ok(None) };
-        let user = store::user_by_id(&mut *self.store().read().await?, user).await?;
+        let user = store::user_by_id(&mut conn, user).await?;
         Ok(user.map(|user| ResetView {
             display_name: user.display_name.clone(),
             owner: password_owner(user.role()),
