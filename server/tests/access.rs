@@ -386,7 +386,10 @@ async fn a_plain_form_post_in_admin_mode_saves_for_the_customer_and_returns_to_t
         .unwrap();
     let response = send(&app, request).await;
     assert_eq!(response.status(), StatusCode::FOUND);
-    assert_eq!(response.headers()[LOCATION], "/agent/accounts/3000012345/alerts?saved=1");
+    // Back to the page it came from, with the server's sentence signed for the session.
+    let back = response.headers()[LOCATION].to_str().unwrap();
+    assert!(back.starts_with("/agent/accounts/3000012345/alerts?saved=Added+No+Script."), "{back}");
+    assert!(back.contains("&__sig="), "{back}");
     let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
     let own = send(&app, call("/api/preferences", "", Some(&customer))).await;
     assert!(body_text(own).await.contains("No Script"));
