@@ -445,7 +445,7 @@ async fn opt_outs_at_once_never_pass_the_seasons_limit() {
 async fn two_releases_at_once_each_see_the_other_in_the_events_history() {
     use peakday_app::accounts::AccountId;
     use peakday_app::events::{DeviceState, EventId};
-    use peakday_app::programs::{Capacity, DeviceId};
+    use peakday_app::programs::{Capacity, DeviceId, ProgramId};
     use peakday_server::events::store::{self as events, Place};
 
     for db in TestDb::all().await {
@@ -485,22 +485,24 @@ async fn two_releases_at_once_each_see_the_other_in_the_events_history() {
                 capacity: Capacity(20),
             })
             .collect();
-        events::insert_places(&mut tx, event, &places).await.unwrap();
-        events::reevaluate(&mut tx, event, "Two joined").await.unwrap();
+        let joined = events::insert_places(&mut tx, event, &places).await.unwrap();
+        events::reevaluate(&mut tx, event, "Two joined", joined).await.unwrap();
         tx.commit().await.unwrap();
 
         // Each device released in its own transaction, both open at once: on PostgreSQL each
-        // would re-evaluate before the other commits, and without the event's lock both would
-        // record 2.
+        // re-evaluates before the other commits. Counting the reserved devices there, both
+        // would record 2; each records its own change, and the history sums them.
         let release = |device: DeviceId, start: u64, after: u64| {
             let store = db.store.clone();
             tokio::spawn(async move {
                 let pause = |ms| tokio::time::sleep(std::time::Duration::from_millis(ms));
                 pause(start).await;
                 let mut tx = store.begin_write().await.unwrap();
-                events::set_states(&mut tx, event, &[device], DeviceState::OptedOut).await.unwrap();
+                let left = events::set_states(&mut tx, event, &[device], DeviceState::OptedOut)
+                    .await
+                    .unwrap();
                 pause(200).await;
-                events::reevaluate(&mut tx, event, "Released").await.unwrap();
+                events::reevaluate(&mut tx, event, "Released", left).await.unwrap();
                 pause(after).await;
                 tx.commit().await.unwrap();
             })
@@ -509,20 +511,13 @@ async fn two_releases_at_once_each_see_the_other_in_the_events_history() {
         first.await.unwrap();
         second.await.unwrap();
 
-        let reserved: Vec<i64> = sqlx::query_scalar(
-            "SELECT reserved_devices FROM event_history WHERE event_id = $1 ORDER BY id",
-        )
-        .bind(event.0)
-        .fetch_all(&mut *db.store.read().await.unwrap())
-        .await
-        .unwrap();
+        let mut conn = db.store.read().await.unwrap();
+        let histories =
+            events::histories(&mut conn, ProgramId(1), |at| at.to_string()).await.unwrap();
+        let reserved: Vec<u32> =
+            histories[&event].iter().map(|entry| entry.reserved_devices).collect();
         assert_eq!(reserved, [1, 3, 2, 1], "{}: each release counts the other's", db.name);
-        let events_page = events::tallies(
-            &mut db.store.read().await.unwrap(),
-            peakday_app::programs::ProgramId(1),
-        )
-        .await
-        .unwrap();
+        let events_page = events::tallies(&mut conn, ProgramId(1)).await.unwrap();
         assert_eq!(events_page[&event].0.reserved, 1, "{}", db.name);
     }
 }

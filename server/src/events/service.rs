@@ -4,7 +4,7 @@
 //! records, all in one transaction.
 
 use super::derms::{self, DermsChange, DispatchedDevice, PAGE_SIZE};
-use super::store::{self, Place, StoredEvent};
+use super::store::{self, Place, ReservationChange, StoredEvent};
 use super::time;
 use crate::accounts;
 use crate::programs;
@@ -212,8 +212,8 @@ impl Events {
                 }
             })
             .collect();
-        store::insert_places(&mut tx, id, &places).await?;
-        store::reevaluate(&mut tx, id, "Event called").await?;
+        let reserved = store::insert_places(&mut tx, id, &places).await?;
+        store::reevaluate(&mut tx, id, "Event called", reserved).await?;
         let reserved: Vec<DispatchedDevice> = plan
             .places
             .iter()
@@ -365,9 +365,9 @@ pub async fn follow_registration(
             events::reservation(&scope, &candidate).is_ok()
         });
         if state == DeviceState::Reserved && !reservable {
-            store::set_states(tx, event.id, &[device], DeviceState::Released).await?;
-            store::reevaluate(tx, event.id, "A device left the program or the control system")
-                .await?;
+            let left = store::set_states(tx, event.id, &[device], DeviceState::Released).await?;
+            let cause = "A device left the program or the control system";
+            store::reevaluate(tx, event.id, cause, left).await?;
             let release = DermsNotice::Release {
                 event: event.id,
                 devices: vec![device],
@@ -401,8 +401,8 @@ pub async fn follow_registration(
             entity_group: candidate.candidate.entity_group.as_deref().unwrap_or_default(),
             capacity: candidate.capacity,
         };
-        store::insert_places(tx, event.id, &[place]).await?;
-        store::reevaluate(tx, event.id, "A device joined").await?;
+        let joined = store::insert_places(tx, event.id, &[place]).await?;
+        store::reevaluate(tx, event.id, "A device joined", joined).await?;
         tell(tx, &DermsNotice::Join { event: event.id, devices: vec![device] }).await?;
         // The account hears of the event as those reserved at the call did (once: the notice's
         // key is the account's for the event).
@@ -500,10 +500,13 @@ async fn execute(
     account: Option<AccountId>,
     outcome: &Outcome<EventEffect>,
 ) -> Result<(), EventsError> {
+    // What each event's reservation moved by, since its last history entry.
+    let mut moved: BTreeMap<EventId, ReservationChange> = BTreeMap::new();
     for effect in &outcome.effects {
         match effect {
             EventEffect::SetStates { event, devices, state } => {
-                store::set_states(tx, *event, devices, *state).await?
+                *moved.entry(*event).or_default() +=
+                    store::set_states(tx, *event, devices, *state).await?
             }
             EventEffect::RecordOptOut { event } => {
                 let account = account
@@ -526,10 +529,11 @@ async fn execute(
             }
             EventEffect::CancelEvent { event, reason } => {
                 store::cancel_event(tx, *event, reason).await?;
-                store::release_all(tx, *event).await?
+                *moved.entry(*event).or_default() += store::release_all(tx, *event).await?
             }
             EventEffect::Reevaluate { event, cause } => {
-                store::reevaluate(tx, *event, cause).await?
+                let change = moved.remove(event).unwrap_or_default();
+                store::reevaluate(tx, *event, cause, change).await?
             }
             EventEffect::Tell(notice) => tell(tx, notice).await?,
         }

@@ -262,7 +262,7 @@ pub async fn insert_places(
     conn: &mut AnyConnection,
     event: EventId,
     places: &[Place<'_>],
-) -> Result<(), StoreError> {
+) -> Result<ReservationChange, StoreError> {
     let at = now();
     for chunk in places.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
@@ -283,64 +283,75 @@ pub async fn insert_places(
         }
         query.execute(&mut *conn).await?;
     }
-    let reserved = places.iter().filter(|place| place.state == DeviceState::Reserved);
-    let (count, tenths) = reserved
-        .fold((0, 0), |(count, tenths), place| (count + 1, tenths + i64::from(place.capacity.0)));
-    move_tally(conn, event, count, tenths).await
+    Ok(places
+        .iter()
+        .filter(|place| place.state == DeviceState::Reserved)
+        .map(|place| ReservationChange::joined(place.capacity))
+        .sum())
 }
 
-/// Moves the event's running tally of reserved devices and their capacity (migration 0007) by
-/// a change in the same transaction. On PostgreSQL the update locks the event's row until the
-/// change commits, so changes to one event's reservation run one after another.
-async fn move_tally(
-    conn: &mut AnyConnection,
-    event: EventId,
-    devices: i64,
-    tenths: i64,
-) -> Result<(), StoreError> {
-    if devices == 0 && tenths == 0 {
-        return Ok(());
+/// Devices (and their capacity) that entered the reservation, less those that left it: what a
+/// history entry records (migration 0007).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReservationChange {
+    pub devices: i64,
+    pub tenths: i64,
+}
+
+impl ReservationChange {
+    fn joined(capacity: Capacity) -> Self {
+        Self { devices: 1, tenths: i64::from(capacity.0) }
     }
-    sqlx::query(
-        "UPDATE events SET reserved_devices = reserved_devices + $1, \
-         reserved_tenths = reserved_tenths + $2 WHERE id = $3",
-    )
-    .bind(devices)
-    .bind(tenths)
-    .bind(event.0)
-    .execute(conn)
-    .await?;
-    Ok(())
+
+    fn left(tenths: i64) -> Self {
+        Self { devices: -1, tenths: -tenths }
+    }
 }
 
-/// Puts `devices` of `event` in `state`, moving the event's tally by those that enter or leave
-/// the reservation. Each statement's condition names the state it moves from, so the tally
-/// follows what the row held when it was locked, not what was read before.
+impl std::ops::AddAssign for ReservationChange {
+    fn add_assign(&mut self, other: Self) {
+        self.devices += other.devices;
+        self.tenths += other.tenths;
+    }
+}
+
+impl std::iter::Sum for ReservationChange {
+    fn sum<I: Iterator<Item = Self>>(changes: I) -> Self {
+        let mut total = Self::default();
+        for change in changes {
+            total += change;
+        }
+        total
+    }
+}
+
+/// Puts `devices` of `event` in `state`; returns the change to the reservation. Each statement's
+/// condition names the state it moves from, so the change follows what the row held when it was
+/// locked, not what was read before.
 pub async fn set_states(
     conn: &mut AnyConnection,
     event: EventId,
     devices: &[DeviceId],
     state: DeviceState,
-) -> Result<(), StoreError> {
+) -> Result<ReservationChange, StoreError> {
     let at = now();
-    let (mut count, mut tenths) = (0, 0);
+    let mut moved = ReservationChange::default();
     for device in devices {
         let change = StateChange { event, device: *device, state, at };
         if state == DeviceState::Reserved {
-            let joined = change.run(conn, "state <> 'reserved'").await?;
-            count += joined.len() as i64;
-            tenths += joined.iter().sum::<i64>();
+            for tenths in change.run(conn, "state <> 'reserved'").await? {
+                moved += ReservationChange { devices: 1, tenths };
+            }
         } else {
             let left = change.run(conn, "state = 'reserved'").await?;
             if left.is_empty() {
-                // From another state than reserved: the tally does not move.
+                // From another state than reserved: the reservation does not change.
                 change.run(conn, "state <> 'reserved'").await?;
             }
-            count -= left.len() as i64;
-            tenths -= left.iter().sum::<i64>();
+            moved += left.into_iter().map(ReservationChange::left).sum();
         }
     }
-    move_tally(conn, event, count, tenths).await
+    Ok(moved)
 }
 
 /// One device of an event put in a state.
@@ -382,21 +393,30 @@ pub async fn reserved_accounts(
     Ok(ids.into_iter().map(AccountId).collect())
 }
 
-/// Releases every device of `event` still reserved or away.
-pub async fn release_all(conn: &mut AnyConnection, event: EventId) -> Result<(), StoreError> {
+/// Releases every device of `event` still reserved or away; returns the change to the
+/// reservation.
+pub async fn release_all(
+    conn: &mut AnyConnection,
+    event: EventId,
+) -> Result<ReservationChange, StoreError> {
+    let at = now();
+    let left: Vec<i64> = sqlx::query_scalar(
+        "UPDATE event_devices SET state = 'released', changed_at = $1 \
+         WHERE event_id = $2 AND state = 'reserved' RETURNING capacity_tenths",
+    )
+    .bind(at)
+    .bind(event.0)
+    .fetch_all(&mut *conn)
+    .await?;
     sqlx::query(
         "UPDATE event_devices SET state = 'released', changed_at = $1 \
-         WHERE event_id = $2 AND state IN ('reserved', 'unavailable')",
+         WHERE event_id = $2 AND state = 'unavailable'",
     )
-    .bind(now())
+    .bind(at)
     .bind(event.0)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    sqlx::query("UPDATE events SET reserved_devices = 0, reserved_tenths = 0 WHERE id = $1")
-        .bind(event.0)
-        .execute(conn)
-        .await?;
-    Ok(())
+    Ok(left.into_iter().map(ReservationChange::left).sum())
 }
 
 pub async fn cancel_event(
@@ -413,21 +433,24 @@ pub async fn cancel_event(
     Ok(())
 }
 
-/// Keeps the event's reservation now (its running tally), with its target, in its history.
+/// Keeps `change`, what moved the event's reservation, in its history with the cause and the
+/// event's target: the reservation at each entry is the sum of the changes up to it
+/// (`histories`), so this neither counts the event's devices nor locks the event.
 pub async fn reevaluate(
     conn: &mut AnyConnection,
     event: EventId,
     cause: &str,
+    change: ReservationChange,
 ) -> Result<(), StoreError> {
     let added = sqlx::query(
-        "INSERT INTO event_history (event_id, at, cause, reserved_devices, reserved_tenths, \
-         target_tenths) \
-         SELECT id, $2, $3, reserved_devices, reserved_tenths, target_tenths FROM events \
-         WHERE id = $1",
+        "INSERT INTO event_history (event_id, at, cause, change_devices, change_tenths, \
+         target_tenths) SELECT id, $2, $3, $4, $5, target_tenths FROM events WHERE id = $1",
     )
     .bind(event.0)
     .bind(now())
     .bind(cause)
+    .bind(change.devices)
+    .bind(change.tenths)
     .execute(conn)
     .await?
     .rows_affected();
@@ -477,24 +500,29 @@ pub async fn histories(
     local: impl Fn(i64) -> String,
 ) -> Result<BTreeMap<EventId, Vec<HistoryEntry>>, StoreError> {
     let rows = sqlx::query(
-        "SELECT h.event_id, h.at, h.cause, h.reserved_devices, h.reserved_tenths, h.target_tenths \
+        "SELECT h.event_id, h.at, h.cause, h.change_devices, h.change_tenths, h.target_tenths \
          FROM event_history h JOIN events ev ON ev.id = h.event_id WHERE ev.program_id = $1 \
          ORDER BY h.id",
     )
     .bind(program.0)
     .fetch_all(conn)
     .await?;
-    let mut histories: BTreeMap<EventId, Vec<HistoryEntry>> = BTreeMap::new();
+    let mut histories: BTreeMap<EventId, (ReservationChange, Vec<HistoryEntry>)> = BTreeMap::new();
     for row in &rows {
-        histories.entry(EventId(row.try_get("event_id")?)).or_default().push(HistoryEntry {
+        let (reserved, entries) = histories.entry(EventId(row.try_get("event_id")?)).or_default();
+        *reserved += ReservationChange {
+            devices: row.try_get("change_devices")?,
+            tenths: row.try_get("change_tenths")?,
+        };
+        entries.push(HistoryEntry {
             at: local(row.try_get("at")?),
             cause: row.try_get("cause")?,
-            reserved_devices: tenths(row.try_get("reserved_devices")?),
-            reserved: Capacity(tenths(row.try_get("reserved_tenths")?)),
+            reserved_devices: tenths(reserved.devices.max(0)),
+            reserved: Capacity(tenths(reserved.tenths.max(0))),
             target: Capacity(tenths(row.try_get("target_tenths")?)),
         });
     }
-    Ok(histories)
+    Ok(histories.into_iter().map(|(event, (_, entries))| (event, entries)).collect())
 }
 
 /// One of an account's devices in one event.
