@@ -252,3 +252,67 @@ async fn queued_writers_leave_connections_for_reads() {
         writer.await.unwrap();
     }
 }
+
+/// Migration 0007 turns each history entry's reservation into the change since the entry
+/// before; the history reads as it did. Played by undoing 0007 on a migrated database, writing
+/// history the 0006 way, and migrating again.
+#[tokio::test]
+async fn an_events_history_reads_the_same_after_migration_0007() {
+    use peakday_app::programs::{Capacity, ProgramId};
+    use peakday_server::events::store as events;
+
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        peakday_server::demo::seed_peak_day(&db.store).await.unwrap();
+        let mut conn = db.store.read().await.unwrap();
+        for statement in [
+            "ALTER TABLE event_history ADD COLUMN reserved_devices INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE event_history ADD COLUMN reserved_tenths INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE event_history DROP COLUMN change_devices",
+            "ALTER TABLE event_history DROP COLUMN change_tenths",
+            "DELETE FROM _sqlx_migrations WHERE version = 7",
+            "DELETE FROM event_history",
+        ] {
+            sqlx::query(statement).execute(&mut *conn).await.unwrap();
+        }
+        let event: i64 =
+            sqlx::query_scalar("SELECT id FROM events").fetch_one(&mut *conn).await.unwrap();
+        for (cause, devices, tenths) in
+            [("Event called", 1, 35), ("Two joined", 3, 75), ("Opted out", 2, 55), ("Gone", 0, 0)]
+        {
+            sqlx::query(
+                "INSERT INTO event_history (event_id, at, cause, reserved_devices, \
+                 reserved_tenths, target_tenths) VALUES ($1, 0, $2, $3, $4, 300)",
+            )
+            .bind(event)
+            .bind(cause)
+            .bind(devices)
+            .bind(tenths)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        }
+        drop(conn);
+        db.store.migrate().await.expect("0007 applies to a 0006 history");
+
+        let mut conn = db.store.read().await.unwrap();
+        let histories =
+            events::histories(&mut conn, ProgramId(1), |at| at.to_string()).await.unwrap();
+        let read: Vec<(String, u32, Capacity)> = histories
+            .values()
+            .flatten()
+            .map(|entry| (entry.cause.clone(), entry.reserved_devices, entry.reserved))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("Event called".to_owned(), 1, Capacity(35)),
+                ("Two joined".to_owned(), 3, Capacity(75)),
+                ("Opted out".to_owned(), 2, Capacity(55)),
+                ("Gone".to_owned(), 0, Capacity(0)),
+            ],
+            "{}",
+            db.name
+        );
+    }
+}
