@@ -235,7 +235,7 @@ test.describe("before the WASM loads (no JavaScript)", () => {
     await section.getByRole("button", { name: "Save", exact: true }).click();
     // Back on the page with the server's own sentence, signed for this session.
     await expect(page).toHaveURL(/\/account\/alerts\?saved=.*&__sig=/);
-    await expect(page.getByRole("status")).toHaveText("Added Plain Form. Choose below what they receive.");
+    await expect(page.getByText("Added Plain Form. Choose below what they receive.")).toBeVisible();
     await expect(recipient(page, "Plain Form")).toBeVisible();
 
     await channel(page, customer.name, "SMS (text)").check();

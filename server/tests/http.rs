@@ -397,7 +397,9 @@ async fn a_plain_form_post_saves_and_returns_to_the_page_with_a_confirmation() {
     let body = format!("version={version}&name=Plain+Post&email=plain%40example.com&sms=&voice=");
     let response = send(&app, call("/api/add_recipient", &body, Some(&cookie), true)).await;
     assert_eq!(response.status(), StatusCode::FOUND);
-    assert_eq!(location(&response), "/account/alerts?saved=1");
+    let back = location(&response);
+    assert!(back.starts_with("/account/alerts?saved=Added+Plain+Post."), "{back}");
+    assert!(back.contains("&__sig="), "the sentence is signed for the session: {back}");
     let names = preferences(&app, &cookie).await["recipients"]["additional"].to_string();
     assert!(names.contains("Plain Post"), "{names}");
 }
