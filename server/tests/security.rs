@@ -41,6 +41,19 @@ async fn actions(db: &TestDb, number: &str) -> Vec<String> {
     records.into_iter().map(|record| record.entry.action).collect()
 }
 
+/// A form posted to `/api/register_device` from the devices page before the WASM arrives.
+fn plain_post_to_devices(cookie: &str, body: &'static str) -> Request<Body> {
+    Request::post("/api/register_device")
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header(REFERER, format!("{SITE}/account/devices"))
+        .header(COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_refusal_in_the_url_shows_only_when_this_server_put_it_there_for_this_session() {
     let db = TestDb::sqlite().await.seeded().await;
@@ -54,15 +67,7 @@ async fn a_refusal_in_the_url_shows_only_when_this_server_put_it_there_for_this_
     assert_eq!(location(&response), "/account/devices");
 
     // A refusal this server made (a plain form post without WASM) comes back signed and shows.
-    let post = Request::post("/api/register_device")
-        .header("host", "127.0.0.1:3000")
-        .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header(REFERER, format!("{SITE}/account/devices"))
-        .header(COOKIE, &customer)
-        .body(Body::from("kind=thermostat&make=ecobee&model=&serial=X1&network_address=10.0.0.1&capacity=3&service_point=SP-1000001"))
-        .unwrap();
+    let post = plain_post_to_devices(&customer, "kind=thermostat&make=ecobee&model=&serial=X1&network_address=10.0.0.1&capacity=3&service_point=SP-1000001");
     let refused = send(&app, post).await;
     let back = location(&refused);
     assert!(back.starts_with("/account/devices?") && back.contains("__sig="), "{back}");
@@ -90,15 +95,7 @@ async fn a_plain_posts_confirmation_says_what_was_saved_and_only_the_servers_wor
     assert_eq!(location(&response), "/account/devices");
 
     // A save made without WASM comes back to its page with the server's own sentence, signed.
-    let post = Request::post("/api/register_device")
-        .header("host", "127.0.0.1:3000")
-        .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header(REFERER, format!("{SITE}/account/devices"))
-        .header(COOKIE, &customer)
-        .body(Body::from("kind=thermostat&make=ecobee&model=Lite&serial=PLAIN-1&network_address=10.0.0.1&capacity=3&service_point=SP-1000001"))
-        .unwrap();
+    let post = plain_post_to_devices(&customer, "kind=thermostat&make=ecobee&model=Lite&serial=PLAIN-1&network_address=10.0.0.1&capacity=3&service_point=SP-1000001");
     let saved = send(&app, post).await;
     assert_eq!(saved.status(), StatusCode::FOUND);
     let back = location(&saved);
