@@ -37,7 +37,7 @@ test("a program manager's event is refused with the rule named, then called and 
 
   await page.getByLabel("Ends at").fill("12:00");
   await page.getByRole("button", { name: "Call event" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("Event called for");
   const called = eventCard(page, "10:00–12:00");
   await expect(called).toContainText("Scheduled");
   await expect(called).toContainText("Viable");
@@ -59,7 +59,7 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await demo.locator("summary", { hasText: "Opt out" }).click();
   await expect(demo).toContainText("You will have 2 opt-outs left this season.");
   await demo.getByRole("button", { name: "Opt out of this event" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("You have opted out of the event on");
   await expect(eventCard(page, "14:00–18:00")).toContainText("You opted out of this event");
   await expect(page.getByText("Smart Thermostat Rewards: 2 of 3 opt-outs left this season.")).toBeVisible();
 
@@ -82,7 +82,7 @@ test("an agent schedules time away for a customer, and the customer's Activity s
   await page.getByLabel("Away from").fill(from);
   await page.getByLabel("Back on").fill(to);
   await page.getByRole("button", { name: /Schedule time away/ }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("Time away saved for your smart thermostat");
   await expect(page.getByRole("button", { name: /Cancel time away from/ })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -102,7 +102,7 @@ test("an agent sets the medical flag with a note, and programs close to the cust
   await expect(flag.getByText(/Say why, for the record/)).toBeVisible();
   await flag.getByLabel("Note (why, for the record)").fill("Home dialysis; letter from Dr. Ames");
   await flag.getByRole("button", { name: "Set the flag" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("Medical flag set: demand-response programs are closed to this account online.");
   await expect(flag).toContainText("Set: demand-response programs are closed to this account online.");
   await page.goto(`/agent/accounts/${customer.accountNumber}/activity`);
   await expect(page.getByText("Set the medical or life-support flag")).toBeVisible();

@@ -28,13 +28,13 @@ test("a customer adds a thermostat, enrolls it, and sees the head-end register i
   await page.getByLabel("Network address (MAC, IP or device ID)").fill("00:1B:44:11:3A:B7");
   await page.getByLabel("Capacity (kW; kWh for a battery)").fill("3.5");
   await page.getByRole("button", { name: "Add device" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("Your ecobee SmartThermostat Premium was added. See Programs to enroll it.");
   const device = page.getByRole("listitem").filter({ hasText: serial });
   await expect(device).toContainText("Not registered");
 
   await page.goto("/account/programs");
   await thermostats.getByRole("button", { name: "Enroll" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("You are enrolled in Smart Thermostat Rewards.");
   await expect(thermostats).toContainText("Enrollment pending");
   await expect(thermostats).toContainText("Registration pending");
 
@@ -58,7 +58,7 @@ test("a customer adds a thermostat, enrolls it, and sees the head-end register i
   await page.goto("/account/programs");
   await thermostats.getByText("Unenroll…").click();
   await thermostats.getByRole("button", { name: "Unenroll from Smart Thermostat Rewards" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("You are unenrolled from Smart Thermostat Rewards.");
   await expect(thermostats, "free again once the head-end confirms").toContainText("is being de-registered");
   await page.goto("/account/devices");
   await expect(async () => {
@@ -78,7 +78,7 @@ async function addDevice(page: Page, device: { kind: string; make: string; model
   await page.getByLabel("Network address (MAC, IP or device ID)").fill(device.address);
   await page.getByLabel("Capacity (kW; kWh for a battery)").fill(device.capacity);
   await page.getByRole("button", { name: "Add device" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText(`Your ${device.make} ${device.model} was added.`);
 }
 
 /** Reloads until `locator` shows `text` exactly: the head-end answers a moment after a change. */
@@ -98,14 +98,14 @@ test("a customer replaces an enrolled battery: the old one is de-registered, the
   await page.goto("/account/programs");
   const batteries = program(page, "Battery & EV Partners");
   await batteries.getByRole("button", { name: "Enroll" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("You are enrolled in Battery & EV Partners.");
   await eventually(page, batteries, "Enrolled");
 
   await addDevice(page, { kind: "battery", make: "Tesla", model: "Powerwall 3", serial: `TS-${stamp}`, address: "10.0.0.22", capacity: "13.5" });
   await page.goto("/account/programs");
   await batteries.getByLabel(/Replace the Home battery, Enphase IQ 10T/).selectOption({ label: "Home battery, Tesla Powerwall 3 (13.5 kWh)" });
   await batteries.getByRole("button", { name: "Replace" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText("replaces the Enphase IQ 10T in Battery & EV Partners.");
   await expect(batteries).toContainText("Tesla Powerwall 3");
   await expect(batteries).not.toContainText("Enphase IQ 10T");
 
@@ -143,7 +143,7 @@ test("a bad device is refused with each problem named, and nothing is added", as
     await page.getByLabel("Network address (MAC, IP or device ID)").fill("10.0.0.12");
     await page.getByLabel("Capacity (kW; kWh for a battery)").fill("13.5");
     await page.getByRole("button", { name: "Add device" }).click();
-    if (attempt === 1) await expect(page.getByRole("status")).toContainText("saved");
+    if (attempt === 1) await expect(page.getByRole("status")).toContainText("Your Tesla Powerwall 3 was added.");
   }
   await expect(page.getByText("This device is on this account already.")).toBeVisible();
   await expect(page.getByLabel("Serial number")).toHaveAttribute("aria-invalid", "true");
@@ -186,7 +186,7 @@ test("a program manager creates a program, finds a mistake named, and activates 
   await form.getByLabel("Season ends").fill("2028-02-28");
   await form.getByLabel("Customers may schedule time away").check();
   await form.getByRole("button", { name: "Create program" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText(`${name} was created.`);
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name }) });
   await expect(row).toContainText("Draft");
 
@@ -195,7 +195,7 @@ test("a program manager creates a program, finds a mistake named, and activates 
   await expect(page.getByLabel("Customers may schedule time away")).toBeChecked();
   await page.getByLabel("Status (customers see active programs)").selectOption("active");
   await page.getByRole("button", { name: "Save program" }).click();
-  await expect(page.getByRole("status")).toContainText("saved");
+  await expect(page.getByRole("status")).toContainText(`${name} was saved.`);
   await page.goto("/programs");
   await expect(page.getByRole("row").filter({ hasText: name })).toContainText("Active");
 });

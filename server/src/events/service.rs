@@ -9,7 +9,7 @@ use super::time;
 use crate::accounts;
 use crate::programs;
 use crate::store::audit;
-use crate::store::{audit_entry, local_time, now, Store, StoreError, Tx};
+use crate::store::{audit_entry, local_time, now, Backend, Store, StoreError, Tx};
 use jiff::tz::TimeZone;
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::{Actor, ChangeSource};
@@ -421,7 +421,7 @@ pub async fn follow_registration(
 
 /// The event, locked on PostgreSQL for a change.
 async fn lock_event(tx: &mut Tx, event: EventId) -> Result<StoredEvent, EventsError> {
-    if crate::store::Backend::of(tx) == crate::store::Backend::Postgres {
+    if Backend::of(tx) == Backend::Postgres {
         sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
             .bind(event.0)
             .execute(&mut **tx)
