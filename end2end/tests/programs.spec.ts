@@ -105,7 +105,7 @@ test("a customer replaces an enrolled battery: the old one is de-registered, the
   await page.goto("/account/programs");
   await batteries.getByLabel(/Replace the Home battery, Enphase IQ 10T/).selectOption({ label: "Home battery, Tesla Powerwall 3 (13.5 kWh)" });
   await batteries.getByRole("button", { name: "Replace" }).click();
-  await expect(page.getByRole("status")).toContainText("replaces the Enphase IQ 10T in Battery & EV Partners.");
+  await expect(page.getByRole("status")).toContainText("replaces the Home battery, Enphase IQ 10T (10.1 kWh) in Battery & EV Partners.");
   await expect(batteries).toContainText("Tesla Powerwall 3");
   await expect(batteries).not.toContainText("Enphase IQ 10T");
 
