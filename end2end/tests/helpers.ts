@@ -35,43 +35,64 @@ export function totp(secret: string, step: number): string {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
+/** The longest one journey waits for another's code to be answered: a step's wait (30 s) and
+ * the answer, for each journey ahead of it (two workers: one). */
+const LOCK_WAIT_AT_MOST = 60_000;
+
 /**
- * A code of `secret` that no journey used yet: the server takes each code once, and takes the
- * step before and after now too, so two workers signing in as the same person in one step each
- * get a step of their own (and past those, wait for the next). The steps used are shared
- * between workers in a file under the test data folder, behind a lock.
+ * Sends a code of `secret` that no journey used yet with `send` (which types it and submits the
+ * form), and waits for the server's answer. The server takes each code once, and the step before
+ * and after now too, so journeys signing in as the same person in one step each get a step of
+ * their own (and past those, wait for the next). It also refuses a code of a step before the last
+ * one it took, so codes must reach it in the order they were chosen: one person's codes are
+ * chosen and sent one at a time, behind a lock per person (a folder under the test data folder)
+ * held until the server has answered, with the last step used in a file beside it.
  */
-export async function freshCode(secret: string, email: string): Promise<string> {
-  const lock = join(DATA_DIR, "codes.lock");
-  const ledger = join(DATA_DIR, "codes.json");
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+export async function sendFreshCode(
+  page: Page,
+  secret: string,
+  email: string,
+  send: (code: string) => Promise<void>,
+) {
+  const lock = join(DATA_DIR, `codes-${email}.lock`);
+  const ledger = join(DATA_DIR, `codes-${email}.step`);
+  await waitedFor(async () => {
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
-  }
-  let step: number;
+  }, LOCK_WAIT_AT_MOST);
   try {
-    const used: Record<string, number> = JSON.parse((() => { try { return readFileSync(ledger, "utf8"); } catch { return "{}"; } })());
+    const last = Number((() => { try { return readFileSync(ledger, "utf8"); } catch { return "0"; } })());
     const now = Math.floor(Date.now() / 30_000);
-    // The server accepts the previous step too, but a code of the previous step typed in the
-    // last seconds of this one is two steps old when it arrives: then not earlier than now.
+    // A code of the previous step typed in the last seconds of this one is two steps old when
+    // it arrives: then not earlier than now.
     const late = Date.now() % 30_000 > 22_000;
-    step = Math.max(late ? now : now - 1, (used[email] ?? 0) + 1);
-    used[email] = step;
-    writeFileSync(ledger, JSON.stringify(used));
+    const step = Math.max(late ? now : now - 1, last + 1);
+    const wait = (step - 1) * 30_000 - Date.now();
+    if (wait > 0) await waitedFor(() => new Promise((resolve) => setTimeout(resolve, wait + 500)), wait + 1_000);
+    writeFileSync(ledger, String(step));
+    const before = page.url();
+    await send(totp(secret, step));
+    await page.waitForURL((url) => url.href !== before);
   } finally {
     rmdirSync(lock);
   }
-  const wait = (step - 1) * 30_000 - Date.now();
-  if (wait > 0) {
-    // Waiting for a code is not the journey being slow: the test gets the time back.
-    test.info().setTimeout(test.info().timeout + wait + 1_000);
-    await new Promise((resolve) => setTimeout(resolve, wait + 500));
-  }
-  return totp(secret, step);
+}
+
+/** Runs `wait`, which takes at most `atMost` ms, giving the test the time it took back: waiting
+ * for a code (or for another journey's sign-in to be answered) is not the journey being slow.
+ * The test's deadline moves before the wait, so it cannot pass while waiting. */
+async function waitedFor(wait: () => Promise<void>, atMost: number) {
+  const started = Date.now();
+  const timeout = test.info().timeout;
+  test.info().setTimeout(timeout + atMost);
+  await wait();
+  test.info().setTimeout(timeout + (Date.now() - started));
 }
 
 /**
@@ -108,8 +129,10 @@ export async function signIn(page: Page, who: SignIn, landing: string) {
 /** The second step: a code from the authenticator app. */
 export async function enterCode(page: Page, secret: string, email: string) {
   await expect(page).toHaveURL("/signin/verify");
-  await page.getByLabel("Code from your authenticator app").fill(await freshCode(secret, email));
-  await page.getByRole("button", { name: "Continue" }).click();
+  await sendFreshCode(page, secret, email, async (code) => {
+    await page.getByLabel("Code from your authenticator app").fill(code);
+    await page.getByRole("button", { name: "Continue" }).click();
+  });
 }
 
 let staffCount = 0;
@@ -148,8 +171,10 @@ export async function firstSignIn(page: Page, who: SignIn, landing: string): Pro
   await expect(page).toHaveURL("/signin/two-step");
   await expect(page.getByRole("img", { name: /QR code/ })).toBeVisible();
   const secret = (await page.locator("code.secret").innerText()).replace(/\s/g, "");
-  await page.getByLabel("Code from your authenticator app").fill(await freshCode(secret, who.email));
-  await page.getByRole("button", { name: "Turn on and continue" }).click();
+  await sendFreshCode(page, secret, who.email, async (code) => {
+    await page.getByLabel("Code from your authenticator app").fill(code);
+    await page.getByRole("button", { name: "Turn on and continue" }).click();
+  });
   await expect(page).toHaveURL(landing);
   return { email: who.email, password, secret };
 }
