@@ -284,6 +284,52 @@ async fn stopping_all_email_suppresses_it_and_resuming_brings_it_back() {
 }
 
 #[tokio::test]
+async fn an_undeliverable_address_suppresses_alerts_to_it_and_to_nothing_else() {
+    use peakday_server::preferences::{recipients, store};
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let (preferences, account, _) = demo(&db).await;
+        let (people, _) =
+            recipients::recipients_with_reach(&mut db.store.read().await.unwrap(), account)
+                .await
+                .unwrap();
+        let email = people.primary.contact.email.clone().unwrap().as_str().to_owned();
+        let mut tx = db.store.begin_write().await.unwrap();
+        store::mark_undeliverable(&mut tx, Channel::Email, &email, "hard bounce").await.unwrap();
+        // The same text as another channel's address, and an address nobody here uses.
+        store::mark_undeliverable(&mut tx, Channel::Voice, &email, "bad data").await.unwrap();
+        store::mark_undeliverable(&mut tx, Channel::Email, "gone@example.com", "hard bounce")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let (_, reach) =
+            recipients::recipients_with_reach(&mut db.store.read().await.unwrap(), account)
+                .await
+                .unwrap();
+        assert_eq!(
+            reach.undeliverable.into_iter().collect::<Vec<_>>(),
+            [(Channel::Email, email)],
+            "{}",
+            db.name
+        );
+        let page = preferences.view(account).await.unwrap();
+        assert!(
+            matches!(&page.recipients.primary.statuses[0].1, SelectionStatus::NotDelivered(why) if why.contains("bounced")),
+            "{}: {:?}",
+            db.name,
+            page.recipients.primary.statuses[0]
+        );
+        let priya = account_of_priya(&db).await;
+        let (_, theirs) =
+            recipients::recipients_with_reach(&mut db.store.read().await.unwrap(), priya)
+                .await
+                .unwrap();
+        assert!(theirs.undeliverable.is_empty(), "{}", db.name);
+    }
+}
+
+#[tokio::test]
 async fn activity_lists_changes_newest_first_with_before_and_after_and_no_sign_ins() {
     for db in TestDb::all().await {
         let db = db.seeded().await;

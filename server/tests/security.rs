@@ -417,16 +417,24 @@ async fn sms_consent_is_each_accounts_own_and_a_stop_stops_every_account() {
         let db = db.seeded().await;
         let (jordan, priya) = (account(&db, "3000012345").await, account(&db, "3000067890").await);
         let number = PhoneNumber::parse("(518) 555-0199").unwrap();
+        // One number shared by both accounts' primary recipients.
+        for account in [jordan, priya] {
+            let mut tx = db.store.begin_write().await.unwrap();
+            let recipients = preferences::recipients::recipients_of(&mut tx, account).await;
+            let mut primary = recipients.unwrap().primary;
+            primary.contact.sms = Some(number.clone());
+            preferences::recipients::update_recipient(&mut tx, account, &primary).await.unwrap();
+            tx.commit().await.unwrap();
+        }
         let consent = |account| {
             let store = db.store.clone();
             let number = number.clone();
             async move {
                 let mut conn = store.read().await.unwrap();
-                preferences::store::sms_consent_of(&mut conn, account, &[&number])
+                let (_, reach) = preferences::recipients::recipients_with_reach(&mut conn, account)
                     .await
-                    .unwrap()
-                    .get(&number)
-                    .copied()
+                    .unwrap();
+                reach.sms_consent.get(&number).copied()
             }
         };
         let mut tx = db.store.begin_write().await.unwrap();

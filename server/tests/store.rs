@@ -253,6 +253,32 @@ async fn queued_writers_leave_connections_for_reads() {
     }
 }
 
+/// The server ends every connection of the database while they sit idle in the pool (a
+/// restart, a failover): the next request gets a fresh one, not the error of a dead one. The
+/// pool pings only connections idle a while before lending them (`store::connect`).
+#[tokio::test]
+async fn a_postgres_connection_ended_while_idle_is_not_lent() {
+    use sqlx::Connection;
+    let db = TestDb::postgres().await;
+    let busy: Vec<_> = futures_util::future::join_all((0..4).map(|_| db.store.read())).await;
+    drop(busy);
+    let database = db.url.rsplit('/').next().unwrap().to_owned();
+    let mut admin = sqlx::AnyConnection::connect(&common::postgres_admin_url()).await.unwrap();
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+    )
+    .bind(&database)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(ended.len() >= 4 && ended.iter().all(|ended| *ended), "{ended:?}");
+    admin.close().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    for _ in 0..8 {
+        db.store.ping().await.expect("a live connection is lent");
+    }
+}
+
 /// Migration 0007 turns each history entry's reservation into the change since the entry
 /// before; the history reads as it did. Played by undoing 0007 on a migrated database, writing
 /// history the 0006 way, and migrating again.

@@ -1,10 +1,13 @@
 use crate::store::{flag, now, placeholders, StoreError, ROWS_PER_STATEMENT};
 use peakday_app::accounts::AccountId;
 use peakday_app::contact::{EmailAddress, PhoneNumber};
-use peakday_app::preferences::Recipient;
+use peakday_app::preferences::{address_for, Recipient, SmsConsent};
 use peakday_app::preferences::{Communication, Communications, NotificationMatrix, PeakChannels};
 use peakday_app::recipients::{ContactDetails, RecipientId, RecipientName, Recipients};
+use peakday_app::utility::Channel;
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
 
 const RECIPIENT_COLUMNS: &str = "id, is_primary, name, email, sms_phone, voice_phone, \
      peak_email, peak_sms, peak_voice, communications, notifications";
@@ -15,18 +18,90 @@ pub async fn recipients_of(
     conn: &mut AnyConnection,
     account: AccountId,
 ) -> Result<Recipients<Recipient>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {RECIPIENT_COLUMNS} FROM recipients WHERE account_id = $1 \
+    let rows = recipient_rows(conn, account, "").await?;
+    ordered(account, rows.iter().map(recipient).collect::<Result<_, _>>()?)
+}
+
+/// What the rules need to know about reaching an account's recipients besides their details.
+#[derive(Debug, Default)]
+pub struct Reach {
+    /// The account's SMS consent for its recipients' numbers; a number without a record was
+    /// never asked by this account. Another account's consent for the same number is theirs.
+    pub sms_consent: BTreeMap<PhoneNumber, SmsConsent>,
+    /// The recipients' addresses marked undeliverable (a hard bounce, a disconnected number).
+    pub undeliverable: BTreeSet<(Channel, String)>,
+}
+
+/// An account's recipients (as [`recipients_of`]) and their [`Reach`], read in one statement:
+/// a save reads them while it holds SQLite's write lock, where every statement counts.
+pub async fn recipients_with_reach(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<(Recipients<Recipient>, Reach), StoreError> {
+    let undeliverable = |channel: Channel, column: &str| {
+        format!(
+            ", CASE WHEN EXISTS (SELECT 1 FROM undeliverable_addresses u \
+             WHERE u.channel = '{}' AND u.address = recipients.{column}) THEN 1 ELSE 0 END \
+             AS undeliverable_{}",
+            channel.as_str(),
+            channel.as_str()
+        )
+    };
+    let reach_columns = format!(
+        ", (SELECT c.state FROM account_sms_consent c \
+         WHERE c.account_id = recipients.account_id AND c.phone = recipients.sms_phone) \
+         AS sms_consent{}{}{}",
+        undeliverable(Channel::Email, "email"),
+        undeliverable(Channel::Sms, "sms_phone"),
+        undeliverable(Channel::Voice, "voice_phone"),
+    );
+    let rows = recipient_rows(conn, account, &reach_columns).await?;
+    let mut reach = Reach::default();
+    let mut recipients = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (is_primary, recipient) = recipient(row)?;
+        let contact = &recipient.contact;
+        let consent: Option<String> = row.try_get("sms_consent")?;
+        if let (Some(state), Some(number)) = (consent, &contact.sms) {
+            let state = SmsConsent::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("sms consent state {state:?}")))?;
+            reach.sms_consent.insert(number.clone(), state);
+        }
+        for channel in PeakChannels::CHANNELS {
+            let marked = flag(row.try_get(format!("undeliverable_{}", channel.as_str()).as_str())?);
+            if let Some(address) = address_for(contact, channel).filter(|_| marked) {
+                reach.undeliverable.insert((channel, address));
+            }
+        }
+        recipients.push((is_primary, recipient));
+    }
+    Ok((ordered(account, recipients)?, reach))
+}
+
+async fn recipient_rows(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    extra_columns: &str,
+) -> Result<Vec<AnyRow>, StoreError> {
+    Ok(sqlx::query(&format!(
+        "SELECT {RECIPIENT_COLUMNS}{extra_columns} FROM recipients WHERE account_id = $1 \
          ORDER BY is_primary DESC, id"
     ))
     .bind(account.0)
     .fetch_all(conn)
-    .await?;
+    .await?)
+}
+
+/// Recipients in the order their rows came (each marked whether it is the primary), as the
+/// primary and the rest.
+fn ordered(
+    account: AccountId,
+    recipients: Vec<(bool, Recipient)>,
+) -> Result<Recipients<Recipient>, StoreError> {
     let mut primary = None;
     let mut additional = Vec::new();
-    for row in &rows {
-        let recipient = recipient(row)?;
-        if flag(row.try_get("is_primary")?) {
+    for (is_primary, recipient) in recipients {
+        if is_primary {
             primary = Some(recipient);
         } else {
             additional.push(recipient);
@@ -148,7 +223,8 @@ fn communications_text(communications: &Communications) -> String {
     communications.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
 }
 
-fn recipient(row: &sqlx::any::AnyRow) -> Result<Recipient, StoreError> {
+/// A recipient's row: whether it is the account's primary, and the recipient.
+fn recipient(row: &AnyRow) -> Result<(bool, Recipient), StoreError> {
     let id: i64 = row.try_get("id")?;
     let corrupt = |what: &str, detail: String| {
         StoreError::Corrupt(format!("recipient {id}: {what}: {detail}"))
@@ -179,15 +255,19 @@ fn recipient(row: &sqlx::any::AnyRow) -> Result<Recipient, StoreError> {
     let notifications: String = row.try_get("notifications")?;
     let notifications: NotificationMatrix = serde_json::from_str(&notifications)
         .map_err(|e| corrupt("notifications", e.to_string()))?;
-    Ok(Recipient {
-        id: RecipientId(id),
-        contact,
-        peak_channels: PeakChannels {
-            email: flag(row.try_get("peak_email")?),
-            sms: flag(row.try_get("peak_sms")?),
-            voice: flag(row.try_get("peak_voice")?),
+    let is_primary = flag(row.try_get("is_primary")?);
+    Ok((
+        is_primary,
+        Recipient {
+            id: RecipientId(id),
+            contact,
+            peak_channels: PeakChannels {
+                email: flag(row.try_get("peak_email")?),
+                sms: flag(row.try_get("peak_sms")?),
+                voice: flag(row.try_get("peak_voice")?),
+            },
+            communications,
+            notifications,
         },
-        communications,
-        notifications,
-    })
+    ))
 }

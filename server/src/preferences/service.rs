@@ -14,11 +14,9 @@ use jiff::Timestamp;
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::{field_changes, ActivityEntry, ActivityService, Actor, ChangeSource};
 use peakday_app::change::ChangeError;
-use peakday_app::contact::PhoneNumber;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{
-    address_for, Effect, PeakChannels, PreferenceChange, PreferencesService, PreferencesState,
-    PreferencesView,
+    AccountOptOuts, Effect, PreferenceChange, PreferencesService, PreferencesState, PreferencesView,
 };
 use peakday_app::shell::Saved;
 use sqlx::AnyConnection;
@@ -65,7 +63,8 @@ impl Preferences {
     #[tracing::instrument(name = "preferences.view", skip_all, fields(account = account.0))]
     pub async fn view(&self, account: AccountId) -> Result<PreferencesView, PreferencesError> {
         let mut conn = self.store.read().await?;
-        let (version, state) = self.state_of(&mut conn, account).await?;
+        let (version, opt_outs) = store::preferences_of(&mut conn, account).await?;
+        let state = self.state_of(&mut conn, account, opt_outs).await?;
         Ok(state.view(version))
     }
 
@@ -80,10 +79,11 @@ impl Preferences {
         change: &PreferenceChange,
     ) -> Result<Saved, PreferencesError> {
         let mut tx = self.store.begin_write().await?;
-        if !store::claim_preferences_version(&mut tx, account, version).await? {
+        let Some(opt_outs) = store::claim_preferences_version(&mut tx, account, version).await?
+        else {
             return Err(PreferencesError::Conflict(version));
-        }
-        let (_, state) = self.state_of(&mut tx, account).await?;
+        };
+        let state = self.state_of(&mut tx, account, opt_outs).await?;
         let outcome = state.apply(change).map_err(PreferencesError::Refused)?;
         for effect in &outcome.effects {
             apply_effect(&mut tx, account, effect).await?;
@@ -143,45 +143,31 @@ impl Preferences {
         Ok(self.store.utility_zone(&mut *self.store.read().await?).await?)
     }
 
-    /// Everything the rules need about an account, read on one connection (inside the write
-    /// transaction when changing). Nothing here may take a second connection from the pool:
-    /// under load every connection can be held by a transaction waiting for one (measured with
-    /// `bench-saves`: 200 sessions on SQLite's 8 connections stalled until the 30 s timeout).
+    /// Everything the rules need about an account besides its stops (`opt_outs`, read with its
+    /// version), on one connection (inside the write transaction when changing). Nothing here
+    /// may take a second connection from the pool: under load every connection can be held by
+    /// a transaction waiting for one (measured with `bench-saves`: 200 sessions on SQLite's 8
+    /// connections stalled until the 30 s timeout).
     async fn state_of(
         &self,
         conn: &mut AnyConnection,
         account: AccountId,
-    ) -> Result<(i64, PreferencesState), StoreError> {
+        opt_outs: AccountOptOuts,
+    ) -> Result<PreferencesState, StoreError> {
         let utility = self.store.utility_settings(conn).await?.ok_or_else(not_seeded)?;
         let service_points = accounts::store::service_points_of(conn, account).await?;
-        let recipients = recipients::recipients_of(conn, account).await?;
-        let (version, opt_outs) = store::preferences_of(conn, account).await?;
-        let numbers: Vec<&PhoneNumber> =
-            recipients.iter().filter_map(|recipient| recipient.contact.sms.as_ref()).collect();
-        let sms_consent = store::sms_consent_of(conn, account, &numbers).await?;
-        let addresses: Vec<_> = recipients
-            .iter()
-            .flat_map(|recipient| {
-                PeakChannels::CHANNELS.into_iter().filter_map(|channel| {
-                    address_for(&recipient.contact, channel).map(|address| (channel, address))
-                })
-            })
-            .collect();
-        let undeliverable = store::undeliverable_of(conn, &addresses).await?;
-        Ok((
-            version,
-            PreferencesState {
-                product: utility.product,
-                utility_name: utility.name,
-                channels_offered: utility.channels,
-                service_points,
-                recipients,
-                opt_outs,
-                sms_consent,
-                rules: utility.eligibility,
-                undeliverable,
-            },
-        ))
+        let (recipients, reach) = recipients::recipients_with_reach(conn, account).await?;
+        Ok(PreferencesState {
+            product: utility.product,
+            utility_name: utility.name,
+            channels_offered: utility.channels,
+            service_points,
+            recipients,
+            opt_outs,
+            sms_consent: reach.sms_consent,
+            rules: utility.eligibility,
+            undeliverable: reach.undeliverable,
+        })
     }
 }
 

@@ -181,7 +181,7 @@ pub fn session_cookie(response: &Response<Body>) -> Option<String> {
 }
 
 /// Where PostgreSQL is reached to create and drop test databases.
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("PEAKDAY_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
