@@ -9,7 +9,6 @@ use axum::Router;
 use common::{body_text, send, sign_in, TestDb, SITE};
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN};
 use http::{Request, StatusCode};
-use leptos_axum::generate_route_list;
 use peakday_app::auth::{
     page_access, server_function_access, server_functions, Access, Role, HANDLERS,
 };
@@ -74,7 +73,7 @@ async fn every_registered_server_function_and_page_has_an_access_declaration() {
     for (path, _) in &declared {
         assert!(registered.contains(path), "{path} is declared but not registered");
     }
-    for route in generate_route_list(peakday_app::App) {
+    for route in peakday_server::http::page_routes() {
         let path = route.path();
         assert!(page_access(path).is_some(), "page {path} has no access declaration");
     }

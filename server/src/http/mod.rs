@@ -24,7 +24,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use http::StatusCode;
 use leptos::prelude::*;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use leptos_axum::{
+    file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes,
+};
 use peakday_app::shell::AssetPaths;
 use peakday_app::{shell, App};
 use std::sync::Arc;
@@ -38,6 +40,18 @@ use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted. Forms and server-function calls are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// The app's pages, listed once per process. Listing them renders the app with resource loads
+/// suspended by a flag that is global to the process (leptos_server 0.8's
+/// `SuppressResourceLoad`): a page rendering meanwhile, on another router of the same process,
+/// had a resource that never loaded, and its request hung until the 408 (seen in the HTTP tests,
+/// which build a router per test in parallel; leptos-rs/leptos#4773). Listed once, behind a
+/// lock every router waits on, no render can overlap the listing.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 /// A request still running after this is answered 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -130,7 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signin/reset", post(signin::reset))
         .route("/signout", post(signin::sign_out))
         .route("/admin/reset-link", post(signin::reset_link))
-        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), app_shell)
+        .leptos_routes_with_context(&state, page_routes(), context.clone(), app_shell)
         .fallback(file_and_error_handler_with_context::<Shared, _>(context, shell))
         .layer(from_fn(guard::page_guard))
         .layer(from_fn_with_state(state.clone(), refusal::drop_forged_refusals))
