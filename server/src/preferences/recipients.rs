@@ -32,30 +32,31 @@ pub struct Reach {
     pub undeliverable: BTreeSet<(Channel, String)>,
 }
 
+/// Beside each recipient's row: the account's SMS consent for its number, and whether each of
+/// its addresses is marked undeliverable (the columns of [`UNDELIVERABLE_COLUMNS`]).
+const REACH_COLUMNS: &str = ", (SELECT c.state FROM account_sms_consent c \
+     WHERE c.account_id = recipients.account_id AND c.phone = recipients.sms_phone) AS sms_consent, \
+     CASE WHEN EXISTS (SELECT 1 FROM undeliverable_addresses u WHERE u.channel = 'email' \
+     AND u.address = recipients.email) THEN 1 ELSE 0 END AS undeliverable_email, \
+     CASE WHEN EXISTS (SELECT 1 FROM undeliverable_addresses u WHERE u.channel = 'sms' \
+     AND u.address = recipients.sms_phone) THEN 1 ELSE 0 END AS undeliverable_sms, \
+     CASE WHEN EXISTS (SELECT 1 FROM undeliverable_addresses u WHERE u.channel = 'voice' \
+     AND u.address = recipients.voice_phone) THEN 1 ELSE 0 END AS undeliverable_voice";
+
+/// The channels a customer controls, each with its column of [`REACH_COLUMNS`].
+const UNDELIVERABLE_COLUMNS: [(Channel, &str); 3] = [
+    (Channel::Email, "undeliverable_email"),
+    (Channel::Sms, "undeliverable_sms"),
+    (Channel::Voice, "undeliverable_voice"),
+];
+
 /// An account's recipients (as [`recipients_of`]) and their [`Reach`], read in one statement:
 /// a save reads them while it holds SQLite's write lock, where every statement counts.
 pub async fn recipients_with_reach(
     conn: &mut AnyConnection,
     account: AccountId,
 ) -> Result<(Recipients<Recipient>, Reach), StoreError> {
-    let undeliverable = |channel: Channel, column: &str| {
-        format!(
-            ", CASE WHEN EXISTS (SELECT 1 FROM undeliverable_addresses u \
-             WHERE u.channel = '{}' AND u.address = recipients.{column}) THEN 1 ELSE 0 END \
-             AS undeliverable_{}",
-            channel.as_str(),
-            channel.as_str()
-        )
-    };
-    let reach_columns = format!(
-        ", (SELECT c.state FROM account_sms_consent c \
-         WHERE c.account_id = recipients.account_id AND c.phone = recipients.sms_phone) \
-         AS sms_consent{}{}{}",
-        undeliverable(Channel::Email, "email"),
-        undeliverable(Channel::Sms, "sms_phone"),
-        undeliverable(Channel::Voice, "voice_phone"),
-    );
-    let rows = recipient_rows(conn, account, &reach_columns).await?;
+    let rows = recipient_rows(conn, account, REACH_COLUMNS).await?;
     let mut reach = Reach::default();
     let mut recipients = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -67,8 +68,8 @@ pub async fn recipients_with_reach(
                 .ok_or_else(|| StoreError::Corrupt(format!("sms consent state {state:?}")))?;
             reach.sms_consent.insert(number.clone(), state);
         }
-        for channel in PeakChannels::CHANNELS {
-            let marked = flag(row.try_get(format!("undeliverable_{}", channel.as_str()).as_str())?);
+        for (channel, column) in UNDELIVERABLE_COLUMNS {
+            let marked = flag(row.try_get(column)?);
             if let Some(address) = address_for(contact, channel).filter(|_| marked) {
                 reach.undeliverable.insert((channel, address));
             }
