@@ -40,6 +40,7 @@ use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted. Forms and server-function calls are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
 /// The app's pages, listed once per process. Listing them renders the app with resource loads
 /// suspended by a flag that is global to the process (leptos_server 0.8's
 /// `SuppressResourceLoad`): a page rendering meanwhile, on another router of the same process,
