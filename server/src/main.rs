@@ -23,6 +23,11 @@ struct Cli {
     /// SQLite file (`sqlite://path`) or PostgreSQL (`postgres://…`).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/peakday.db", global = true)]
     database_url: String,
+    /// `serve`'s options, for `peakday` without a command: it serves with the same flags and
+    /// `PEAKDAY_*` settings as `peakday serve` (`cargo leptos serve` starts it that way). Other
+    /// commands ignore them, so one environment can run `migrate` and serve.
+    #[command(flatten)]
+    serve: ServeArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -76,7 +81,7 @@ enum Command {
     },
 }
 
-#[derive(clap::Args, Default)]
+#[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "PEAKDAY_ADDR")]
@@ -118,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("opening the database at {}", cli.database_url))?;
     store.migrate().await.context("applying migrations")?;
 
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Migrate => println!("Migrations applied to {}.", store.backend().name()),
         Command::Generate { accounts, seed } => {
             let started = std::time::Instant::now();

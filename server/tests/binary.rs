@@ -142,3 +142,40 @@ fn serve_refuses_the_demo_sign_ins_over_https_and_an_open_address_without_an_ori
     let (ok, text) = peakday(&url, &["serve"], &[("PEAKDAY_ADDR", &format!("0.0.0.0:{port}"))]);
     assert!(!ok && text.contains("PEAKDAY_PUBLIC_ORIGIN"), "{text}");
 }
+
+#[test]
+fn peakday_without_a_command_serves_with_the_same_settings_as_serve() {
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/bare.db", data.path().display());
+    let port = free_port();
+    // An open address with no public origin is refused at start: proof the settings were read
+    // (ignored, it would serve on the default 127.0.0.1:3000 and never exit).
+    let mut server = Command::new(env!("CARGO_BIN_EXE_peakday"))
+        .env("DATABASE_URL", &url)
+        .env("PEAKDAY_ADDR", format!("0.0.0.0:{port}"))
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = server.try_wait().unwrap() {
+            break exit;
+        }
+        if Instant::now() > deadline {
+            server.kill().unwrap();
+            panic!("`peakday` without a command ignored PEAKDAY_ADDR and kept serving");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut errors = String::new();
+    server.stderr.take().unwrap().read_to_string(&mut errors).unwrap();
+    assert!(!exit.success() && errors.contains("PEAKDAY_PUBLIC_ORIGIN"), "{errors}");
+
+    let (ok, text) = peakday(&url, &["--addr", "0.0.0.0:1"], &[]);
+    assert!(!ok && text.contains("PEAKDAY_PUBLIC_ORIGIN"), "flags too: {text}");
+    // Other commands run in the same environment.
+    let (ok, text) = peakday(&url, &["migrate"], &[("PEAKDAY_ADDR", "0.0.0.0:1")]);
+    assert!(ok && text.contains("Migrations applied"), "{text}");
+}
