@@ -16,7 +16,7 @@ use crate::auth::{
 use crate::events::{PeakDaysPage, ProgramEventsPage};
 use crate::preferences::{AlertsPage, NotificationsPage};
 use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
-use crate::shell::{AssetPaths, Forbidden, Header, NotFound, ViewerResource};
+use crate::shell::{AssetPaths, Forbidden, Header, IslandScripts, NotFound, ViewerResource};
 use crate::staff::{AdminPage, AgentPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -27,9 +27,8 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = use_context::<AssetPaths>()
-        .map(|paths| paths.stylesheet)
-        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
+    let paths =
+        use_context::<AssetPaths>().unwrap_or_else(|| AssetPaths::unhashed(&options.output_name));
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,9 +36,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
-                <link rel="stylesheet" href=stylesheet />
+                <link rel="stylesheet" href=paths.stylesheet.clone() />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options islands=true />
+                <IslandScripts paths />
                 <MetaTags />
             </head>
             <body>

@@ -278,6 +278,32 @@ async fn signing_out_clears_the_cookie_and_the_old_cookie_is_worthless() {
     assert_eq!(location(&replayed), "/signin?notice=expired&next=%2Faccount");
 }
 
+/// The page loads the front end by the hashed names cargo-leptos wrote in `hash.txt`, read when
+/// the server starts: changing the file afterwards changes no page.
+#[tokio::test]
+async fn pages_load_the_front_end_by_the_hashed_names_read_at_start() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let hash_file = dir.path().join("hash.txt");
+    std::fs::write(&hash_file, "js: js11\nwasm: wasm22\ncss: css33\n").unwrap();
+    let state = peakday_server::app_state(
+        db.store.clone(),
+        HttpConfig::local(common::site_root()),
+        Some(&hash_file),
+    );
+    std::fs::write(&hash_file, "js: later\nwasm: later\ncss: later\n").unwrap();
+    let page = body_text(send(&router(state), get("/signin", None)).await).await;
+    for expected in [
+        "<link rel=\"stylesheet\" href=\"/pkg/peakday.css33.css\">",
+        "<link rel=\"modulepreload\" href=\"/pkg/peakday.js11.js\"",
+        "<link rel=\"preload\" href=\"/pkg/peakday.wasm22.wasm\" as=\"fetch\" type=\"application/wasm\"",
+        "(\"\", \"pkg\", \"peakday.js11\", \"peakday.wasm22\", false);</script>",
+    ] {
+        assert!(page.contains(expected), "{expected} in {page}");
+    }
+    assert!(!page.contains("later"));
+}
+
 #[tokio::test]
 async fn pages_carry_security_headers_and_a_nonce_csp() {
     let db = TestDb::sqlite().await.seeded().await;

@@ -289,7 +289,7 @@ async fn an_undeliverable_address_suppresses_alerts_to_it_and_to_nothing_else() 
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let (preferences, account, _) = demo(&db).await;
-        let (people, _) =
+        let (people, _, _) =
             recipients::recipients_with_reach(&mut db.store.read().await.unwrap(), account)
                 .await
                 .unwrap();
@@ -303,7 +303,7 @@ async fn an_undeliverable_address_suppresses_alerts_to_it_and_to_nothing_else() 
             .unwrap();
         tx.commit().await.unwrap();
 
-        let (_, reach) =
+        let (_, reach, _) =
             recipients::recipients_with_reach(&mut db.store.read().await.unwrap(), account)
                 .await
                 .unwrap();
@@ -321,7 +321,7 @@ async fn an_undeliverable_address_suppresses_alerts_to_it_and_to_nothing_else() 
             page.recipients.primary.statuses[0]
         );
         let priya = account_of_priya(&db).await;
-        let (_, theirs) =
+        let (_, theirs, _) =
             recipients::recipients_with_reach(&mut db.store.read().await.unwrap(), priya)
                 .await
                 .unwrap();
@@ -387,5 +387,35 @@ async fn a_removed_recipient_id_is_not_found_afterwards() {
             .change(CUSTOMER, account, page.version + 1, &PreferenceChange::RemoveRecipient(sam))
             .await;
         assert!(matches!(again, Err(PreferencesError::Refused(_))), "{}", db.name);
+    }
+}
+
+/// The page's one read of recipients carries the account's version and stops from the same
+/// statement: none before the first save (no preferences row yet), then as saved.
+#[tokio::test]
+async fn the_recipients_read_carries_the_accounts_version_and_stops() {
+    use peakday_server::preferences::recipients;
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let (preferences, account, before) = demo(&db).await;
+        let read = || async {
+            let mut conn = db.store.read().await.unwrap();
+            recipients::recipients_with_reach(&mut conn, account).await.unwrap().2
+        };
+        // The seeded demo account was never saved: it has no preferences row.
+        let unsaved = read().await;
+        assert_eq!((unsaved.version, before.version), (0, 0), "{}", db.name);
+        assert_eq!(unsaved.opt_outs, Default::default(), "{}", db.name);
+
+        let stop = PreferenceChange::SetOptOut {
+            scope: OptOutScope::Channel(Channel::Email),
+            stopped: true,
+        };
+        preferences.change(CUSTOMER, account, before.version, &stop).await.unwrap();
+        let saved = read().await;
+        assert_eq!(saved.version, 1, "{}", db.name);
+        assert!(saved.opt_outs.email && !saved.opt_outs.sms && !saved.opt_outs.everything);
+        let view = preferences.view(account).await.unwrap();
+        assert_eq!((view.version, view.opt_outs), (saved.version, saved.opt_outs), "{}", db.name);
     }
 }

@@ -431,9 +431,10 @@ async fn sms_consent_is_each_accounts_own_and_a_stop_stops_every_account() {
             let number = number.clone();
             async move {
                 let mut conn = store.read().await.unwrap();
-                let (_, reach) = preferences::recipients::recipients_with_reach(&mut conn, account)
-                    .await
-                    .unwrap();
+                let (_, reach, _) =
+                    preferences::recipients::recipients_with_reach(&mut conn, account)
+                        .await
+                        .unwrap();
                 reach.sms_consent.get(&number).copied()
             }
         };

@@ -13,9 +13,11 @@ pub struct SessionKey(pub String);
 
 #[cfg(feature = "ssr")]
 fn session_key() -> Result<String, AppError> {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<SessionKey>().map(|key| key.0.clone()))
-        .ok_or(AppError::NotSignedIn)
+    leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
+        parts.extensions.get::<SessionKey>().map(|key| key.0.clone())
+    })
+    .flatten()
+    .ok_or(AppError::NotSignedIn)
 }
 
 #[cfg(feature = "ssr")]

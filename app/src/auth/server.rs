@@ -7,13 +7,14 @@ use crate::activity::{Actor, ChangeSource};
 use crate::error::AppError;
 use http::request::Parts;
 use http::StatusCode;
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
 use std::sync::Arc;
 
 /// The signed-in person of the current request, put there by the server's session middleware.
 pub fn viewer_of_request() -> Option<Viewer> {
-    use_context::<Parts>().and_then(|parts| parts.extensions.get::<Viewer>().cloned())
+    // Borrowed, not `use_context`: that clones the whole request head (every header) each call.
+    with_context::<Parts, _>(|parts| parts.extensions.get::<Viewer>().cloned()).flatten()
 }
 
 /// Refuses the call unless the current viewer is signed in and `access` permits their role.
@@ -21,8 +22,8 @@ pub fn viewer_of_request() -> Option<Viewer> {
 /// A refusal also sets the response status (401 or 403) for clients that read it.
 pub fn authorize(access: Access) -> Result<Viewer, AppError> {
     let refuse = |error: AppError, status: StatusCode| {
-        let parts = use_context::<Parts>();
-        let function = parts.as_ref().map(|parts| parts.uri.path().to_owned()).unwrap_or_default();
+        let function =
+            with_context::<Parts, _>(|parts| parts.uri.path().to_owned()).unwrap_or_default();
         let role = viewer_of_request().map_or("none", |viewer| viewer.role().as_str());
         // ASVS 16.3.2: refused calls are security events, on their own log target.
         tracing::warn!(

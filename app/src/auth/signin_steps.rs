@@ -94,8 +94,10 @@ crate::declare_access!(LoadSignInStep => Public);
 /// The step of the request's half-finished sign-in; `None` without one.
 #[server(endpoint = "sign_in_step")]
 pub async fn load_sign_in_step() -> Result<Option<SignInStepView>, AppError> {
-    let pending = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<super::PendingSignIn>().cloned());
+    let pending = with_context::<http::request::Parts, _>(|parts| {
+        parts.extensions.get::<super::PendingSignIn>().cloned()
+    })
+    .flatten();
     let Some(pending) = pending else { return Ok(None) };
     let steps = use_context::<super::SignInSteps>().ok_or(AppError::Unavailable)?;
     steps.step_view(&pending).await.map(Some)

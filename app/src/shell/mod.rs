@@ -9,7 +9,7 @@ mod notices;
 mod saving;
 mod table;
 
-pub use document::{AssetPaths, FORBIDDEN_PAGE};
+pub use document::{AssetPaths, IslandScripts, FORBIDDEN_PAGE};
 pub use field::{SelectField, TextField};
 pub use header::Header;
 pub use loaded::Loaded;

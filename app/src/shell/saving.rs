@@ -297,9 +297,10 @@ pub fn refusal_status() -> impl Fn(&AppError) {
 /// router to ask).
 fn query_param(name: &str) -> Option<String> {
     #[cfg(feature = "ssr")]
-    let search = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.uri.query().map(str::to_owned))
-        .unwrap_or_default();
+    let search =
+        with_context::<http::request::Parts, _>(|parts| parts.uri.query().map(str::to_owned))
+            .flatten()
+            .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let search = window().location().search().unwrap_or_default();
     search.trim_start_matches('?').split('&').find_map(|pair| {

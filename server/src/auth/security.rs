@@ -529,9 +529,11 @@ impl AccountSecurity {
         &self,
         pending: &PendingSignIn,
     ) -> Result<(String, Option<String>), AppError> {
-        let key = leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<peakday_app::auth::SessionKey>().cloned())
-            .ok_or(AppError::NotSignedIn)?;
+        let key = leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
+            parts.extensions.get::<peakday_app::auth::SessionKey>().cloned()
+        })
+        .flatten()
+        .ok_or(AppError::NotSignedIn)?;
         let session = store::session(&mut *self.store().read().await?, &key.0).await?;
         match session {
             Some(session) if session.viewer.user_id == pending.user_id => {

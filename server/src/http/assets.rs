@@ -115,20 +115,25 @@ pub fn hashed_assets<S: Clone + Send + Sync + 'static>(assets: Assets) -> Router
     Router::new().route("/{file}", get(serve)).with_state(assets)
 }
 
-/// The stylesheet's hashed path, from the `hash.txt` cargo-leptos writes beside the server binary
-/// (`css: <hash>` lines). Without one, the unhashed name.
+/// The stylesheet's, JS module's and WASM's hashed names, from the `hash.txt` cargo-leptos writes
+/// beside the server binary (`css: <hash>`, `js: <hash>`, `wasm: <hash>` lines). Without one,
+/// the unhashed names.
 pub fn asset_paths(output_name: &str, hash_file: Option<&Path>) -> AssetPaths {
-    let css_hash = hash_file.and_then(|file| std::fs::read_to_string(file).ok()).and_then(|text| {
-        text.lines().find_map(|line| {
-            let (kind, hash) = line.split_once(':')?;
-            (kind.trim() == "css").then(|| hash.trim().to_owned())
-        })
-    });
-    let stylesheet = match css_hash {
-        Some(hash) => format!("/pkg/{output_name}.{hash}.css"),
-        None => format!("/pkg/{output_name}.css"),
+    let Some(hashes) = hash_file.and_then(|file| std::fs::read_to_string(file).ok()) else {
+        return AssetPaths::unhashed(output_name);
     };
-    AssetPaths { stylesheet }
+    let hash = |kind: &str| {
+        hashes.lines().find_map(|line| {
+            let (name, hash) = line.split_once(':')?;
+            (name.trim() == kind).then(|| format!("{output_name}.{}", hash.trim()))
+        })
+    };
+    let unhashed = AssetPaths::unhashed(output_name);
+    AssetPaths {
+        stylesheet: hash("css").map_or(unhashed.stylesheet, |name| format!("/pkg/{name}.css")),
+        script: hash("js").unwrap_or(unhashed.script),
+        wasm: hash("wasm").unwrap_or(unhashed.wasm),
+    }
 }
 
 #[cfg(test)]
@@ -136,12 +141,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_stylesheet_name_carries_the_hash_from_hash_txt() {
+    fn asset_names_carry_their_hashes_from_hash_txt() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("hash.txt");
         std::fs::write(&file, "js: aa11\nwasm: bb22\ncss: cc33\n").unwrap();
-        assert_eq!(asset_paths("peakday", Some(&file)).stylesheet, "/pkg/peakday.cc33.css");
+        let paths = asset_paths("peakday", Some(&file));
+        assert_eq!(paths.stylesheet, "/pkg/peakday.cc33.css");
+        assert_eq!((paths.script.as_str(), paths.wasm.as_str()), ("peakday.aa11", "peakday.bb22"));
         assert_eq!(asset_paths("peakday", None).stylesheet, "/pkg/peakday.css");
+        assert_eq!(asset_paths("peakday", None).script, "peakday");
     }
 
     #[test]

@@ -19,9 +19,11 @@ pub struct PageNonce(Arc<str>);
 /// Gives the request's nonce to Leptos, in place of the one it would make. Called where Leptos
 /// renders a page.
 pub fn provide_page_nonce() {
-    use leptos::prelude::{provide_context, use_context};
-    let nonce = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    use leptos::prelude::{provide_context, with_context};
+    let nonce = with_context::<http::request::Parts, _>(|parts| {
+        parts.extensions.get::<PageNonce>().cloned()
+    })
+    .flatten();
     if let Some(PageNonce(nonce)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
     }

@@ -1,3 +1,4 @@
+use super::store::{StoredPreferences, PREFERENCES_COLUMNS};
 use crate::store::{flag, now, placeholders, StoreError, ROWS_PER_STATEMENT};
 use peakday_app::accounts::AccountId;
 use peakday_app::contact::{EmailAddress, PhoneNumber};
@@ -50,13 +51,18 @@ const UNDELIVERABLE_COLUMNS: [(Channel, &str); 3] = [
     (Channel::Voice, "undeliverable_voice"),
 ];
 
-/// An account's recipients (as [`recipients_of`]) and their [`Reach`], read in one statement:
-/// a save reads them while it holds SQLite's write lock, where every statement counts.
+/// An account's recipients (as [`recipients_of`]), their [`Reach`] and the account's
+/// [`StoredPreferences`], read in one statement: a save reads them while it holds SQLite's write
+/// lock, where every statement counts, and a page sees them as of one moment.
 pub async fn recipients_with_reach(
     conn: &mut AnyConnection,
     account: AccountId,
-) -> Result<(Recipients<Recipient>, Reach), StoreError> {
-    let rows = recipient_rows(conn, account, REACH_COLUMNS).await?;
+) -> Result<(Recipients<Recipient>, Reach, StoredPreferences), StoreError> {
+    let rows =
+        recipient_rows(conn, account, &format!("{REACH_COLUMNS}{PREFERENCES_COLUMNS}")).await?;
+    // Every row carries the same preferences; an account always has its primary recipient's.
+    let preferences =
+        rows.first().map(StoredPreferences::from_row).transpose()?.unwrap_or_default();
     let mut reach = Reach::default();
     let mut recipients = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -76,7 +82,7 @@ pub async fn recipients_with_reach(
         }
         recipients.push((is_primary, recipient));
     }
-    Ok((ordered(account, recipients)?, reach))
+    Ok((ordered(account, recipients)?, reach, preferences))
 }
 
 async fn recipient_rows(
@@ -85,8 +91,9 @@ async fn recipient_rows(
     extra_columns: &str,
 ) -> Result<Vec<AnyRow>, StoreError> {
     Ok(sqlx::query(&format!(
-        "SELECT {RECIPIENT_COLUMNS}{extra_columns} FROM recipients WHERE account_id = $1 \
-         ORDER BY is_primary DESC, id"
+        "SELECT {RECIPIENT_COLUMNS}{extra_columns} FROM recipients \
+         LEFT JOIN account_preferences ON account_preferences.account_id = recipients.account_id \
+         WHERE recipients.account_id = $1 ORDER BY is_primary DESC, id"
     ))
     .bind(account.0)
     .fetch_all(conn)

@@ -16,7 +16,7 @@ use peakday_app::activity::{field_changes, ActivityEntry, ActivityService, Actor
 use peakday_app::change::ChangeError;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{
-    AccountOptOuts, Effect, PreferenceChange, PreferencesService, PreferencesState, PreferencesView,
+    Effect, PreferenceChange, PreferencesService, PreferencesState, PreferencesView,
 };
 use peakday_app::shell::Saved;
 use sqlx::AnyConnection;
@@ -62,9 +62,7 @@ impl Preferences {
     /// What the alerts and notifications pages show.
     #[tracing::instrument(name = "preferences.view", skip_all, fields(account = account.0))]
     pub async fn view(&self, account: AccountId) -> Result<PreferencesView, PreferencesError> {
-        let mut conn = self.store.read().await?;
-        let (version, opt_outs) = store::preferences_of(&mut conn, account).await?;
-        let state = self.state_of(&mut conn, account, opt_outs).await?;
+        let (state, version) = self.state_of(&mut *self.store.read().await?, account).await?;
         Ok(state.view(version))
     }
 
@@ -79,11 +77,10 @@ impl Preferences {
         change: &PreferenceChange,
     ) -> Result<Saved, PreferencesError> {
         let mut tx = self.store.begin_write().await?;
-        let Some(opt_outs) = store::claim_preferences_version(&mut tx, account, version).await?
-        else {
+        if !store::claim_preferences_version(&mut tx, account, version).await? {
             return Err(PreferencesError::Conflict(version));
-        };
-        let state = self.state_of(&mut tx, account, opt_outs).await?;
+        }
+        let (state, _) = self.state_of(&mut tx, account).await?;
         let outcome = state.apply(change).map_err(PreferencesError::Refused)?;
         for effect in &outcome.effects {
             apply_effect(&mut tx, account, effect).await?;
@@ -143,8 +140,8 @@ impl Preferences {
         Ok(self.store.utility_zone(&mut *self.store.read().await?).await?)
     }
 
-    /// Everything the rules need about an account besides its stops (`opt_outs`, read with its
-    /// version), on one connection (inside the write transaction when changing). Nothing here
+    /// Everything the rules need about an account, and the version it is at, on one connection
+    /// (inside the write transaction when changing, after the claim). Nothing here
     /// may take a second connection from the pool: under load every connection can be held by
     /// a transaction waiting for one (measured with `bench-saves`: 200 sessions on SQLite's 8
     /// connections stalled until the 30 s timeout).
@@ -152,22 +149,22 @@ impl Preferences {
         &self,
         conn: &mut AnyConnection,
         account: AccountId,
-        opt_outs: AccountOptOuts,
-    ) -> Result<PreferencesState, StoreError> {
+    ) -> Result<(PreferencesState, i64), StoreError> {
         let utility = self.store.utility_settings(conn).await?.ok_or_else(not_seeded)?;
         let service_points = accounts::store::service_points_of(conn, account).await?;
-        let (recipients, reach) = recipients::recipients_with_reach(conn, account).await?;
-        Ok(PreferencesState {
+        let (recipients, reach, stored) = recipients::recipients_with_reach(conn, account).await?;
+        let state = PreferencesState {
             product: utility.product,
             utility_name: utility.name,
             channels_offered: utility.channels,
             service_points,
             recipients,
-            opt_outs,
+            opt_outs: stored.opt_outs,
             sms_consent: reach.sms_consent,
             rules: utility.eligibility,
             undeliverable: reach.undeliverable,
-        })
+        };
+        Ok((state, stored.version))
     }
 }
 

@@ -6,65 +6,68 @@ use peakday_app::utility::Channel;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-/// The version every save of an account's preferences is checked against, and the
-/// account-wide stops. An account nobody changed yet is at version 0 with nothing stopped.
-pub async fn preferences_of(
-    conn: &mut AnyConnection,
-    account: AccountId,
-) -> Result<(i64, AccountOptOuts), StoreError> {
-    let row = sqlx::query(
-        "SELECT version, stop_email, stop_sms, stop_voice, stop_everything \
-         FROM account_preferences WHERE account_id = $1",
-    )
-    .bind(account.0)
-    .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else { return Ok((0, AccountOptOuts::default())) };
-    Ok((row.try_get("version")?, opt_outs(&row)?))
+/// The version every save of an account's preferences is checked against, and its account-wide
+/// stops. An account nobody changed yet has no row: version 0, nothing stopped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoredPreferences {
+    pub version: i64,
+    pub opt_outs: AccountOptOuts,
 }
 
-/// Moves the account from `expected` to the next version and returns its account-wide stops as
-/// they stand, or `None` if it is no longer at `expected` (a save from an older page). Run first
-/// in a save's transaction: on PostgreSQL the row lock then orders concurrent saves of one
-/// account, and the loser sees the winner's version and is refused. The stops come back with
-/// the claim (`RETURNING`) rather than from a second read, one statement fewer while a save
-/// holds SQLite's write lock.
+/// The columns of [`StoredPreferences`] for a statement that joins `account_preferences`; they
+/// are NULL where the account has no row yet.
+pub const PREFERENCES_COLUMNS: &str = ", account_preferences.version AS preferences_version, \
+     account_preferences.stop_email, account_preferences.stop_sms, \
+     account_preferences.stop_voice, account_preferences.stop_everything";
+
+impl StoredPreferences {
+    /// From a row with [`PREFERENCES_COLUMNS`].
+    pub fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
+        let stop = |column: &str| -> Result<bool, StoreError> {
+            Ok(flag(row.try_get::<Option<i64>, _>(column)?.unwrap_or(0)))
+        };
+        Ok(Self {
+            version: row.try_get::<Option<i64>, _>("preferences_version")?.unwrap_or(0),
+            opt_outs: AccountOptOuts {
+                email: stop("stop_email")?,
+                sms: stop("stop_sms")?,
+                voice: stop("stop_voice")?,
+                everything: stop("stop_everything")?,
+            },
+        })
+    }
+}
+
+/// Moves the account from `expected` to the next version, or returns `false` if it is no longer
+/// at `expected` (a save from an older page). Run first in a save's transaction: on PostgreSQL
+/// the row lock then orders concurrent saves of one account, and the loser sees the winner's
+/// version and is refused.
 pub async fn claim_preferences_version(
     conn: &mut AnyConnection,
     account: AccountId,
     expected: i64,
-) -> Result<Option<AccountOptOuts>, StoreError> {
-    const STOPS: &str = "RETURNING stop_email, stop_sms, stop_voice, stop_everything";
-    let row = if expected == 0 {
-        sqlx::query(&format!(
+) -> Result<bool, StoreError> {
+    let claimed = if expected == 0 {
+        sqlx::query(
             "INSERT INTO account_preferences (account_id, version, updated_at) \
-             VALUES ($1, 1, $2) ON CONFLICT (account_id) DO NOTHING {STOPS}"
-        ))
+             VALUES ($1, 1, $2) ON CONFLICT (account_id) DO NOTHING",
+        )
         .bind(account.0)
         .bind(now())
-        .fetch_optional(&mut *conn)
+        .execute(&mut *conn)
         .await?
     } else {
-        sqlx::query(&format!(
+        sqlx::query(
             "UPDATE account_preferences SET version = version + 1, updated_at = $1 \
-             WHERE account_id = $2 AND version = $3 {STOPS}"
-        ))
+             WHERE account_id = $2 AND version = $3",
+        )
         .bind(now())
         .bind(account.0)
         .bind(expected)
-        .fetch_optional(&mut *conn)
+        .execute(&mut *conn)
         .await?
     };
-    row.as_ref().map(opt_outs).transpose()
-}
-
-fn opt_outs(row: &AnyRow) -> Result<AccountOptOuts, StoreError> {
-    Ok(AccountOptOuts {
-        email: flag(row.try_get("stop_email")?),
-        sms: flag(row.try_get("stop_sms")?),
-        voice: flag(row.try_get("stop_voice")?),
-        everything: flag(row.try_get("stop_everything")?),
-    })
+    Ok(claimed.rows_affected() == 1)
 }
 
 /// Stores the account-wide stops (after the version was claimed).
