@@ -204,6 +204,31 @@ async fn a_page_of_another_role_is_answered_403() {
     }
 }
 
+/// The page router reads `%2e%2e` as `..`, as browsers do; the access check must read the same
+/// path, or `/%2e%2e/admin` renders the administration page to a customer.
+#[tokio::test]
+async fn a_path_spelt_with_dot_segments_is_checked_as_the_page_it_names() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    for (crafted, page) in [
+        ("/%2e%2e/admin", "/admin"),
+        ("/account/%2E%2E/agent", "/agent"),
+        ("/x/../programs?tab=1", "/programs?tab=1"),
+    ] {
+        for cookie in [Some(customer.as_str()), None] {
+            let response = send(&app, get(crafted, cookie)).await;
+            assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{crafted}");
+            assert_eq!(location(&response), page, "{crafted}");
+            let body = body_text(response).await;
+            assert!(!body.contains("Administration") && !body.contains("Find an account"));
+        }
+    }
+    let leaving = send(&app, get("/.//evil.example/admin", Some(&customer))).await;
+    assert_eq!(leaving.status(), StatusCode::NOT_FOUND);
+    assert!(location(&leaving).is_empty());
+}
+
 #[tokio::test]
 async fn server_functions_answer_401_and_403_and_never_leak_data() {
     let db = TestDb::sqlite().await.seeded().await;

@@ -219,18 +219,25 @@ pub fn SaveBasis(version: i64) -> impl IntoView {
 /// The query parameter that carries a save's sentence back to its page after a plain form post.
 pub const SAVED_PARAMETER: &str = "saved";
 
-/// Whether the current request is a plain HTML form post (no WASM), which the server answers
-/// by redirecting back to the page rather than with data.
+/// `read` of the current request's head, if the request is a plain HTML form post (no WASM),
+/// which the server answers by redirecting back to the page rather than with data. The head is
+/// borrowed, not cloned: page reads ask this too (through [`refusal_status`]).
 #[cfg(feature = "ssr")]
-fn is_plain_form_post() -> Option<http::request::Parts> {
+fn if_plain_form_post<T>(read: impl FnOnce(&http::request::Parts) -> Option<T>) -> Option<T> {
     use http::header::ACCEPT;
-    let parts = use_context::<http::request::Parts>()?;
-    let accepts_html = parts
-        .headers
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.contains("text/html"));
-    (accepts_html && parts.method == http::Method::POST).then_some(parts)
+    with_context::<http::request::Parts, _>(|parts| {
+        let accepts_html = parts
+            .headers
+            .get(ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.contains("text/html"));
+        if accepts_html && parts.method == http::Method::POST {
+            read(parts)
+        } else {
+            None
+        }
+    })
+    .flatten()
 }
 
 /// How a writing server function answers, the one way they all do: `let answer = save_answer();`
@@ -242,9 +249,9 @@ fn is_plain_form_post() -> Option<http::request::Parts> {
 pub fn save_answer() -> impl Fn(Result<Saved, AppError>) -> Result<Saved, AppError> {
     use http::header::{LOCATION, REFERER};
     use http::{HeaderValue, StatusCode};
-    let back = is_plain_form_post().and_then(|parts| {
-        let referer = parts.headers.get(REFERER)?.to_str().ok()?.to_owned();
-        Some(back_to_page(&referer))
+    let back = if_plain_form_post(|parts| {
+        let referer = parts.headers.get(REFERER)?.to_str().ok()?;
+        Some(back_to_page(referer))
     });
     let response = use_context::<leptos_axum::ResponseOptions>();
     let status = refusal_status();
@@ -285,7 +292,7 @@ fn back_to_page(referer: &str) -> String {
 /// plain form post keeps its redirect back to the page, which shows the refusal.
 #[cfg(feature = "ssr")]
 pub fn refusal_status() -> impl Fn(&AppError) {
-    let plain = is_plain_form_post().is_some();
+    let plain = if_plain_form_post(|_| Some(())).is_some();
     let response = use_context::<leptos_axum::ResponseOptions>();
     move |error| match &response {
         Some(response) if !plain => response.set_status(error.status()),
