@@ -267,6 +267,12 @@ async fn admin_mode_pages_show_the_banner_and_stay_with_customer_service() {
     assert!(alerts.contains(r#"name="account" value="3000012345""#), "forms carry the account");
     let missing = send(&app, get("/agent/accounts/9999999999", &agent)).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    // One notice and the way back; not the page under it repeating the refusal.
+    let missing =
+        body_text(send(&app, get("/agent/accounts/9999999999/alerts", &agent)).await).await;
+    assert_eq!(missing.matches("We could not find that.").count(), 1, "{missing}");
+    assert!(missing.contains(r#"<a href="/agent">Back to the account search</a>"#));
+    assert!(!missing.contains("Alerts &amp; recipients</h1>"));
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 use super::{account_path, acting_for};
 use crate::accounts::{load_account, AccountOverview};
-use crate::shell::{Loaded, ViewerResource};
+use crate::shell::{ErrorNotice, Loading, ViewerResource};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -16,14 +16,26 @@ const ACCOUNT_PAGES: &[(&str, &str)] = &[
 ];
 
 /// The frame of every admin-mode page: who is being acted for and by whom, the customer's
-/// pages, and Exit back to the search.
+/// pages, and Exit back to the search. For an account that cannot be shown (none has that
+/// number, say) one notice and the way back to the search, and none of the page: it would only
+/// repeat the refusal.
 #[component]
 pub fn AdminMode() -> impl IntoView {
     let account = acting_for();
     let overview = Resource::new(move || account.clone(), load_account);
     view! {
-        <Loaded resource=overview show=|overview| view! { <ActingBanner overview /> }.into_any() />
-        <Outlet />
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <ActingBanner overview /> <Outlet /> }.into_any(),
+                    Err(error) => view! {
+                        <ErrorNotice error />
+                        <p><a href="/agent">"Back to the account search"</a></p>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
