@@ -214,7 +214,7 @@ fn AwayCard(
                 <ActionForm action=actions.away attr:novalidate=true>
                     <ActingInput />
                     <input type="hidden" name="device" value=device.device.to_string() />
-                    <p class="hint">{format!("Local time ({zone}).")}</p>
+                    <p class="hint">{format!("Local time ({zone}), up to a year ahead.")}</p>
                     <div class="field-row">
                         <TextField id=format!("{prefix}-start") name=TimeAwayForm::START label="Away from" kind="datetime-local" autocomplete="off" error=errors.field(TimeAwayForm::START) />
                         <TextField id=format!("{prefix}-end") name=TimeAwayForm::END label="Back on" kind="datetime-local" autocomplete="off" error=errors.field(TimeAwayForm::END) />

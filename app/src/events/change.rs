@@ -375,7 +375,9 @@ impl AccountEventState {
         let program = self.program(program_id)?;
         check_time_away(program, span, self.now).map_err(|refusal| match refusal {
             TimeAwayRefusal::NotAllowed => ChangeError::rule(refusal.to_string()),
-            TimeAwayRefusal::EndNotAfterStart | TimeAwayRefusal::InThePast => {
+            TimeAwayRefusal::EndNotAfterStart
+            | TimeAwayRefusal::InThePast
+            | TimeAwayRefusal::TooFarAhead => {
                 ChangeError::field(TimeAwayForm::END, refusal.to_string())
             }
         })?;

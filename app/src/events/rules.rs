@@ -285,7 +285,13 @@ pub enum TimeAwayRefusal {
     NotAllowed,
     EndNotAfterStart,
     InThePast,
+    /// Ends more than [`TIME_AWAY_MAX_AHEAD_DAYS`] from now: almost always a mistyped year, and
+    /// otherwise a standing opt-out from every event that no season's opt-out limit would allow.
+    TooFarAhead,
 }
+
+/// How far ahead time away may end.
+pub const TIME_AWAY_MAX_AHEAD_DAYS: i64 = 366;
 
 impl fmt::Display for TimeAwayRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -293,6 +299,9 @@ impl fmt::Display for TimeAwayRefusal {
             TimeAwayRefusal::NotAllowed => "This program does not allow scheduling time away.",
             TimeAwayRefusal::EndNotAfterStart => "The time away must end after it starts.",
             TimeAwayRefusal::InThePast => "The time away has ended already: choose a later end.",
+            TimeAwayRefusal::TooFarAhead => {
+                "Time away can end at most a year from now: choose an earlier end."
+            }
         })
     }
 }
@@ -307,6 +316,9 @@ pub fn check_time_away(program: &Program, span: Span, now: i64) -> Result<(), Ti
     }
     if span.ends_at <= now {
         return Err(TimeAwayRefusal::InThePast);
+    }
+    if span.ends_at > now + TIME_AWAY_MAX_AHEAD_DAYS * 24 * HOUR {
+        return Err(TimeAwayRefusal::TooFarAhead);
     }
     Ok(())
 }
@@ -584,6 +596,19 @@ mod tests {
         );
         // Already begun but not over: it still counts from now on.
         assert_eq!(check_time_away(&program(), window, START + HOUR), Ok(()));
+    }
+
+    #[test]
+    fn time_away_ends_within_a_year() {
+        let year = TIME_AWAY_MAX_AHEAD_DAYS * 24 * HOUR;
+        let now = START - HOUR;
+        let up_to_the_day = Span::new(START, now + year);
+        assert_eq!(check_time_away(&program(), up_to_the_day, now), Ok(()));
+        let past_it = Span::new(START, now + year + 1);
+        assert_eq!(check_time_away(&program(), past_it, now), Err(TimeAwayRefusal::TooFarAhead));
+        // The year 9999 typed for 2026.
+        let typo = Span::new(START, 253_402_300_000);
+        assert_eq!(check_time_away(&program(), typo, now), Err(TimeAwayRefusal::TooFarAhead));
     }
 
     #[test]
