@@ -92,8 +92,20 @@ pub fn plan_call(
     devices: &[Reservable],
 ) -> Result<CallPlan, ChangeError> {
     let refusals = check_call(program, event, now, called_this_season);
-    if !refusals.is_empty() {
-        return Err(ChangeError::Fields(call_refusal_fields(&refusals)));
+    let unknown = unknown_groups(groups, devices);
+    if !refusals.is_empty() || !unknown.is_empty() {
+        let mut fields = call_refusal_fields(&refusals);
+        if !unknown.is_empty() {
+            fields.add(
+                super::form::CallEventForm::GROUPS,
+                format!(
+                    "No device of this program is in {}: check the spelling, or leave this empty \
+                     for all of its devices.",
+                    unknown.join(", ")
+                ),
+            );
+        }
+        return Err(ChangeError::Fields(fields));
     }
     let scope = EventScope { program: program.id, span: event.span, groups };
     let mut places = Vec::new();
@@ -125,6 +137,18 @@ pub fn plan_call(
                 ("reserved_devices", &tally.reserved.to_string()),
             ]);
     Ok(CallPlan { places, tally, audit, message })
+}
+
+/// The groups named that none of the program's devices is in: an event on them would reserve
+/// nothing and still count against the season's events (a typo, most often).
+fn unknown_groups<'a>(groups: &'a [String], devices: &[Reservable]) -> Vec<&'a str> {
+    groups
+        .iter()
+        .filter(|group| {
+            !devices.iter().any(|device| device.candidate.entity_group.as_ref() == Some(*group))
+        })
+        .map(String::as_str)
+        .collect()
 }
 
 /// The verdict in a sentence.
@@ -564,6 +588,28 @@ mod tests {
             "Event called for Jul 15: 2 devices reserved, 7 kW of the 10 kW target. Below target by 3 kW."
         );
         assert_eq!(plan.audit.action, "event.called");
+    }
+
+    #[test]
+    fn a_call_on_a_group_no_device_is_in_is_refused() {
+        let start = NOW + 24 * HOUR;
+        let devices = [device(1, Registration::Registered, vec![])];
+        let known = ["p1-thermostat-s-r-ptr".to_owned()];
+        let plan =
+            plan_call(&program("2", true), &event_at(start), &known, "Jul 15", NOW, 0, &devices);
+        assert_eq!(plan.unwrap().tally.reserved, 1);
+        let typo = ["p1-thermostat-s-r-ptr".to_owned(), "p1-thermostat-x".to_owned()];
+        let refused =
+            plan_call(&program("2", true), &event_at(start), &typo, "Jul 15", NOW, 0, &devices)
+                .unwrap_err();
+        let ChangeError::Fields(fields) = refused else { panic!("{refused:?}") };
+        assert_eq!(
+            fields.get("groups"),
+            Some(
+                "No device of this program is in p1-thermostat-x: check the spelling, or leave \
+                 this empty for all of its devices."
+            )
+        );
     }
 
     #[test]
