@@ -191,7 +191,7 @@ impl CallEventForm {
         }
         let notice_day = date(&mut errors, Self::NOTICE_DAY, &self.notice_day);
         let notice_time = time(&mut errors, Self::NOTICE_TIME, &self.notice_time);
-        let target = match Capacity::parse(&self.target_kw) {
+        let target = match Capacity::parse_target(&self.target_kw) {
             Ok(target) => Some(target),
             Err(message) => {
                 errors.add(Self::TARGET, message);
@@ -268,6 +268,26 @@ mod tests {
         );
         assert_eq!(request.target, Capacity(500));
         assert!(request.groups.is_empty());
+    }
+
+    #[test]
+    fn a_target_is_a_program_s_reduction_not_a_home_device_s() {
+        let target = |kw: &str| CallEventForm { target_kw: kw.into(), ..form() }.parse();
+        // 100,000 thermostats at 1 kW each: ten times what one device may have.
+        assert_eq!(target("100000").unwrap().target, Capacity(1_000_000));
+        assert_eq!(target("10000000").unwrap().target, Capacity::MAX_TARGET);
+        let refused =
+            |kw: &str| target(kw).unwrap_err().get(CallEventForm::TARGET).map(str::to_owned);
+        assert_eq!(
+            refused("10000000.1").as_deref(),
+            Some("That is more than any program can reduce (10,000,000 kW at most).")
+        );
+        assert_eq!(refused("0").as_deref(), Some("Enter a target above 0 kW."));
+        assert_eq!(
+            refused("99999999999").as_deref(),
+            Some("That is more than any program can reduce (10,000,000 kW at most).")
+        );
+        assert_eq!(refused("lots").as_deref(), Some("Enter a number such as 13.5."));
     }
 
     #[test]

@@ -92,15 +92,48 @@ pub struct Capacity(pub u32);
 impl Capacity {
     /// The largest capacity a home device may have: 1,000 kW(h) is an industrial plant.
     pub const MAX: Capacity = Capacity(10_000);
+    /// The largest reduction an event may aim for: 10,000,000 kW (10 GW), above any utility's
+    /// whole peak. A program of 100,000 thermostats aims for tens of thousands of kW.
+    pub const MAX_TARGET: Capacity = Capacity(100_000_000);
 
-    /// A positive number with at most one decimal, up to [`Capacity::MAX`].
+    /// A device's capacity: a positive number with at most one decimal, up to [`Capacity::MAX`].
     pub fn parse(input: &str) -> Result<Self, &'static str> {
-        let tenths = decimal(input.trim(), 1).ok_or("Enter a number such as 13.5.")?;
+        Self::parse_up_to(
+            input,
+            Self::MAX,
+            "Enter a capacity above 0.",
+            "That is more than a home device can have (1,000 at most).",
+        )
+    }
+
+    /// An event's target reduction, kW, up to [`Capacity::MAX_TARGET`].
+    pub fn parse_target(input: &str) -> Result<Self, &'static str> {
+        Self::parse_up_to(
+            input,
+            Self::MAX_TARGET,
+            "Enter a target above 0 kW.",
+            "That is more than any program can reduce (10,000,000 kW at most).",
+        )
+    }
+
+    fn parse_up_to(
+        input: &str,
+        max: Capacity,
+        zero: &'static str,
+        too_much: &'static str,
+    ) -> Result<Self, &'static str> {
+        let input = input.trim();
+        let Some(tenths) = decimal(input, 1) else {
+            // A number too long to read is too large, not "not a number".
+            let whole = input.split('.').next().unwrap_or_default();
+            let huge = whole.len() > 9 && whole.bytes().all(|b| b.is_ascii_digit());
+            return Err(if huge { too_much } else { "Enter a number such as 13.5." });
+        };
         if tenths == 0 {
-            return Err("Enter a capacity above 0.");
+            return Err(zero);
         }
-        if tenths > u64::from(Self::MAX.0) {
-            return Err("That is more than a home device can have (1,000 at most).");
+        if tenths > u64::from(max.0) {
+            return Err(too_much);
         }
         Ok(Self(tenths as u32))
     }
@@ -195,6 +228,10 @@ mod tests {
         assert!(Capacity::parse("-3").is_err());
         assert!(Capacity::parse("abc").is_err());
         assert!(Capacity::parse("1000.1").is_err());
+        assert_eq!(
+            Capacity::parse("99999999999"),
+            Err("That is more than a home device can have (1,000 at most).")
+        );
     }
 
     #[test]
