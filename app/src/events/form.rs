@@ -313,7 +313,7 @@ mod tests {
         assert_eq!(errors.get(CallEventForm::DAY), Some("Enter a date such as 2026-07-15."));
         assert!(errors.get(CallEventForm::START).unwrap().contains("14:00"));
         assert!(errors.get(CallEventForm::NOTICE_TIME).is_some());
-        assert_eq!(errors.get(CallEventForm::TARGET), Some("Enter a capacity above 0."));
+        assert_eq!(errors.get(CallEventForm::TARGET), Some("Enter a target above 0 kW."));
         assert!(errors.get(CallEventForm::GROUPS).unwrap().contains("separated by commas"));
         assert_eq!(errors.get(CallEventForm::END), None, "the end alone is fine");
     }
