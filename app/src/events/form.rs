@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn a_target_is_a_program_s_reduction_not_a_home_device_s() {
         let target = |kw: &str| CallEventForm { target_kw: kw.into(), ..form() }.parse();
-        // 100,000 thermostats at 1 kW each: ten times what one device may have.
+        // 100,000 thermostats at 1 kW each: a hundred times what one device may have.
         assert_eq!(target("100000").unwrap().target, Capacity(1_000_000));
         assert_eq!(target("10000000").unwrap().target, Capacity::MAX_TARGET);
         let refused =
