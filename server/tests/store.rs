@@ -85,6 +85,36 @@ async fn an_unknown_account_has_no_overview() {
     }
 }
 
+/// The account and its service points come in one statement (a join): an account with none
+/// still has its overview, with none listed.
+#[tokio::test]
+async fn an_account_without_service_points_has_an_overview_without_them() {
+    for db in TestDb::all().await {
+        let mut tx = db.store.begin_write().await.unwrap();
+        let ids = accounts::store::insert_accounts(
+            &mut tx,
+            &[accounts::store::NewAccount {
+                account_number: AccountNumber::parse("3000011111").unwrap(),
+                customer_name: "Robin Bare".into(),
+                service_address: "1 Empty Lot".into(),
+                service_points: vec![],
+                primary: peakday_server::demo::contact("Robin Bare", "robin@example.com", "", ""),
+            }],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let overview =
+            accounts::store::account_overview(&mut db.store.read().await.unwrap(), ids[0])
+                .await
+                .unwrap()
+                .expect("the account exists");
+        assert_eq!(overview.customer_name, "Robin Bare", "{}", db.name);
+        assert_eq!(overview.service_address, "1 Empty Lot", "{}", db.name);
+        assert!(overview.service_points.is_empty(), "{}", db.name);
+    }
+}
+
 #[tokio::test]
 async fn the_generator_adds_accounts_in_batches_with_their_service_points() {
     for db in TestDb::all().await.into_iter().map(|db| async { db.seeded().await }) {
