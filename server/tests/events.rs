@@ -397,6 +397,49 @@ async fn an_agent_sets_and_clears_the_medical_flag_with_a_note_and_the_customer_
 }
 
 #[tokio::test]
+async fn the_same_event_called_forty_times_at_once_is_called_once() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let when = (jiff::Zoned::now().date() + jiff::Span::new().days(9)).to_string();
+        let today = jiff::Zoned::now().date().to_string();
+        let form = format!(
+            "program=1&day={when}&start=14:00&end=18:00&notice_day={today}&notice_time=00:00\
+             &target_kw=1&groups="
+        );
+        let calls: Vec<_> = (0..40)
+            .map(|_| {
+                let (app, manager, form) = (rig.app.clone(), rig.manager.clone(), form.clone());
+                tokio::spawn(async move { api(&app, "/api/call_event", &form, &manager).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for call in calls {
+            answers.push(call.await.unwrap());
+        }
+        let called = answers.iter().filter(|(status, _)| *status == StatusCode::OK).count();
+        assert_eq!(called, 1, "{}: {answers:?}", db.name);
+        let (_, refused) =
+            answers.iter().find(|(status, _)| *status == StatusCode::UNPROCESSABLE_ENTITY).unwrap();
+        assert!(
+            refused
+                .to_string()
+                .contains("This program already has an event for these devices then"),
+            "{refused}"
+        );
+        // The demo's event and this one: nothing else stored, the season counted once.
+        let events = program_events(&rig).await;
+        assert_eq!(events["events"].as_array().unwrap().len(), 2, "{}", db.name);
+        assert_eq!(events["called_this_season"], 2);
+
+        // Another hour of the same day is another event.
+        let later = form.replace("start=14:00&end=18:00", "start=18:00&end=20:00");
+        let (status, saved) = api(&rig.app, "/api/call_event", &later, &rig.manager).await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+    }
+}
+
+#[tokio::test]
 async fn opt_outs_at_once_never_pass_the_seasons_limit() {
     for db in TestDb::all().await {
         let db = db.seeded().await;

@@ -6,8 +6,9 @@
 use super::form::TimeAwayForm;
 use super::model::{DeviceState, Tally, TimeAwayId};
 use super::rules::{
-    check_call, check_opt_out, check_time_away, reservation, viability, CallRefusal, Candidate,
-    EventId, EventScope, NotReserved, ProposedEvent, Span, TimeAwayRefusal, Viability,
+    check_call, check_opt_out, check_time_away, doubled_event, reservation, viability, CallRefusal,
+    CalledEvent, Candidate, EventId, EventScope, NotReserved, ProposedEvent, Span, TimeAwayRefusal,
+    Viability,
 };
 use crate::accounts::AccountId;
 use crate::change::{AuditRecord, ChangeError, Outcome};
@@ -80,6 +81,15 @@ pub struct CallPlan {
     pub message: String,
 }
 
+/// What the program has called already, as a new call is checked against it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CalledBefore {
+    /// Its events of this season not cancelled.
+    pub this_season: u32,
+    /// Its events not cancelled that overlap the one asked for.
+    pub overlapping: Vec<CalledEvent>,
+}
+
 /// The event the manager asks for, checked against the program's rules, with every device's
 /// place in it. `label` names the event in sentences ("Jul 15, 2026, 14:00–18:00 EDT").
 pub fn plan_call(
@@ -88,10 +98,13 @@ pub fn plan_call(
     groups: &[String],
     label: &str,
     now: i64,
-    called_this_season: u32,
+    called: &CalledBefore,
     devices: &[Reservable],
 ) -> Result<CallPlan, ChangeError> {
-    let refusals = check_call(program, event, now, called_this_season);
+    let mut refusals = check_call(program, event, now, called.this_season);
+    if let Some(doubled) = doubled_event(event.span, groups, &called.overlapping) {
+        refusals.push(CallRefusal::Doubles { label: doubled.label.clone() });
+    }
     let unknown = unknown_groups(groups, devices);
     if !refusals.is_empty() || !unknown.is_empty() {
         let mut fields = call_refusal_fields(&refusals);
@@ -167,7 +180,7 @@ fn call_refusal_fields(refusals: &[CallRefusal]) -> FieldErrors {
     for refusal in refusals {
         let field = match refusal {
             CallRefusal::EndNotAfterStart | CallRefusal::TooLong { .. } => Some(Form::END),
-            CallRefusal::StartsInThePast => Some(Form::START),
+            CallRefusal::StartsInThePast | CallRefusal::Doubles { .. } => Some(Form::START),
             CallRefusal::OutsideSeason { .. } => Some(Form::DAY),
             CallRefusal::TooLittleNotice { .. } => Some(Form::NOTICE_TIME),
             CallRefusal::NoTarget => Some(Form::TARGET),
@@ -575,9 +588,16 @@ mod tests {
             device(3, Registration::Registered, vec![Span::new(start - HOUR, start + HOUR)]),
             device(4, Registration::Registered, vec![]),
         ];
-        let plan =
-            plan_call(&program("2", true), &event_at(start), &[], "Jul 15", NOW, 0, &devices)
-                .unwrap();
+        let plan = plan_call(
+            &program("2", true),
+            &event_at(start),
+            &[],
+            "Jul 15",
+            NOW,
+            &none_called(),
+            &devices,
+        )
+        .unwrap();
         assert_eq!(
             plan.places,
             [(0, DeviceState::Reserved), (2, DeviceState::Unavailable), (3, DeviceState::Reserved)]
@@ -590,18 +610,88 @@ mod tests {
         assert_eq!(plan.audit.action, "event.called");
     }
 
+    fn none_called() -> CalledBefore {
+        CalledBefore::default()
+    }
+
+    fn season_of(this_season: u32) -> CalledBefore {
+        CalledBefore { this_season, overlapping: vec![] }
+    }
+
+    #[test]
+    fn a_call_that_doubles_an_event_on_the_same_devices_is_refused() {
+        let start = NOW + 24 * HOUR;
+        let devices = [device(1, Registration::Registered, vec![])];
+        let group = "p1-thermostat-s-r-ptr".to_owned();
+        let called = |groups: &[&str], from: i64, to: i64| CalledBefore {
+            this_season: 1,
+            overlapping: vec![CalledEvent {
+                span: Span::new(from, to),
+                groups: groups.iter().map(|g| g.to_string()).collect(),
+                label: "Jul 15, 14:00–18:00 EDT".into(),
+            }],
+        };
+        let plan = |groups: &[String], before: &CalledBefore| {
+            plan_call(
+                &program("2", true),
+                &event_at(start),
+                groups,
+                "Jul 15",
+                NOW,
+                before,
+                &devices,
+            )
+        };
+        let doubled = "This program already has an event for these devices then (Jul 15, \
+                       14:00–18:00 EDT). Cancel it first, or choose another time or other entity \
+                       groups.";
+        // The same call twice: all devices both times.
+        let refused = plan(&[], &called(&[], start, start + 4 * HOUR)).unwrap_err();
+        let ChangeError::Fields(fields) = refused else { panic!("{refused:?}") };
+        assert_eq!(fields.get("start"), Some(doubled));
+        // One on a group against one on all devices, and one hour shared.
+        let one_hour = called(&[], start + 3 * HOUR, start + 5 * HOUR);
+        assert!(plan(std::slice::from_ref(&group), &one_hour).is_err());
+        assert!(plan(
+            std::slice::from_ref(&group),
+            &called(&[group.as_str()], start, start + HOUR)
+        )
+        .is_err());
+        // Other groups at the same hours, or the same devices right after: both may be called.
+        assert!(plan(
+            std::slice::from_ref(&group),
+            &called(&["p1-ev-charger-m"], start, start + HOUR)
+        )
+        .is_ok());
+        assert!(plan(&[], &called(&[], start + 4 * HOUR, start + 6 * HOUR)).is_ok());
+    }
+
     #[test]
     fn a_call_on_a_group_no_device_is_in_is_refused() {
         let start = NOW + 24 * HOUR;
         let devices = [device(1, Registration::Registered, vec![])];
         let known = ["p1-thermostat-s-r-ptr".to_owned()];
-        let plan =
-            plan_call(&program("2", true), &event_at(start), &known, "Jul 15", NOW, 0, &devices);
+        let plan = plan_call(
+            &program("2", true),
+            &event_at(start),
+            &known,
+            "Jul 15",
+            NOW,
+            &none_called(),
+            &devices,
+        );
         assert_eq!(plan.unwrap().tally.reserved, 1);
         let typo = ["p1-thermostat-s-r-ptr".to_owned(), "p1-thermostat-x".to_owned()];
-        let refused =
-            plan_call(&program("2", true), &event_at(start), &typo, "Jul 15", NOW, 0, &devices)
-                .unwrap_err();
+        let refused = plan_call(
+            &program("2", true),
+            &event_at(start),
+            &typo,
+            "Jul 15",
+            NOW,
+            &none_called(),
+            &devices,
+        )
+        .unwrap_err();
         let ChangeError::Fields(fields) = refused else { panic!("{refused:?}") };
         assert_eq!(
             fields.get("groups"),
@@ -617,8 +707,8 @@ mod tests {
         let start = NOW + HOUR;
         let mut long = event_at(start);
         long.span = Span::new(start, start + 5 * HOUR);
-        let refused =
-            plan_call(&program("2", true), &long, &[], "Jul 15", NOW, 4, &[]).unwrap_err();
+        let refused = plan_call(&program("2", true), &long, &[], "Jul 15", NOW, &season_of(4), &[])
+            .unwrap_err();
         let ChangeError::Fields(fields) = refused else { panic!("{refused:?}") };
         assert_eq!(
             fields.get("end"),

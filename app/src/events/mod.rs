@@ -17,8 +17,8 @@ pub use account_page::PeakDaysPage;
 pub use api::*;
 pub use change::{
     plan_call, plan_cancel, verdict_sentence, AccountEventChange, AccountEventState, CallPlan,
-    DermsNotice, EventEffect, HeldAway, HeldDevice, HeldEvent, ManagedEvent, Reservable, REASON,
-    REASON_LIMIT,
+    CalledBefore, DermsNotice, EventEffect, HeldAway, HeldDevice, HeldEvent, ManagedEvent,
+    Reservable, REASON, REASON_LIMIT,
 };
 pub use form::{CallEventForm, EventRequest, LocalMoment, LocalTime, TimeAwayForm};
 pub use manager_page::ProgramEventsPage;
@@ -28,9 +28,9 @@ pub use model::{
     Tally, TimeAwayId,
 };
 pub use rules::{
-    check_call, check_opt_out, check_time_away, opt_outs_left, reservation, viability, CallRefusal,
-    Candidate, EventId, EventScope, NotReserved, OptOutRefusal, ProposedEvent, Span,
-    TimeAwayRefusal, Viability,
+    check_call, check_opt_out, check_time_away, doubled_event, opt_outs_left, reservation,
+    viability, CallRefusal, CalledEvent, Candidate, EventId, EventScope, NotReserved,
+    OptOutRefusal, ProposedEvent, Span, TimeAwayRefusal, Viability,
 };
 #[cfg(feature = "ssr")]
 pub use service::{EventsService, PeakDayRequest};

@@ -58,11 +58,28 @@ pub enum CallRefusal {
     ProgramNotActive,
     EndNotAfterStart,
     StartsInThePast,
-    OutsideSeason { start: CalendarDate, end: CalendarDate },
-    TooLong { max_hours: u32, minutes: i64 },
-    TooLittleNotice { min_hours: u32, minutes: i64 },
-    SeasonFull { max: u32, called: u32 },
+    OutsideSeason {
+        start: CalendarDate,
+        end: CalendarDate,
+    },
+    TooLong {
+        max_hours: u32,
+        minutes: i64,
+    },
+    TooLittleNotice {
+        min_hours: u32,
+        minutes: i64,
+    },
+    SeasonFull {
+        max: u32,
+        called: u32,
+    },
     NoTarget,
+    /// An event of the program not cancelled already covers some of the same devices at some of
+    /// the same time (named by its label): a second call, most often a form sent twice.
+    Doubles {
+        label: String,
+    },
 }
 
 impl fmt::Display for CallRefusal {
@@ -95,6 +112,11 @@ impl fmt::Display for CallRefusal {
                 if *called == 1 { "is" } else { "are" }
             ),
             CallRefusal::NoTarget => write!(f, "Give the reduction to aim for, in kW."),
+            CallRefusal::Doubles { label } => write!(
+                f,
+                "This program already has an event for these devices then ({label}). Cancel it \
+                 first, or choose another time or other entity groups."
+            ),
         }
     }
 }
@@ -145,6 +167,32 @@ pub fn check_call(
         refusals.push(CallRefusal::NoTarget);
     }
     refusals
+}
+
+/// An event of the program, not cancelled, that a new call is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalledEvent {
+    pub span: Span,
+    /// The entity groups it was called on; none: all of the program's devices.
+    pub groups: Vec<String>,
+    /// Its day and hours in words ("Jul 15, 2026, 14:00–18:00 EDT").
+    pub label: String,
+}
+
+/// The first of `called` that an event over `span` on `groups` would double: overlapping in time
+/// and covering some of the same devices. Events on disjoint groups may share hours (a manager
+/// dispatching each group at its own target); one on all devices shares devices with every other.
+pub fn doubled_event<'a>(
+    span: Span,
+    groups: &[String],
+    called: &'a [CalledEvent],
+) -> Option<&'a CalledEvent> {
+    called.iter().find(|event| {
+        event.span.overlaps(span)
+            && (groups.is_empty()
+                || event.groups.is_empty()
+                || groups.iter().any(|group| event.groups.contains(group)))
+    })
 }
 
 /// What the reservation rule knows of one device.

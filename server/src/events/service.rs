@@ -18,9 +18,9 @@ use peakday_app::change::{ChangeError, Outcome};
 use peakday_app::error::AppError;
 use peakday_app::events::{
     self as events, AccountEvent, AccountEventChange, AccountEventState, AccountEvents, AwayPeriod,
-    DermsNotice, DeviceAway, DeviceState, EventDevice, EventEffect, EventId, EventPhase,
-    EventRequest, EventsService, HeldAway, HeldDevice, HeldEvent, ManagedEvent, OptOutAllowance,
-    PeakDayRequest, ProgramEvent, ProgramEvents, Span, TimeAwayForm,
+    CalledBefore, CalledEvent, DermsNotice, DeviceAway, DeviceState, EventDevice, EventEffect,
+    EventId, EventPhase, EventRequest, EventsService, HeldAway, HeldDevice, HeldEvent,
+    ManagedEvent, OptOutAllowance, PeakDayRequest, ProgramEvent, ProgramEvents, Span, TimeAwayForm,
 };
 use peakday_app::programs::{DeviceId, EnrollmentStatus, Program, ProgramId};
 use peakday_app::shell::Saved;
@@ -176,13 +176,26 @@ impl Events {
             )
         })?;
         let definition = &program.definition;
-        let called = store::called_between(
-            &mut tx,
-            program.id,
-            definition.season_start,
-            definition.season_end,
-        )
-        .await?;
+        // Read under the program's lock, as the season's count: of 40 identical calls sent at
+        // once, one is called and the rest refused as doubles.
+        let called = CalledBefore {
+            this_season: store::called_between(
+                &mut tx,
+                program.id,
+                definition.season_start,
+                definition.season_end,
+            )
+            .await?,
+            overlapping: store::live_events_overlapping(&mut tx, program.id, proposed.span)
+                .await?
+                .into_iter()
+                .map(|event| CalledEvent {
+                    label: clock.label(event.span),
+                    span: event.span,
+                    groups: event.groups,
+                })
+                .collect(),
+        };
         let (devices, addresses) =
             store::program_devices(&mut tx, program.id, proposed.span).await?;
         let label = clock.label(proposed.span);
@@ -192,7 +205,7 @@ impl Events {
             &request.groups,
             &label,
             now(),
-            called,
+            &called,
             &devices,
         )?;
         let actor = Actor { user_id: Some(manager), source: ChangeSource::Portal };

@@ -79,6 +79,24 @@ pub async fn events_of_program(
     rows.iter().map(stored_event).collect()
 }
 
+/// The program's events not cancelled that overlap `span`.
+pub async fn live_events_overlapping(
+    conn: &mut AnyConnection,
+    program: ProgramId,
+    span: Span,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE program_id = $1 AND cancelled_at IS NULL \
+         AND starts_at < $2 AND ends_at > $3 ORDER BY starts_at, id"
+    ))
+    .bind(program.0)
+    .bind(span.ends_at)
+    .bind(span.starts_at)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(stored_event).collect()
+}
+
 /// The program's events in `[from, to]` (calendar days) that are not cancelled.
 pub async fn called_between(
     conn: &mut AnyConnection,
