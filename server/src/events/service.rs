@@ -76,9 +76,17 @@ impl Clock<'_> {
         self.zoned(at).strftime("%H:%M").to_string()
     }
 
-    /// "14:00–18:00 EDT".
+    /// "14:00–18:00 EDT"; "01:30 EST–03:30 EDT" when the clocks change during the event, so
+    /// each time reads as what it was.
     fn hours(&self, span: Span) -> String {
-        format!("{}–{}", self.time(span.starts_at), self.zoned(span.ends_at).strftime("%H:%M %Z"))
+        let (start, end) = (self.zoned(span.starts_at), self.zoned(span.ends_at));
+        let (start_zone, end_zone) =
+            (start.strftime("%Z").to_string(), end.strftime("%Z").to_string());
+        if start_zone == end_zone {
+            format!("{}–{}", start.strftime("%H:%M"), end.strftime("%H:%M %Z"))
+        } else {
+            format!("{}–{}", start.strftime("%H:%M %Z"), end.strftime("%H:%M %Z"))
+        }
     }
 
     /// "Jul 15, 2026, 14:00–18:00 EDT".
@@ -855,5 +863,23 @@ impl EventsService for Events {
         request: PeakDayRequest,
     ) -> Result<Saved, AppError> {
         Ok(self.change(actor, account, &request).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_events_hours_name_each_zone_when_the_clocks_change() {
+        let zone = TimeZone::get("America/New_York").unwrap();
+        let clock = Clock { zone: &zone };
+        let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap().as_second();
+        // Jul 15, 2026, 14:00–18:00 EDT.
+        let summer = Span::new(at("2026-07-15T18:00:00Z"), at("2026-07-15T22:00:00Z"));
+        assert_eq!(clock.label(summer), "Jul 15, 2026, 14:00–18:00 EDT");
+        // Mar 14, 2027: 01:30 EST, then the clocks go forward at 02:00; one hour later is 03:30 EDT.
+        let spring = Span::new(at("2027-03-14T06:30:00Z"), at("2027-03-14T07:30:00Z"));
+        assert_eq!(clock.label(spring), "Mar 14, 2027, 01:30 EST–03:30 EDT");
     }
 }
