@@ -440,6 +440,50 @@ async fn the_same_event_called_forty_times_at_once_is_called_once() {
 }
 
 #[tokio::test]
+async fn the_same_time_away_sent_forty_times_at_once_is_scheduled_once() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        let device = mine["devices"][0]["device"].as_i64().unwrap();
+        let from = (jiff::Zoned::now().date() + jiff::Span::new().days(20)).to_string();
+        let to = (jiff::Zoned::now().date() + jiff::Span::new().days(22)).to_string();
+        let body = format!("device={device}&start={from}T08:00&end={to}T18:00");
+        let sends: Vec<_> = (0..40)
+            .map(|_| {
+                let (app, customer, body) = (rig.app.clone(), rig.customer.clone(), body.clone());
+                tokio::spawn(
+                    async move { api(&app, "/api/schedule_time_away", &body, &customer).await },
+                )
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for send in sends {
+            answers.push(send.await.unwrap());
+        }
+        let saved = answers.iter().filter(|(status, _)| *status == StatusCode::OK).count();
+        assert_eq!(saved, 1, "{}: {answers:?}", db.name);
+        let (_, refused) =
+            answers.iter().find(|(status, _)| *status == StatusCode::UNPROCESSABLE_ENTITY).unwrap();
+        assert!(refused.to_string().contains("already has time away from"), "{refused}");
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        let periods = mine["devices"][0]["periods"].as_array().unwrap().clone();
+        assert_eq!(periods.len(), 1, "{}: {mine}", db.name);
+
+        // A period reaching into it is refused too; cancelled, its dates are free again.
+        let longer = format!("device={device}&start={to}T08:00&end={to}T20:00");
+        let (status, _) = api(&rig.app, "/api/schedule_time_away", &longer, &rig.customer).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let cancel = format!("id={}", periods[0]["id"]);
+        let (status, _) = api(&rig.app, "/api/cancel_time_away", &cancel, &rig.customer).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, saved) =
+            api(&rig.app, "/api/schedule_time_away", &longer, &rig.customer).await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+    }
+}
+
+#[tokio::test]
 async fn opt_outs_at_once_never_pass_the_seasons_limit() {
     for db in TestDb::all().await {
         let db = db.seeded().await;

@@ -282,6 +282,8 @@ pub struct HeldAway {
     pub device: DeviceId,
     pub span: Span,
     pub cancelled: bool,
+    /// "from Dec 20, 2026, 8:00 AM EST to Dec 22, 2026, 6:00 PM EST".
+    pub label: String,
 }
 
 /// The account's peak days as the rules see them, read inside the write transaction.
@@ -418,6 +420,24 @@ impl AccountEventState {
                 ChangeError::field(TimeAwayForm::END, refusal.to_string())
             }
         })?;
+        // A second period over the first would show the device away twice and, cancelled, leave
+        // it away all the same: one period per device at a time (one still to end; periods over
+        // are no longer shown, so cannot be cancelled).
+        if let Some(taken) = self.away.iter().find(|away| {
+            away.device == id
+                && !away.cancelled
+                && away.span.ends_at > self.now
+                && away.span.overlaps(span)
+        }) {
+            return Err(ChangeError::field(
+                TimeAwayForm::START,
+                format!(
+                    "Your {} already has time away {}. Cancel it first to change it, or choose \
+                     dates outside it.",
+                    device.title, taken.label
+                ),
+            ));
+        }
         let mut outcome = Outcome::new(String::new())
             .effect(EventEffect::AddTimeAway { device: id, span })
             .effect(EventEffect::Tell(DermsNotice::Unavailable { device: id, span }));
@@ -760,6 +780,7 @@ mod tests {
                 device: DeviceId(2),
                 span: Span::new(start - HOUR, start + HOUR),
                 cancelled: false,
+                label: "from Jul 15, 2026, 1:00 PM EDT to Jul 15, 2026, 3:00 PM EDT".into(),
             }],
         }
     }
@@ -868,6 +889,36 @@ mod tests {
             strict.apply(&allowed).unwrap_err(),
             ChangeError::rule("This program does not allow scheduling time away.")
         );
+    }
+
+    #[test]
+    fn time_away_over_a_period_already_scheduled_for_the_device_is_refused() {
+        let state = account(0, "2");
+        let held = state.away[0].span;
+        let away = |device: i64, span: Span| AccountEventChange::ScheduleTimeAway {
+            device: DeviceId(device),
+            span,
+            label: String::new(),
+        };
+        let refused = ChangeError::field(
+            TimeAwayForm::START,
+            "Your EV charger already has time away from Jul 15, 2026, 1:00 PM EDT to Jul 15, \
+             2026, 3:00 PM EDT. Cancel it first to change it, or choose dates outside it.",
+        );
+        // The same period again, and one reaching into it.
+        assert_eq!(state.apply(&away(2, held)).unwrap_err(), refused);
+        let later = Span::new(held.ends_at - HOUR, held.ends_at + 5 * HOUR);
+        assert_eq!(state.apply(&away(2, later)).unwrap_err(), refused);
+        // Right after it, or the same hours for another device: allowed.
+        assert!(state.apply(&away(2, Span::new(held.ends_at, held.ends_at + HOUR))).is_ok());
+        assert!(state.apply(&away(1, held)).is_ok());
+        // Once cancelled, or over, it takes nothing.
+        let mut cancelled = state.clone();
+        cancelled.away[0].cancelled = true;
+        assert!(cancelled.apply(&away(2, held)).is_ok());
+        let mut over = state.clone();
+        over.away[0].span = Span::new(NOW - 3 * HOUR, NOW - HOUR);
+        assert!(over.apply(&away(2, Span::new(NOW - 2 * HOUR, NOW + HOUR))).is_ok());
     }
 
     #[test]

@@ -98,6 +98,11 @@ impl Clock<'_> {
     fn moment(&self, at: i64) -> String {
         local_time(self.zone, at)
     }
+
+    /// "from Jul 15, 2026, 8:00 AM EDT to Jul 17, 2026, 6:00 PM EDT": a period of time away.
+    fn away(&self, span: Span) -> String {
+        format!("from {} to {}", self.moment(span.starts_at), self.moment(span.ends_at))
+    }
 }
 
 /// The account's peak days as read for the rules and the page.
@@ -350,12 +355,11 @@ impl Events {
                         "That time does not exist in the utility's time zone.",
                     )
                 })?;
-                let label = format!(
-                    "from {} to {}",
-                    clock.moment(span.starts_at),
-                    clock.moment(span.ends_at)
-                );
-                AccountEventChange::ScheduleTimeAway { device: *device, span, label }
+                AccountEventChange::ScheduleTimeAway {
+                    device: *device,
+                    span,
+                    label: clock.away(span),
+                }
             }
             PeakDayRequest::CancelTimeAway { id } => AccountEventChange::CancelTimeAway { id: *id },
         };
@@ -684,6 +688,7 @@ async fn read_account(
                 device: away.device,
                 span: away.span,
                 cancelled: away.cancelled,
+                label: clock.away(away.span),
             })
             .collect(),
         programs,
