@@ -84,6 +84,13 @@ test("an agent schedules time away for a customer, and the customer's Activity s
   await page.getByRole("button", { name: /Schedule time away/ }).click();
   await expect(page.getByRole("status")).toContainText("Time away saved for your smart thermostat");
   await expect(page.getByRole("button", { name: /Cancel time away from/ })).toBeVisible();
+  // The same dates again: refused beside "Away from", naming the period already scheduled.
+  await page.getByLabel("Away from").fill(from);
+  await page.getByLabel("Back on").fill(to);
+  await page.getByRole("button", { name: /Schedule time away/ }).click();
+  await expect(page.getByLabel("Away from")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText(/already has time away from .* Cancel it first to change it/)).toBeVisible();
+  await expect(page.getByRole("button", { name: /Cancel time away from/ })).toHaveCount(1);
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await signIn(page, DEMO.customer, "/account");
