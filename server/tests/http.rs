@@ -366,6 +366,26 @@ async fn an_unknown_page_is_a_friendly_404() {
     assert!(body_text(response).await.contains("Page not found"));
 }
 
+/// A page for something that does not exist is the same friendly 404 as an unknown address,
+/// whether the id is a number nobody has or not a number: never a 200 saying only "We could not
+/// find that".
+#[tokio::test]
+async fn a_page_for_a_program_that_does_not_exist_is_a_friendly_404() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let manager = sign_in(&app, "pm@peakday.example", "peakday-pm").await;
+    for path in ["/programs/999999/events", "/programs/0/events", "/programs/x/events"] {
+        let response = send(&app, get(path, Some(&manager))).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let page = body_text(response).await;
+        assert!(page.contains("<title>Page not found · Peakday</title>"), "{path}: {page}");
+        assert!(page.contains("Check the address"), "{path}");
+    }
+    let known = send(&app, get("/programs/1/events", Some(&manager))).await;
+    assert_eq!(known.status(), StatusCode::OK);
+    assert!(!body_text(known).await.contains("Page not found"));
+}
+
 #[tokio::test]
 async fn hashed_assets_are_cached_for_a_year_and_missing_ones_are_not() {
     let db = TestDb::sqlite().await;

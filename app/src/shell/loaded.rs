@@ -1,10 +1,15 @@
-use super::{ErrorNotice, Loading};
+use super::{ErrorNotice, Loading, NotFound};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 
 /// A server function's answer on a page: an announced placeholder while it loads, then `show`
 /// of the data, or the error in words. Every page that loads data shows it through this.
+///
+/// A page whose data is not there (`/programs/<unknown id>/events`) is the not-found page,
+/// answered 404 as an unknown address is; any other refusal keeps the page around it and is
+/// answered with the status that says why ([`AppError::status`]), so a 200 always means the
+/// page shows what was asked for.
 #[component]
 pub fn Loaded<T, S>(
     resource: Resource<Result<T, AppError>>,
@@ -15,14 +20,24 @@ where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     S: Fn(T) -> AnyView + Clone + Send + Sync + 'static,
 {
+    // Read from the request's context now: the answer is awaited outside it.
+    #[cfg(feature = "ssr")]
+    let set_status = super::refusal_status();
     view! {
         <Suspense fallback=Loading>
             {move || {
                 let show = show.clone();
+                #[cfg(feature = "ssr")]
+                let set_status = set_status.clone();
                 Suspend::new(async move {
                 match resource.await {
                     Ok(data) => show(data),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(error) => {
+                        #[cfg(feature = "ssr")]
+                        set_status(&error);
+                        view! { <ErrorNotice error /> }.into_any()
+                    }
                 }
                 })
             }}

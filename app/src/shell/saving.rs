@@ -291,7 +291,7 @@ fn back_to_page(referer: &str) -> String {
 /// read statuses; the request's context is read now, so the status can be set after an await. A
 /// plain form post keeps its redirect back to the page, which shows the refusal.
 #[cfg(feature = "ssr")]
-pub fn refusal_status() -> impl Fn(&AppError) {
+pub fn refusal_status() -> impl Fn(&AppError) + Clone + Send + Sync + 'static {
     let plain = if_plain_form_post(|_| Some(())).is_some();
     let response = use_context::<leptos_axum::ResponseOptions>();
     move |error| match &response {
