@@ -124,10 +124,13 @@ impl Capacity {
     ) -> Result<Self, &'static str> {
         let input = input.trim();
         let Some(tenths) = decimal(input, 1) else {
-            // A number too long to read is too large, not "not a number".
-            let whole = input.split('.').next().unwrap_or_default();
-            let huge = whole.len() > 9 && whole.bytes().all(|b| b.is_ascii_digit());
-            return Err(if huge { too_much } else { "Enter a number such as 13.5." });
+            return Err(match Unreadable::of(input, 1) {
+                Unreadable::Negative => zero,
+                // A number too long to read is too large, not "not a number".
+                Unreadable::TooLong => too_much,
+                Unreadable::TooPrecise => "Use at most one decimal, such as 13.5.",
+                Unreadable::NotANumber => "Enter a number such as 13.5.",
+            });
         };
         if tenths == 0 {
             return Err(zero);
@@ -157,7 +160,12 @@ impl Cents {
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         let input = input.trim();
         let input = input.strip_prefix('$').unwrap_or(input).replace(',', "");
-        let cents = decimal(&input, 2).ok_or("Enter an amount such as 1.25.")?;
+        let cents = decimal(&input, 2).ok_or(match Unreadable::of(&input, 2) {
+            Unreadable::Negative => "Enter an amount of $0 or more.",
+            Unreadable::TooLong => "An amount is at most $10,000.",
+            Unreadable::TooPrecise => "Use whole cents: at most two decimals, such as 1.25.",
+            Unreadable::NotANumber => "Enter an amount such as 1.25.",
+        })?;
         if cents > 1_000_000 {
             return Err("An amount is at most $10,000.");
         }
@@ -174,6 +182,34 @@ impl Cents {
 impl fmt::Display for Cents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "${}", self.plain())
+    }
+}
+
+/// Why [`decimal`] could not read a number, so the message names what to change: "-3" and
+/// "13.55" are numbers, just not ones the field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unreadable {
+    Negative,
+    TooLong,
+    TooPrecise,
+    NotANumber,
+}
+
+impl Unreadable {
+    fn of(input: &str, places: usize) -> Self {
+        let unsigned = input.strip_prefix('-');
+        let body = unsigned.unwrap_or(input);
+        let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+        let digits = |text: &str| text.bytes().all(|b| b.is_ascii_digit());
+        let number =
+            !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction);
+        match () {
+            _ if !number => Self::NotANumber,
+            _ if unsigned.is_some() => Self::Negative,
+            _ if whole.len() > 9 => Self::TooLong,
+            _ if fraction.len() > places => Self::TooPrecise,
+            _ => Self::NotANumber,
+        }
     }
 }
 
@@ -223,10 +259,15 @@ mod tests {
         assert_eq!(Capacity::parse(".5"), Ok(Capacity(5)));
         assert_eq!(Capacity(135).to_string(), "13.5");
         assert_eq!(Capacity(70).to_string(), "7");
-        assert!(Capacity::parse("13.55").is_err());
-        assert!(Capacity::parse("0").is_err());
-        assert!(Capacity::parse("-3").is_err());
-        assert!(Capacity::parse("abc").is_err());
+        assert_eq!(Capacity::parse("13.55"), Err("Use at most one decimal, such as 13.5."));
+        assert_eq!(Capacity::parse("0"), Err("Enter a capacity above 0."));
+        assert_eq!(Capacity::parse("-3"), Err("Enter a capacity above 0."));
+        assert_eq!(Capacity::parse("-0.5"), Err("Enter a capacity above 0."));
+        assert_eq!(Capacity::parse("abc"), Err("Enter a number such as 13.5."));
+        assert_eq!(Capacity::parse("-"), Err("Enter a number such as 13.5."));
+        assert_eq!(Capacity::parse("1e3"), Err("Enter a number such as 13.5."));
+        assert_eq!(Capacity::parse_target("-5"), Err("Enter a target above 0 kW."));
+        assert_eq!(Capacity::parse_target("0.0001"), Err("Use at most one decimal, such as 13.5."));
         assert!(Capacity::parse("1000.1").is_err());
         assert_eq!(
             Capacity::parse("99999999999"),
@@ -242,7 +283,12 @@ mod tests {
         assert_eq!(Cents::parse("$1,000"), Ok(Cents(100_000)));
         assert_eq!(Cents(256).to_string(), "$2.56");
         assert_eq!(Cents(5).plain(), "0.05");
-        assert!(Cents::parse("1.005").is_err());
+        assert_eq!(
+            Cents::parse("1.005"),
+            Err("Use whole cents: at most two decimals, such as 1.25.")
+        );
+        assert_eq!(Cents::parse("-1"), Err("Enter an amount of $0 or more."));
+        assert_eq!(Cents::parse("lots"), Err("Enter an amount such as 1.25."));
         assert!(Cents::parse("").is_err());
         assert!(Cents::parse("20000").is_err());
     }
