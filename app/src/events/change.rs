@@ -182,7 +182,9 @@ fn call_refusal_fields(refusals: &[CallRefusal]) -> FieldErrors {
             CallRefusal::EndNotAfterStart | CallRefusal::TooLong { .. } => Some(Form::END),
             CallRefusal::StartsInThePast | CallRefusal::Doubles { .. } => Some(Form::START),
             CallRefusal::OutsideSeason { .. } => Some(Form::DAY),
-            CallRefusal::TooLittleNotice { .. } => Some(Form::NOTICE_TIME),
+            CallRefusal::TooLittleNotice { .. } | CallRefusal::NoticeAfterStart => {
+                Some(Form::NOTICE_TIME)
+            }
             CallRefusal::NoTarget => Some(Form::TARGET),
             CallRefusal::ProgramNotActive | CallRefusal::SeasonFull { .. } => None,
         };

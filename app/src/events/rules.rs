@@ -70,6 +70,9 @@ pub enum CallRefusal {
         min_hours: u32,
         minutes: i64,
     },
+    /// The notice was set to go out when the event has started or is over (most often its day
+    /// typed as the event's, or later): "no time" would not say what to change.
+    NoticeAfterStart,
     SeasonFull {
         max: u32,
         called: u32,
@@ -111,6 +114,9 @@ impl fmt::Display for CallRefusal {
                 plural(*max, "event", "events"),
                 if *called == 1 { "is" } else { "are" }
             ),
+            CallRefusal::NoticeAfterStart => {
+                write!(f, "The notice must go out before the event starts.")
+            }
             CallRefusal::NoTarget => write!(f, "Give the reduction to aim for, in kW."),
             CallRefusal::Doubles { label } => write!(
                 f,
@@ -151,7 +157,9 @@ pub fn check_call(
         });
     }
     let notice = event.span.starts_at - event.notice_at.max(now);
-    if notice < i64::from(rules.min_notice_hours) * HOUR {
+    if event.notice_at >= event.span.starts_at {
+        refusals.push(CallRefusal::NoticeAfterStart);
+    } else if notice < i64::from(rules.min_notice_hours) * HOUR {
         refusals.push(CallRefusal::TooLittleNotice {
             min_hours: rules.min_notice_hours,
             minutes: notice.max(0) / 60,
@@ -477,6 +485,11 @@ mod tests {
         assert_eq!(
             messages(&check_call(&program(), &late, late.notice_at - 60, 0)),
             ["This program needs 24 hours' notice; customers would have 20 hours 30 minutes."]
+        );
+        let after = ProposedEvent { notice_at: START + HOUR, ..event(2) };
+        assert_eq!(
+            messages(&check_call(&program(), &after, DAY_BEFORE - 2 * HOUR, 0)),
+            ["The notice must go out before the event starts."]
         );
         let november =
             ProposedEvent { day: CalendarDate::parse("2026-11-02").unwrap(), ..event(2) };
