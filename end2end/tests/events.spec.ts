@@ -3,7 +3,7 @@ import { expect, test } from "./fixtures";
 import { DEMO, newCustomer, signIn } from "./helpers";
 
 // The demo seeds Jordan's registered thermostat and an event of Smart Thermostat Rewards in
-// three days, 14:00–18:00 (target 3 kW, the thermostat 3.5 kW): these journeys start there.
+// three days, 2:00–6:00 PM (target 3 kW, the thermostat 3.5 kW): these journeys start there.
 
 /** YYYY-MM-DD, `days` from today. */
 function dayFromNow(days: number): string {
@@ -38,7 +38,7 @@ test("a program manager's event is refused with the rule named, then called and 
   await page.getByLabel("Ends at").fill("12:00");
   await page.getByRole("button", { name: "Call event" }).click();
   await expect(page.getByRole("status")).toContainText("Event called for");
-  const called = eventCard(page, "10:00–12:00");
+  const called = eventCard(page, "10:00 AM–12:00 PM");
   await expect(called).toContainText("Scheduled");
   await expect(called).toContainText("Viable");
   // Jordan's thermostat, and any other test's registered one.
@@ -51,7 +51,7 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Peak days" }).click();
   await expect(page).toHaveURL("/account/events");
   await expect(page.getByText("Smart Thermostat Rewards: 3 of 3 opt-outs left this season.")).toBeVisible();
-  const demo = eventCard(page, "14:00–18:00");
+  const demo = eventCard(page, "2:00–6:00 PM");
   await expect(demo).toContainText("smart thermostat (ecobee SmartThermostat Premium): Taking part");
   await expect(demo).toContainText("your thermostat is set a few degrees warmer");
   await expect(demo).toContainText("Earn $1.00 for each kWh you use less than usual");
@@ -60,13 +60,13 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await expect(demo).toContainText("You will have 2 opt-outs left this season.");
   await demo.getByRole("button", { name: "Opt out of this event" }).click();
   await expect(page.getByRole("status")).toContainText("You have opted out of the event on");
-  await expect(eventCard(page, "14:00–18:00")).toContainText("You opted out of this event");
+  await expect(eventCard(page, "2:00–6:00 PM")).toContainText("You opted out of this event");
   await expect(page.getByText("Smart Thermostat Rewards: 2 of 3 opt-outs left this season.")).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await signIn(page, DEMO.pm, "/programs");
   await page.goto("/programs/1/events");
-  const event = eventCard(page, "14:00–18:00");
+  const event = eventCard(page, "2:00–6:00 PM");
   await expect(event).toContainText("Below target by 3 kW");
   await event.locator("summary", { hasText: "History" }).click();
   await expect(event.getByRole("row", { name: /An account opted out/ })).toBeVisible();

@@ -91,7 +91,7 @@ pub struct CalledBefore {
 }
 
 /// The event the manager asks for, checked against the program's rules, with every device's
-/// place in it. `label` names the event in sentences ("Jul 15, 2026, 14:00–18:00 EDT").
+/// place in it. `label` names the event in sentences ("Jul 15, 2026, 2:00–6:00 PM EDT").
 pub fn plan_call(
     program: &Program,
     event: &ProposedEvent,
@@ -263,7 +263,7 @@ pub struct HeldEvent {
     pub cancelled: bool,
     pub opted_out: bool,
     pub devices: Vec<(DeviceId, DeviceState)>,
-    /// "Jul 15, 2026, 14:00–18:00 EDT".
+    /// "Jul 15, 2026, 2:00–6:00 PM EDT".
     pub label: String,
 }
 

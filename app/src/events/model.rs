@@ -143,7 +143,7 @@ pub struct ParticipationTally {
 pub struct ProgramEvent {
     pub id: EventId,
     pub day: CalendarDate,
-    /// "14:00–18:00 EDT".
+    /// "2:00–6:00 PM EDT".
     pub hours: String,
     /// When customers were (or will be) told, in the utility's zone.
     pub notice: String,

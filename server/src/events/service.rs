@@ -71,25 +71,26 @@ impl Clock<'_> {
             .to_zoned(self.zone.clone())
     }
 
-    /// "14:00".
+    /// "2:00 PM": the clock every other time in the product reads in ([`local_time`]).
     fn time(&self, at: i64) -> String {
-        self.zoned(at).strftime("%H:%M").to_string()
+        self.zoned(at).strftime("%-I:%M %p").to_string()
     }
 
-    /// "14:00–18:00 EDT"; "01:30 EST–03:30 EDT" when the clocks change during the event, so
-    /// each time reads as what it was.
+    /// "2:00–6:00 PM EDT", "11:00 AM–1:00 PM EDT"; "1:30 AM EST–3:30 AM EDT" when the clocks
+    /// change during the event, so each time reads as what it was.
     fn hours(&self, span: Span) -> String {
         let (start, end) = (self.zoned(span.starts_at), self.zoned(span.ends_at));
-        let (start_zone, end_zone) =
-            (start.strftime("%Z").to_string(), end.strftime("%Z").to_string());
-        if start_zone == end_zone {
-            format!("{}–{}", start.strftime("%H:%M"), end.strftime("%H:%M %Z"))
-        } else {
-            format!("{}–{}", start.strftime("%H:%M %Z"), end.strftime("%H:%M %Z"))
-        }
+        let same =
+            |format: &str| start.strftime(format).to_string() == end.strftime(format).to_string();
+        let start_format = match (same("%Z"), same("%p")) {
+            (true, true) => "%-I:%M",
+            (true, false) => "%-I:%M %p",
+            (false, _) => "%-I:%M %p %Z",
+        };
+        format!("{}–{}", start.strftime(start_format), end.strftime("%-I:%M %p %Z"))
     }
 
-    /// "Jul 15, 2026, 14:00–18:00 EDT".
+    /// "Jul 15, 2026, 2:00–6:00 PM EDT".
     fn label(&self, span: Span) -> String {
         format!("{}, {}", self.zoned(span.starts_at).strftime("%b %-d, %Y"), self.hours(span))
     }
@@ -496,7 +497,7 @@ fn notices(
 /// What every notice of one event says.
 struct NoticeWords<'a> {
     program: &'a str,
-    /// "Jul 15, 2026, 14:00–18:00 EDT".
+    /// "Jul 15, 2026, 2:00–6:00 PM EDT".
     when: &'a str,
     ask: String,
     earn: String,
@@ -882,9 +883,13 @@ mod tests {
         let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap().as_second();
         // Jul 15, 2026, 14:00–18:00 EDT.
         let summer = Span::new(at("2026-07-15T18:00:00Z"), at("2026-07-15T22:00:00Z"));
-        assert_eq!(clock.label(summer), "Jul 15, 2026, 14:00–18:00 EDT");
+        assert_eq!(clock.label(summer), "Jul 15, 2026, 2:00–6:00 PM EDT");
+        assert_eq!(clock.time(summer.starts_at), "2:00 PM");
+        // 11:00–13:00 EDT crosses noon.
+        let noon = Span::new(at("2026-07-15T15:00:00Z"), at("2026-07-15T17:00:00Z"));
+        assert_eq!(clock.hours(noon), "11:00 AM–1:00 PM EDT");
         // Mar 14, 2027: 01:30 EST, then the clocks go forward at 02:00; one hour later is 03:30 EDT.
         let spring = Span::new(at("2027-03-14T06:30:00Z"), at("2027-03-14T07:30:00Z"));
-        assert_eq!(clock.label(spring), "Mar 14, 2027, 01:30 EST–03:30 EDT");
+        assert_eq!(clock.label(spring), "Mar 14, 2027, 1:30 AM EST–3:30 AM EDT");
     }
 }
