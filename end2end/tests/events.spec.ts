@@ -60,7 +60,11 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await expect(demo).toContainText("You will have 2 opt-outs left this season.");
   await demo.getByRole("button", { name: "Opt out of this event" }).click();
   await expect(page.getByRole("status")).toContainText("You have opted out of the event on");
-  await expect(eventCard(page, "2:00–6:00 PM")).toContainText("You opted out of this event");
+  const optedOut = eventCard(page, "2:00–6:00 PM");
+  await expect(optedOut).toContainText("You opted out of this event");
+  await expect(optedOut).toContainText("Your devices will not be adjusted during this event, and it earns no credit.");
+  await expect(optedOut, "an opted-out event promises no credit").not.toContainText("Earn $1.00");
+  await expect(optedOut).not.toContainText("set a few degrees warmer");
   await expect(page.getByText("Smart Thermostat Rewards: 2 of 3 opt-outs left this season.")).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -1,6 +1,6 @@
 use super::{
-    load_account_events, AccountEvent, AccountEvents, CancelTimeAway, DeviceAway, OptOut,
-    ScheduleTimeAway, TimeAwayForm,
+    load_account_events, AccountEvent, AccountEvents, CancelTimeAway, DeviceAway, EventPhase,
+    OptOut, ScheduleTimeAway, TimeAwayForm,
 };
 use crate::acting::{acting_for, ActingInput};
 use crate::shell::{
@@ -124,6 +124,20 @@ fn EventCard(event: AccountEvent, opt_out: Option<ServerAction<OptOut>>) -> impl
     } else {
         view! { <p><span class="tag">{event.phase.label()}</span></p> }.into_any()
     };
+    // What the event asks and pays, only while it does: an opted-out or cancelled event
+    // neither adjusts the devices nor earns anything.
+    let asked = match (event.opted_out, event.phase) {
+        (true, _) => Some(view! {
+            <p>"Your devices will not be adjusted during this event, and it earns no credit."</p>
+        }
+        .into_any()),
+        (false, EventPhase::Cancelled) => None,
+        (false, _) => Some(view! {
+            <p>{event.ask.clone()}</p>
+            <p><strong>{event.earn.clone()}</strong></p>
+        }
+        .into_any()),
+    };
     let opt_out = match (opt_out, event.opted_out || !event.phase.is_current()) {
         (Some(action), false) => Some(match event.opt_out_refused.clone() {
             Some(reason) => view! { <p class="hint">{reason}</p> }.into_any(),
@@ -141,8 +155,7 @@ fn EventCard(event: AccountEvent, opt_out: Option<ServerAction<OptOut>>) -> impl
             {status}
             {event.cancel_reason.clone().map(|reason| view! { <p>"Cancelled by the utility: " {reason}</p> })}
             <ul class="devices-in-event">{devices}</ul>
-            <p>{event.ask.clone()}</p>
-            <p><strong>{event.earn.clone()}</strong></p>
+            {asked}
             {opt_out}
         </li>
     }
