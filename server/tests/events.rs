@@ -125,7 +125,32 @@ async fn a_called_event_reserves_the_device_and_an_opt_out_releases_it() {
         assert_eq!(mine["allowances"][0]["used"], 1);
         let (_, activity) = api(&rig.app, "/api/activity", "", &rig.customer).await;
         assert!(activity.to_string().contains("Opted out of the peak-day event on"), "{activity}");
+
+        // The page no longer asks or promises a credit; once cancelled it says only that.
+        let page = events_page(&rig).await;
+        assert!(page.contains("You opted out of this event"), "{page}");
+        assert!(page.contains("will not be adjusted during this event, and it earns no credit"));
+        assert!(!page.contains("Earn $1.00"), "an opted-out event promises no credit: {page}");
+        let body = format!("event={}&reason=Cooler+weather+forecast", rig.event);
+        let (status, saved) = api(&rig.app, "/api/cancel_event", &body, &rig.manager).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        let page = events_page(&rig).await;
+        assert!(page.contains("Cooler weather forecast"), "{page}");
+        assert!(!page.contains("You opted out of this event"), "{page}");
+        assert!(!page.contains("earns no credit"), "{page}");
     }
+}
+
+/// The customer's Peak days page, as HTML.
+async fn events_page(rig: &Rig) -> String {
+    let request = http::Request::get("/account/events")
+        .header("host", "127.0.0.1:3000")
+        .header(http::header::COOKIE, &rig.customer)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = common::send(&rig.app, request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    common::body_text(response).await
 }
 
 #[tokio::test]

@@ -119,20 +119,22 @@ fn EventCard(event: AccountEvent, opt_out: Option<ServerAction<OptOut>>) -> impl
             view! { <li>{device.title.clone()}": " <strong>{device.state.label()}</strong>{participation}</li> }
         })
         .collect_view();
-    let status = if event.opted_out {
+    // A cancellation says more than an opt-out it made moot (and gave back).
+    let cancelled = event.phase == EventPhase::Cancelled;
+    let status = if event.opted_out && !cancelled {
         view! { <p class="status status--warn">"You opted out of this event"</p> }.into_any()
     } else {
         view! { <p><span class="tag">{event.phase.label()}</span></p> }.into_any()
     };
     // What the event asks and pays, only while it does: an opted-out or cancelled event
     // neither adjusts the devices nor earns anything.
-    let asked = match (event.opted_out, event.phase) {
-        (true, _) => Some(view! {
+    let asked = match (event.opted_out, cancelled) {
+        (_, true) => None,
+        (true, false) => Some(view! {
             <p>"Your devices will not be adjusted during this event, and it earns no credit."</p>
         }
         .into_any()),
-        (false, EventPhase::Cancelled) => None,
-        (false, _) => Some(view! {
+        (false, false) => Some(view! {
             <p>{event.ask.clone()}</p>
             <p><strong>{event.earn.clone()}</strong></p>
         }
