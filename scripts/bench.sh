@@ -48,7 +48,9 @@ awk -v s="$shell_br" -v t="$total_br" 'BEGIN {
 
 data=$(mktemp -d)
 server=""
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+# `|| true`: the server may be gone already, and under `set -e` a failing kill here would make
+# the whole run exit 1.
+trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
 asset=$(basename target/site/pkg/peakday.*.js)
 have_postgres() { command -v psql >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; }
 
@@ -72,6 +74,9 @@ pages() {
     "$CARGO_TARGET_DIR/release/peakday" serve >"$data/server-$port.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  # Whatever else answers on the port (a server left running) must not be measured in its place.
+  kill -0 "$server" 2>/dev/null ||
+    { tail -5 "$data/server-$port.log"; echo "the release server did not start (is port $port taken?)"; exit 1; }
   local cookie
   cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
     --data 'email=demo@peakday.example&password=peakday-demo' "http://127.0.0.1:$port/signin" |
