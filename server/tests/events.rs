@@ -143,12 +143,8 @@ async fn a_called_event_reserves_the_device_and_an_opt_out_releases_it() {
 
 /// The customer's Peak days page, as HTML.
 async fn events_page(rig: &Rig) -> String {
-    let request = http::Request::get("/account/events")
-        .header("host", "127.0.0.1:3000")
-        .header(http::header::COOKIE, &rig.customer)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let response = common::send(&rig.app, request).await;
+    let response =
+        common::send(&rig.app, common::get("/account/events", Some(&rig.customer))).await;
     assert_eq!(response.status(), StatusCode::OK);
     common::body_text(response).await
 }

@@ -4,7 +4,7 @@ mod common;
 
 use axum::body::Body;
 use axum::Router;
-use common::{body_text, send, session_cookie, sign_in, TestDb, SITE};
+use common::{body_text, get, send, session_cookie, sign_in, TestDb, SITE};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use http::{Request, Response, StatusCode};
 use peakday_server::accounts;
@@ -14,14 +14,6 @@ use peakday_server::preferences;
 
 async fn app(db: &TestDb) -> Router {
     router(db.app_state())
-}
-
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::get(path).header("host", "127.0.0.1:3000");
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    request.body(Body::empty()).unwrap()
 }
 
 fn post_form(path: &str, body: &str, origin: &str, cookie: Option<&str>) -> Request<Body> {

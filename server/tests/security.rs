@@ -4,7 +4,7 @@
 mod common;
 
 use axum::body::Body;
-use common::{api, body_text, call, location, post_step, send, sign_in, TestDb, SITE};
+use common::{api, body_text, call, get, location, post_step, send, sign_in, TestDb, SITE};
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN, REFERER};
 use http::{Request, StatusCode};
 use peakday_app::accounts::{AccountId, AccountNumber};
@@ -14,14 +14,6 @@ use peakday_server::http::router;
 use peakday_server::preferences;
 use peakday_server::programs;
 use peakday_server::store::audit;
-
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::get(path).header("host", "127.0.0.1:3000");
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    request.body(Body::empty()).unwrap()
-}
 
 async fn account(db: &TestDb, number: &str) -> AccountId {
     accounts::store::account_id_by_number(

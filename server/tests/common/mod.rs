@@ -23,6 +23,15 @@ pub async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
     app.clone().oneshot(request).await.unwrap()
 }
 
+/// A GET of `path` on the test router's host, signed in when `cookie` is given.
+pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path).header("host", "127.0.0.1:3000");
+    if let Some(cookie) = cookie {
+        request = request.header(http::header::COOKIE, cookie);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
 pub async fn body_text(response: Response<Body>) -> String {
     let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024).await.unwrap();
     String::from_utf8_lossy(&bytes).into_owned()
