@@ -1,4 +1,5 @@
-//! Free text people type (names, makes, models): one rule for which characters it may hold.
+//! Free text people type (names, makes, models, notes): one rule for which characters it may
+//! hold, and one for a note written for the record.
 //!
 //! Control characters break storage (PostgreSQL refuses a NUL) and layout; bidirectional
 //! overrides and isolates make text read differently from what it holds ("Trojan Source"), so a
@@ -12,6 +13,24 @@ pub fn has_forbidden_characters(text: &str) -> bool {
 /// The same for text of several lines (a description): line breaks are allowed there.
 pub fn has_forbidden_characters_in_lines(text: &str) -> bool {
     text.chars().any(|c| c != '\n' && c != '\r' && is_forbidden(c))
+}
+
+/// A note written for the record, such as the reason an event is cancelled or why an account's
+/// medical flag changed: required (`missing` says what to write), at most `limit` characters,
+/// several lines allowed. Others read it later (customers, agents, the audit log), so it may not
+/// hold what hides or reorders what it says. The note comes back trimmed.
+pub fn record_note<'a>(input: &'a str, limit: usize, missing: &str) -> Result<&'a str, String> {
+    let note = input.trim();
+    if note.is_empty() {
+        Err(missing.to_owned())
+    } else if note.chars().count() > limit {
+        Err(format!("Keep it to {limit} characters or fewer."))
+    } else if has_forbidden_characters_in_lines(note) {
+        Err("Remove the control or text-direction characters: they hide what the text says."
+            .to_owned())
+    } else {
+        Ok(note)
+    }
 }
 
 /// A control character or a bidirectional formatting character.
@@ -44,5 +63,26 @@ mod tests {
         }
         assert!(!has_forbidden_characters_in_lines("two\r\nlines"));
         assert!(has_forbidden_characters_in_lines("two\nlines\u{202E}"));
+    }
+
+    #[test]
+    fn a_record_note_is_required_bounded_and_says_what_it_holds() {
+        let missing = "Say why.";
+        assert_eq!(
+            record_note("  Customer called.\nSent a letter. ", 40, missing),
+            Ok("Customer called.\nSent a letter.")
+        );
+        assert_eq!(record_note(" \n ", 40, missing), Err(missing.to_owned()));
+        assert_eq!(record_note(&"é".repeat(40), 40, missing).map(str::len), Ok(80));
+        assert_eq!(
+            record_note(&"é".repeat(41), 40, missing),
+            Err("Keep it to 40 characters or fewer.".to_owned())
+        );
+        for hidden in ["a\u{202E}b", "nul\0", "bell\u{7}"] {
+            assert!(
+                record_note(hidden, 40, missing).unwrap_err().contains("text-direction"),
+                "{hidden:?}"
+            );
+        }
     }
 }

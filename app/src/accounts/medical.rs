@@ -18,19 +18,12 @@ pub fn apply_medical_flag(
     set: bool,
     note: &str,
 ) -> Result<Outcome<bool>, ChangeError> {
-    let note = note.trim();
-    if note.is_empty() {
-        return Err(ChangeError::field(
-            NOTE,
-            "Say why, for the record: for example who asked and what they sent.",
-        ));
-    }
-    if note.chars().count() > NOTE_LIMIT {
-        return Err(ChangeError::field(
-            NOTE,
-            format!("Keep the note under {NOTE_LIMIT} characters."),
-        ));
-    }
+    let note = crate::text::record_note(
+        note,
+        NOTE_LIMIT,
+        "Say why, for the record: for example who asked and what they sent.",
+    )
+    .map_err(|message| ChangeError::field(NOTE, message))?;
     if current == set {
         return Err(ChangeError::rule(if set {
             "The flag is set already."
@@ -143,6 +136,11 @@ mod tests {
             apply_medical_flag(true, true, "again").unwrap_err(),
             ChangeError::rule("The flag is set already.")
         );
+        // The note is read later in the audit log: nothing in it may reorder what it says.
+        assert!(matches!(
+            apply_medical_flag(false, true, "asked by \u{202E}rotcod"),
+            Err(ChangeError::Fields(fields)) if fields.get(NOTE).is_some()
+        ));
         let set =
             apply_medical_flag(false, true, "Oxygen concentrator; letter from Dr. Ames").unwrap();
         assert_eq!(set.effects, [true]);

@@ -220,19 +220,12 @@ pub fn plan_cancel(
     reason: &str,
     now: i64,
 ) -> Result<Outcome<EventEffect>, ChangeError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(ChangeError::field(
-            REASON,
-            "Say why the event is cancelled: customers are told.",
-        ));
-    }
-    if reason.chars().count() > REASON_LIMIT {
-        return Err(ChangeError::field(
-            REASON,
-            format!("Keep the reason under {REASON_LIMIT} characters."),
-        ));
-    }
+    let reason = crate::text::record_note(
+        reason,
+        REASON_LIMIT,
+        "Say why the event is cancelled: customers are told.",
+    )
+    .map_err(|message| ChangeError::field(REASON, message))?;
     if event.cancelled {
         return Err(ChangeError::rule("This event was cancelled already."));
     }
@@ -959,6 +952,14 @@ mod tests {
         assert_eq!(
             plan_cancel(&managed(false), "  ", NOW).unwrap_err(),
             ChangeError::field(REASON, "Say why the event is cancelled: customers are told.")
+        );
+        // Customers read the reason on their Peak days page.
+        assert_eq!(
+            plan_cancel(&managed(false), "Cooler \u{202E}weather", NOW).unwrap_err(),
+            ChangeError::field(
+                REASON,
+                "Remove the control or text-direction characters: they hide what the text says."
+            )
         );
         let outcome = plan_cancel(&managed(false), "Cooler weather forecast", NOW).unwrap();
         assert_eq!(
