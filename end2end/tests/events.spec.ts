@@ -53,7 +53,7 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await expect(page.getByText("Smart Thermostat Rewards: 3 of 3 opt-outs left this season.")).toBeVisible();
   const demo = eventCard(page, "2:00–6:00 PM");
   await expect(demo).toContainText("smart thermostat (ecobee SmartThermostat Premium): Taking part");
-  await expect(demo).toContainText("your thermostat is set a few degrees warmer");
+  await expect(demo).toContainText("your thermostat is eased a few degrees");
   await expect(demo).toContainText("Earn $1.00 for each kWh you use less than usual");
 
   await demo.locator("summary", { hasText: "Opt out" }).click();
@@ -64,7 +64,7 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await expect(optedOut).toContainText("You opted out of this event");
   await expect(optedOut).toContainText("Your devices will not be adjusted during this event, and it earns no credit.");
   await expect(optedOut, "an opted-out event promises no credit").not.toContainText("Earn $1.00");
-  await expect(optedOut).not.toContainText("set a few degrees warmer");
+  await expect(optedOut).not.toContainText("eased a few degrees");
   await expect(page.getByText("Smart Thermostat Rewards: 2 of 3 opt-outs left this season.")).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();

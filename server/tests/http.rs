@@ -113,6 +113,10 @@ async fn a_wrong_password_returns_to_signin_with_one_message_and_no_cookie() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/signin?notice=invalid&next=%2Faccount");
     assert!(!response.headers().contains_key(SET_COOKIE));
+    // The page it returns to says what went wrong and whom to ask, for a customer who forgot.
+    let page = body_text(send(&app, get(location(&response), None)).await).await;
+    assert!(page.contains("The email or password is not right"), "{page}");
+    assert!(page.contains("Forgot your password? Contact your utility"), "{page}");
 }
 
 #[tokio::test]

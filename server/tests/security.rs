@@ -105,6 +105,23 @@ async fn a_plain_posts_confirmation_says_what_was_saved_and_only_the_servers_wor
 }
 
 #[tokio::test]
+async fn words_carried_in_the_page_asked_for_at_sign_in_are_not_signed_as_ours() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    // A link to the sign-in page whose `next` carries a "confirmation" of the sender's choosing.
+    let next = "%2Faccount%2Fdevices%3Fsaved%3DCall%2520555-0100%2520now";
+    let body = format!("email=demo@peakday.example&password=peakday-demo&next={next}");
+    let response = post_step(&app, "/signin", &body, None).await;
+    let landing = location(&response).to_owned();
+    assert!(landing.starts_with("/account/devices?saved="), "{landing}");
+    assert!(!landing.contains("__sig="), "only a server function's answer is signed: {landing}");
+    let cookie = common::session_cookie(&response).unwrap();
+    let page = send(&app, get(&landing, Some(&cookie))).await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&page), "/account/devices");
+}
+
+#[tokio::test]
 async fn a_line_break_in_the_page_asked_for_lands_home_instead_of_failing() {
     let db = TestDb::sqlite().await.seeded().await;
     let app = router(db.app_state());

@@ -93,6 +93,11 @@ pub fn SignInPage() -> impl IntoView {
                     })
             }}
             <SignInForm next=next() />
+            // Customers cannot reset a password alone yet (email delivery is to come): say
+            // whom to ask rather than leave a new or locked-out customer with nothing to try.
+            <p class="hint signin-help">
+                "Forgot your password? Contact your utility's customer service: they can give you a link to choose a new one."
+            </p>
         </section>
     }
 }

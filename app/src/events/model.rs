@@ -278,13 +278,14 @@ impl std::fmt::Display for TimeAwayId {
 }
 
 /// What a customer is asked to do during an event from `start` to `end` (local "14:00"),
-/// for the kinds of device it uses.
+/// for the kinds of device it uses. A thermostat is eased toward using less in either season
+/// (peak days come in winter too), so the sentence names both directions.
 pub fn ask(kinds: &[DeviceKind], start: &str, end: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     for kind in kinds {
         let line = match kind {
             DeviceKind::Thermostat => format!(
-                "From {start} to {end} your thermostat is set a few degrees warmer. Cool your home beforehand to stay comfortable."
+                "From {start} to {end} your thermostat is eased a few degrees: warmer if it is cooling your home, cooler if it is heating it. Cool or warm your home beforehand to stay comfortable."
             ),
             DeviceKind::EvCharger => format!("From {start} to {end} your EV charger pauses. Charge before or after."),
             DeviceKind::Battery => format!("From {start} to {end} your battery powers your home instead of the grid."),
@@ -352,7 +353,7 @@ mod tests {
         let text = ask(&[DeviceKind::Thermostat, DeviceKind::Thermostat], "14:00", "18:00");
         assert_eq!(
             text,
-            "From 14:00 to 18:00 your thermostat is set a few degrees warmer. Cool your home beforehand to stay comfortable."
+            "From 14:00 to 18:00 your thermostat is eased a few degrees: warmer if it is cooling your home, cooler if it is heating it. Cool or warm your home beforehand to stay comfortable."
         );
         assert_eq!(
             earn(Performance::PerEvent(crate::programs::Cents(500))),

@@ -32,7 +32,7 @@ pub async fn bounded_body(request: Request, next: Next) -> Response {
 /// parse, so it never ran) answers 500 with its error in the body: this gives such answers the
 /// status of the error they carry (400 for arguments that do not parse).
 pub async fn status_of_refusals(request: Request, next: Next) -> Response {
-    let is_call = request.uri().path().starts_with("/api/") && request.method() == Method::POST;
+    let is_call = super::is_server_function_call(&request);
     let response = next.run(request).await;
     let json = response
         .headers()

@@ -177,6 +177,12 @@ pub fn router(state: AppState) -> Router {
         )
 }
 
+/// A call to a server function: a POST under Leptos' `/api/` prefix. (The head-end's `/api/v1`
+/// is routed apart, outside the pages' layers that ask.)
+fn is_server_function_call(request: &axum::extract::Request) -> bool {
+    request.method() == http::Method::POST && request.uri().path().starts_with("/api/")
+}
+
 /// The `X-Request-Id` a client sent: logged beside ours, never used as ours, so nobody outside
 /// can make two requests share an id in the logs or write into them.
 #[derive(Clone)]

@@ -27,12 +27,17 @@ const SIGNATURE: &str = "__sig";
 const CARRIED: [&str; 3] = [ERROR, PATH, SAVED_PARAMETER];
 
 /// Signs what a redirect a server function answered a plain form post with carries back to
-/// the page, and keeps the redirect on this site (only its path and query are kept).
+/// the page, and keeps the redirect on this site (only its path and query are kept). Only a
+/// server function's answer is signed: any other redirect that carries such words took them
+/// from the request (sign-in's `next=/account?saved=…`), and signing them would make them ours.
 pub async fn sign_refusal_redirects(
     State(state): State<Shared>,
     request: Request,
     next: Next,
 ) -> Response {
+    if !super::is_server_function_call(&request) {
+        return next.run(request).await;
+    }
     let session = session_key(&state, &request);
     let mut response = next.run(request).await;
     let Some(location) = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()) else {
