@@ -235,6 +235,13 @@ async fn an_agents_time_away_releases_the_device_and_the_customer_sees_it() {
             .clone();
         assert_eq!(entry["source"], "agent", "{entry}");
 
+        // The customer's card neither asks nor promises anything of a device that is away.
+        let page = events_page(&rig).await;
+        assert!(page.contains("None of your devices takes part in this event"), "{page}");
+        assert!(!page.contains("Earn $1.00"), "{page}");
+        assert!(!page.contains("thermostat is eased"), "{page}");
+        assert!(!page.contains("Opt out of this event"), "{page}");
+
         // Backwards is refused beside its field; cancelling gives the device back to the event.
         let backwards =
             format!("account=3000012345&device={device}&start={day}T20:00&end={day}T08:00");
@@ -246,6 +253,9 @@ async fn an_agents_time_away_releases_the_device_and_the_customer_sees_it() {
             api(&rig.app, "/api/cancel_time_away", &format!("id={away}"), &rig.customer).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(program_events(&rig).await["events"][0]["tally"]["reserved"], 1);
+        // Back in the event, it is asked again.
+        let page = events_page(&rig).await;
+        assert!(page.contains("thermostat is eased") && page.contains("Earn $1.00"), "{page}");
     }
 }
 

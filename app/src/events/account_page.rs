@@ -1,6 +1,6 @@
 use super::{
-    load_account_events, AccountEvent, AccountEvents, CancelTimeAway, DeviceAway, EventPhase,
-    OptOut, ScheduleTimeAway, TimeAwayForm,
+    load_account_events, AccountEvent, AccountEvents, CancelTimeAway, DeviceAway, DeviceState,
+    EventPhase, OptOut, ScheduleTimeAway, TimeAwayForm,
 };
 use crate::acting::{acting_for, ActingInput};
 use crate::shell::{
@@ -126,22 +126,29 @@ fn EventCard(event: AccountEvent, opt_out: Option<ServerAction<OptOut>>) -> impl
     } else {
         view! { <p><span class="tag">{event.phase.label()}</span></p> }.into_any()
     };
-    // What the event asks and pays, only while it does: an opted-out or cancelled event
-    // neither adjusts the devices nor earns anything.
-    let asked = match (event.opted_out, cancelled) {
-        (_, true) => None,
-        (true, false) => Some(view! {
+    // What the event asks and pays, only while it does: an opted-out or cancelled event, or one
+    // none of the account's devices takes part in (time away, say), neither adjusts a device
+    // nor earns anything, and has nothing left to opt out of.
+    let taking_part = event.devices.iter().any(|device| device.state == DeviceState::Reserved);
+    let asked = match (cancelled, event.opted_out, taking_part) {
+        (true, _, _) => None,
+        (false, true, _) => Some(view! {
             <p>"Your devices will not be adjusted during this event, and it earns no credit."</p>
         }
         .into_any()),
-        (false, false) => Some(view! {
+        (false, false, false) => Some(view! {
+            <p>"None of your devices takes part in this event: none is adjusted, and it earns no credit."</p>
+        }
+        .into_any()),
+        (false, false, true) => Some(view! {
             <p>{event.ask.clone()}</p>
             <p><strong>{event.earn.clone()}</strong></p>
         }
         .into_any()),
     };
-    let opt_out = match (opt_out, event.opted_out || !event.phase.is_current()) {
-        (Some(action), false) => Some(match event.opt_out_refused.clone() {
+    let can_opt_out = taking_part && !event.opted_out && event.phase.is_current();
+    let opt_out = match (opt_out, can_opt_out) {
+        (Some(action), true) => Some(match event.opt_out_refused.clone() {
             Some(reason) => view! { <p class="hint">{reason}</p> }.into_any(),
             None => view! {
                 <OptOutForm event=event.id title=title.clone() left=event.opt_outs_left_after.unwrap_or(0) action />

@@ -736,8 +736,12 @@ fn account_page(view: AccountView, clock: &Clock<'_>, zone: &str) -> AccountEven
                 participation: participation(place),
             })
             .collect();
-        let kinds: Vec<_> =
-            devices.iter().filter_map(|device| view.kinds.get(&device.id).copied()).collect();
+        // The ask names what the event adjusts: the devices taking part, not those away.
+        let kinds: Vec<_> = devices
+            .iter()
+            .filter(|device| device.state == DeviceState::Reserved)
+            .filter_map(|device| view.kinds.get(&device.id).copied())
+            .collect();
         let opt_out_refused = match state.apply(&AccountEventChange::OptOut { event: held.id }) {
             Ok(_) => None,
             Err(ChangeError::Rule(reason)) => Some(reason),
