@@ -276,24 +276,10 @@ impl PreferencesState {
                 channel.noun()
             )));
         }
-        let reachable = match channel {
-            Channel::Print => is_primary,
-            _ => has_contact(contact, channel),
-        };
-        if reachable {
-            return Ok(());
+        match unreachable_by(contact, channel, is_primary) {
+            None => Ok(()),
+            Some(reason) => Err(ChangeError::Rule(reason)),
         }
-        Err(ChangeError::Rule(match channel {
-            Channel::Print => "Printed notices go to the service address, so only the account \
-                               holder can get them by mail."
-                .to_owned(),
-            _ => format!(
-                "To get messages by {}, add {} for {} first.",
-                channel.noun(),
-                missing_contact_article(channel),
-                contact.name
-            ),
-        }))
     }
 
     /// Adds the SMS opt-in to an outcome when texts are in use and the contact's mobile number
@@ -320,6 +306,31 @@ impl PreferencesState {
 
 /// Whether the contact details reach the recipient on `channel`; print goes to the service
 /// address, not to a contact detail.
+/// Why `channel` cannot reach this recipient, in a sentence; `None` when it can. Print goes to
+/// the service address, so only to the account holder; every other channel needs the contact's
+/// address for it. The form leaves such a choice out, and a save that makes it is refused.
+pub fn unreachable_by(
+    contact: &ContactDetails,
+    channel: Channel,
+    is_primary: bool,
+) -> Option<String> {
+    let reachable = match channel {
+        Channel::Print => is_primary,
+        _ => has_contact(contact, channel),
+    };
+    (!reachable).then(|| match channel {
+        Channel::Print => "Printed notices go to the service address, so only the account \
+                           holder can get them by mail."
+            .to_owned(),
+        _ => format!(
+            "To get messages by {}, add {} for {} first.",
+            channel.noun(),
+            missing_contact_article(channel),
+            contact.name
+        ),
+    })
+}
+
 fn has_contact(contact: &ContactDetails, channel: Channel) -> bool {
     channel == Channel::Print || address_for(contact, channel).is_some()
 }
@@ -509,6 +520,20 @@ mod tests {
             rule(state().apply(&change)),
             "To get messages by text message, add a mobile phone number for Sam Rivera first."
         );
+    }
+
+    #[test]
+    fn a_channel_reaches_a_recipient_only_with_its_address_and_print_only_the_holder() {
+        let email_only = contact("Ana Ruiz", "ana@example.com", "", "");
+        assert_eq!(unreachable_by(&email_only, Channel::Email, false), None);
+        assert_eq!(
+            unreachable_by(&email_only, Channel::Voice, false).as_deref(),
+            Some("To get messages by voice call, add a phone number for Ana Ruiz first.")
+        );
+        assert!(unreachable_by(&email_only, Channel::Sms, false).is_some());
+        assert_eq!(unreachable_by(&email_only, Channel::Print, true), None);
+        assert!(unreachable_by(&email_only, Channel::Print, false)
+            .is_some_and(|reason| reason.starts_with("Printed notices go to the service address")));
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod view;
 
 pub use alerts_page::AlertsPage;
 pub use api::*;
-pub use change::{Effect, Outcome, PreferenceChange, PreferencesState};
+pub use change::{unreachable_by, Effect, Outcome, PreferenceChange, PreferencesState};
 pub use delivery::{
     communications_offered, eligibility, summarize, Audience, Decision, EligibilityFailure,
     Message, PlannedDelivery, SelectionStatus, Suppression,

@@ -70,6 +70,16 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
     let name = person.contact.name.to_string();
     let heading = format!("notifications-{id}");
     let matrix = person.notifications;
+    let unreachable: Vec<(Channel, String)> = channels
+        .iter()
+        .filter_map(|channel| {
+            Some((*channel, super::unreachable_by(&person.contact, *channel, is_primary)?))
+        })
+        .collect();
+    let unreachable_hints = unreachable
+        .iter()
+        .map(|(_, reason)| view! { <p class="hint">{reason.clone()}</p> })
+        .collect_view();
     let header_cells = channels
         .iter()
         .map(|channel| view! { <th scope="col">{channel.label()}</th> })
@@ -81,9 +91,16 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
                 .iter()
                 .map(|channel| {
                     let channel = *channel;
-                    // Printed notices go to the service address: the account holder's only.
-                    if channel == Channel::Print && !is_primary {
-                        return view! { <td class="matrix__na">"—"</td> }.into_any();
+                    // A channel that cannot reach this person is not offered; the reason is
+                    // said once under the table.
+                    if unreachable.iter().any(|(unreachable, _)| *unreachable == channel) {
+                        return view! {
+                            <td class="matrix__na">
+                                <span aria-hidden="true">"—"</span>
+                                <span class="visually-hidden">"Not available"</span>
+                            </td>
+                        }
+                        .into_any();
                     }
                     let label = format!("{} by {}", activity.label(), channel.noun());
                     view! {
@@ -130,7 +147,7 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
-                {(!is_primary).then(|| view! { <p class="hint">"Printed notices go to the service address, so only the account holder can get them by mail."</p> })}
+                {unreachable_hints}
                 <div class="field field--narrow">
                     <label for=threshold_id.clone()>"High usage amount (kWh per billing period)"</label>
                     <input
