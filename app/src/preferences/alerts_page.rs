@@ -1,12 +1,12 @@
 use super::{
-    channel_field, communication_field, load_preferences, AddRecipient, OptOutScope,
-    PreferencesView, RecipientView, RemoveRecipient, SaveAlerts, SelectionStatus, SetOptOut,
-    UpdateContact,
+    channel_field, communication_field, load_preferences, unreachable_by, AddRecipient,
+    OptOutScope, PreferencesView, RecipientView, RemoveRecipient, SaveAlerts, SelectionStatus,
+    SetOptOut, UpdateContact,
 };
 use crate::acting::ActingFor;
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
-use crate::recipients::{ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
+use crate::recipients::{ContactDetails, ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
 use crate::shell::{
     FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, TextField,
 };
@@ -116,7 +116,7 @@ fn RecipientCard(recipient: RecipientView, page: StoredValue<PreferencesView>) -
                 </summary>
                 <EditContactForm version id initial=ContactForm::from_details(&contact) />
             </details>
-            <AlertsForm version id peak_channels=person.peak_channels communications=person.communications statuses page />
+            <AlertsForm version id contact=contact.clone() is_primary peak_channels=person.peak_channels communications=person.communications statuses page />
             {(!is_primary).then(|| view! { <RemoveRecipientForm version id name=name.clone() /> })}
         </section>
     }
@@ -291,6 +291,8 @@ fn RemoveRecipientForm(version: i64, id: i64, name: String) -> impl IntoView {
 fn AlertsForm(
     version: i64,
     id: i64,
+    contact: ContactDetails,
+    is_primary: bool,
     peak_channels: PeakChannels,
     communications: std::collections::BTreeSet<Communication>,
     statuses: Vec<(Communication, SelectionStatus)>,
@@ -311,10 +313,25 @@ fn AlertsForm(
         .filter(|channel| offered_channels.contains(channel))
         .map(|channel| {
             let field_id = format!("recipient-{id}-channel-{}", channel.as_str());
+            let checked = peak_channels.get(channel);
+            // A channel that cannot reach this person is not offered, with the reason beside
+            // it (the same rule the save checks). One chosen before stays, to be unticked.
+            let reason =
+                (!checked).then(|| unreachable_by(&contact, channel, is_primary)).flatten();
+            let reason_id = format!("{field_id}-reason");
+            let unreachable = reason.is_some();
             view! {
-                <div class="check">
-                    <input type="checkbox" id=field_id.clone() name=channel_field(channel) checked=peak_channels.get(channel) />
+                <div class=if unreachable { "check check--described" } else { "check" }>
+                    <input
+                        type="checkbox"
+                        id=field_id.clone()
+                        name=channel_field(channel)
+                        checked=checked
+                        disabled=unreachable
+                        aria-describedby=unreachable.then(|| reason_id.clone())
+                    />
                     <label for=field_id>{channel_label(channel)}</label>
+                    {reason.map(|reason| view! { <p class="hint" id=reason_id>{reason}</p> })}
                 </div>
             }
         })
