@@ -304,8 +304,6 @@ impl PreferencesState {
     }
 }
 
-/// Whether the contact details reach the recipient on `channel`; print goes to the service
-/// address, not to a contact detail.
 /// Why `channel` cannot reach this recipient, in a sentence; `None` when it can. Print goes to
 /// the service address, so only to the account holder; every other channel needs the contact's
 /// address for it. The form leaves such a choice out, and a save that makes it is refused.
@@ -331,6 +329,8 @@ pub fn unreachable_by(
     })
 }
 
+/// Whether the contact details reach the recipient on `channel`; print goes to the service
+/// address, not to a contact detail.
 fn has_contact(contact: &ContactDetails, channel: Channel) -> bool {
     channel == Channel::Print || address_for(contact, channel).is_some()
 }

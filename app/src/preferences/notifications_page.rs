@@ -92,8 +92,9 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
                 .map(|channel| {
                     let channel = *channel;
                     // A channel that cannot reach this person is not offered; the reason is
-                    // said once under the table.
-                    if unreachable.iter().any(|(unreachable, _)| *unreachable == channel) {
+                    // said once under the table. One chosen before stays, to be unticked.
+                    let checked = matrix.get(activity, channel);
+                    if !checked && unreachable.iter().any(|(unreachable, _)| *unreachable == channel) {
                         return view! {
                             <td class="matrix__na">
                                 <span aria-hidden="true">"—"</span>
@@ -105,7 +106,7 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
                     let label = format!("{} by {}", activity.label(), channel.noun());
                     view! {
                         <td>
-                            <input type="checkbox" name=cell_field(activity, channel) checked=matrix.get(activity, channel) aria-label=label />
+                            <input type="checkbox" name=cell_field(activity, channel) checked aria-label=label />
                         </td>
                     }
                     .into_any()
