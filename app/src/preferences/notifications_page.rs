@@ -106,7 +106,7 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
                     let label = format!("{} by {}", activity.label(), channel.noun());
                     view! {
                         <td>
-                            <input type="checkbox" name=cell_field(activity, channel) checked aria-label=label />
+                            <input type="checkbox" name=cell_field(activity, channel) checked=checked aria-label=label />
                         </td>
                     }
                     .into_any()
