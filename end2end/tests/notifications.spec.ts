@@ -8,6 +8,10 @@ test("the account holder chooses account notifications by channel", async ({ pag
   await expect(page.getByRole("heading", { name: "Account notifications", level: 1 })).toBeVisible();
   await hydrated(page);
   const holder = page.getByRole("region", { name: "Jamie Park" }).first();
+  // No phone number: calls and texts are not offered, and the page says what to add.
+  await expect(holder.getByLabel("Statements by voice call")).toHaveCount(0);
+  await expect(holder.getByLabel("Statements by email")).toBeEnabled();
+  await expect(page.getByText("To get messages by voice call, add a phone number for Jamie Park first.")).toBeVisible();
 
   await holder.getByLabel("Statements by email").check();
   await holder.getByLabel("Payment received by mail").check();
