@@ -10,13 +10,13 @@ use crate::accounts::AccountPage;
 use crate::acting::AdminMode;
 use crate::activity::ActivityPage;
 use crate::auth::{
-    current_viewer, EnrollPage, NewPasswordPage, ResetLinkPage, ResetPage, SecondFactorPage,
-    SecurityPage, SignInPage,
+    EnrollPage, NewPasswordPage, ResetLinkPage, ResetPage, SecondFactorPage, SecurityPage,
+    SignInPage,
 };
 use crate::events::{PeakDaysPage, ProgramEventsPage};
 use crate::preferences::{AlertsPage, NotificationsPage};
 use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
-use crate::shell::{AssetPaths, Forbidden, Header, IslandScripts, NotFound, ViewerResource};
+use crate::shell::{AssetPaths, Forbidden, Header, IslandScripts, NotFound};
 use crate::staff::{AdminPage, AgentPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -57,7 +57,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(ViewerResource(Resource::new(|| (), |_| current_viewer())));
 
     view! {
         <Title formatter=|title: String| format!("{title} · Peakday") />

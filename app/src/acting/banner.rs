@@ -1,6 +1,7 @@
 use super::{account_path, acting_for};
 use crate::accounts::{load_account, AccountOverview};
-use crate::shell::{ErrorNotice, Loading, ViewerResource};
+use crate::auth::signed_in;
+use crate::shell::{after_dry_run, ErrorNotice, Loading};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -26,7 +27,10 @@ pub fn AdminMode() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match overview.await {
+                let overview = overview.await;
+                // The page below is built here: once, not in the dry run too.
+                after_dry_run().await;
+                match overview {
                     Ok(overview) => view! { <ActingBanner overview /> <Outlet /> }.into_any(),
                     Err(error) => view! {
                         <ErrorNotice error />
@@ -41,7 +45,7 @@ pub fn AdminMode() -> impl IntoView {
 
 #[component]
 fn ActingBanner(overview: AccountOverview) -> impl IntoView {
-    let viewer = expect_context::<ViewerResource>().0;
+    let signed_in_as = signed_in().map(|viewer| format!(" Signed in as {}.", viewer.display_name));
     let number = overview.account_number.to_string();
     let links = ACCOUNT_PAGES
         .iter()
@@ -55,15 +59,7 @@ fn ActingBanner(overview: AccountOverview) -> impl IntoView {
         <section class="acting-banner" aria-label="Admin mode">
             <p>
                 <strong>{acting}</strong>
-                <Suspense>
-                    {move || Suspend::new(async move {
-                        viewer
-                            .await
-                            .ok()
-                            .flatten()
-                            .map(|viewer| format!(" Signed in as {}.", viewer.display_name))
-                    })}
-                </Suspense>
+                {signed_in_as}
             </p>
             <form method="get" action="/agent">
                 <button type="submit" class="secondary">"Exit"</button>

@@ -21,9 +21,19 @@ impl From<&Viewer> for SignedInAs {
     }
 }
 
+/// Who is signed in, as the page being rendered shows them: read from the request, which the
+/// session middleware has already resolved, so no page waits on it. Only the server renders
+/// outside islands, so in the browser there is no one to show.
+pub fn signed_in() -> Option<SignedInAs> {
+    #[cfg(feature = "ssr")]
+    return super::viewer_of_request().as_ref().map(SignedInAs::from);
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
 crate::declare_access!(CurrentViewer => Public);
 /// Who is signed in, if anyone. Public: it only ever describes the caller.
 #[server(endpoint = "viewer")]
 pub async fn current_viewer() -> Result<Option<SignedInAs>, AppError> {
-    Ok(super::viewer_of_request().as_ref().map(SignedInAs::from))
+    Ok(signed_in())
 }

@@ -21,7 +21,7 @@ mod viewer;
 pub use access::{page_access, Access, Role, HANDLERS, PAGES};
 #[cfg(feature = "ssr")]
 pub use access::{server_function_access, server_functions, DeclaredAccess, Guarded};
-pub use api::{current_viewer, CurrentViewer, SignedInAs};
+pub use api::{current_viewer, signed_in, CurrentViewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
 pub use password_policy::{
     length_problem, NewPasswordForm, PasswordOwner, CUSTOMER_PASSWORD_MIN_LEN,

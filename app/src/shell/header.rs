@@ -1,5 +1,4 @@
-use super::ViewerResource;
-use crate::auth::{page_access, SignedInAs};
+use crate::auth::{page_access, signed_in, SignedInAs};
 use leptos::prelude::*;
 
 /// Navigation entries; each shows only to roles its page admits.
@@ -20,17 +19,13 @@ const NAVIGATION: &[(&str, &str)] = &[
 /// The banner: the product's name, the signed-in person's navigation, who they are, and Sign out.
 #[component]
 pub fn Header() -> impl IntoView {
-    let viewer = expect_context::<ViewerResource>().0;
+    let viewer = signed_in();
     view! {
         <header class="site-header">
             <div class="site-header__inner">
                 // "/" is answered by the server (it sends each role to its home), not by the router.
                 <a class="brand" href="/" rel="external">"Peakday"</a>
-                <Suspense>
-                    {move || Suspend::new(async move {
-                        viewer.await.ok().flatten().map(|viewer| view! { <SignedInBar viewer /> })
-                    })}
-                </Suspense>
+                {viewer.map(|viewer| view! { <SignedInBar viewer /> })}
             </div>
         </header>
     }

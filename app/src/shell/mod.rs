@@ -12,7 +12,7 @@ mod table;
 pub use document::{AssetPaths, IslandScripts, FORBIDDEN_PAGE};
 pub use field::{SelectField, TextField};
 pub use header::Header;
-pub use loaded::Loaded;
+pub use loaded::{after_dry_run, Loaded};
 pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
 pub use saving::{
     provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
@@ -22,8 +22,6 @@ pub use saving::{
 pub use saving::{refusal_status, save_answer};
 pub use table::ScrollTable;
 
-use crate::auth::SignedInAs;
-use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Counts the calling island as hydrated on `<body data-islands-hydrated>`. The alerts and
@@ -39,7 +37,3 @@ pub fn mark_island_hydrated() {
         let _ = body.set_attribute("data-islands-hydrated", &(count + 1).to_string());
     });
 }
-
-/// The current viewer, loaded once per page load and shared by the header and the guard.
-#[derive(Clone, Copy)]
-pub struct ViewerResource(pub Resource<Result<Option<SignedInAs>, AppError>>);
