@@ -553,39 +553,3 @@ impl ParseAccount for str {
         peakday_app::accounts::AccountNumber::parse(self).unwrap()
     }
 }
-
-/// What `Suspense` holds is built once per render, not also in Leptos' dry run, which builds and
-/// drops it when its data is already there (`shell::after_dry_run`; without it, three times).
-#[tokio::test]
-async fn a_view_under_suspense_is_built_once_when_its_data_is_ready() {
-    use futures_util::StreamExt;
-    use leptos::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    let _ = any_spawner::Executor::init_tokio();
-    let built = Arc::new(AtomicUsize::new(0));
-    let owner = Owner::new_root(None);
-    let html = {
-        let built = built.clone();
-        owner.with(move || {
-            view! {
-                <Suspense>
-                    {move || {
-                        let built = built.clone();
-                        Suspend::new(async move {
-                            peakday_app::shell::after_dry_run().await;
-                            built.fetch_add(1, Ordering::SeqCst);
-                            view! { <p>"ready"</p> }
-                        })
-                    }}
-                </Suspense>
-            }
-            .to_html_stream_in_order()
-        })
-    }
-    .collect::<String>()
-    .await;
-    assert!(html.contains("<p>ready"), "{html}");
-    assert_eq!(built.load(Ordering::SeqCst), 1);
-}

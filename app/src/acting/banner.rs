@@ -1,7 +1,7 @@
 use super::{account_path, acting_for};
 use crate::accounts::{load_account, AccountOverview};
 use crate::auth::signed_in;
-use crate::shell::{after_dry_run, ErrorNotice, Loading};
+use crate::shell::ErrorNotice;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -25,12 +25,10 @@ pub fn AdminMode() -> impl IntoView {
     let account = acting_for();
     let overview = Resource::new(move || account.clone(), load_account);
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let overview = overview.await;
-                // The page below is built here: once, not in the dry run too.
-                after_dry_run().await;
-                match overview {
+        // No `Suspense`, as in `shell::Loaded`: the page below is built once, when the account is
+        // there.
+        {move || Suspend::new(async move {
+                match overview.await {
                     Ok(overview) => view! { <ActingBanner overview /> <Outlet /> }.into_any(),
                     Err(error) => view! {
                         <ErrorNotice error />
@@ -39,7 +37,6 @@ pub fn AdminMode() -> impl IntoView {
                     .into_any(),
                 }
             })}
-        </Suspense>
     }
 }
 

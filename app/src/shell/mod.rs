@@ -12,8 +12,8 @@ mod table;
 pub use document::{AssetPaths, IslandScripts, FORBIDDEN_PAGE};
 pub use field::{SelectField, TextField};
 pub use header::Header;
-pub use loaded::{after_dry_run, Loaded};
-pub use notices::{ErrorNotice, Forbidden, Loading, NotFound};
+pub use loaded::Loaded;
+pub use notices::{ErrorNotice, Forbidden, NotFound};
 pub use saving::{
     provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
     Saved, SAVED_PARAMETER,

@@ -36,16 +36,6 @@ pub fn Forbidden() -> impl IntoView {
     }
 }
 
-/// A polite, announced placeholder while data loads.
-#[component]
-pub fn Loading() -> impl IntoView {
-    view! {
-        <p class="loading" role="status">
-            "Loading…"
-        </p>
-    }
-}
-
 /// An error from a server function, in the words of [`AppError`].
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
