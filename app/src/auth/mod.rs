@@ -5,7 +5,6 @@
 //! server function (through `authorize`) read the same declaration.
 
 mod access;
-mod api;
 mod credentials;
 mod password_policy;
 mod security;
@@ -13,6 +12,7 @@ mod security_api;
 mod security_page;
 #[cfg(feature = "ssr")]
 mod server;
+mod signed_in;
 mod signin_page;
 mod signin_steps;
 mod stage;
@@ -21,7 +21,6 @@ mod viewer;
 pub use access::{page_access, Access, Role, HANDLERS, PAGES};
 #[cfg(feature = "ssr")]
 pub use access::{server_function_access, server_functions, DeclaredAccess, Guarded};
-pub use api::{current_viewer, signed_in, CurrentViewer, SignedInAs};
 pub use credentials::{Credentials, PASSWORD_MAX_LEN};
 pub use password_policy::{
     length_problem, NewPasswordForm, PasswordOwner, CUSTOMER_PASSWORD_MIN_LEN,
@@ -45,6 +44,7 @@ pub use security_page::{
 };
 #[cfg(feature = "ssr")]
 pub use server::{account_scope, authorize, authorize_call, viewer_of_request, AccountScope};
+pub use signed_in::{signed_in, SignedInAs};
 pub use signin_page::{SignInNotice, SignInPage};
 pub use signin_steps::{
     load_reset, load_sign_in_step, EnrollPage, LoadReset, LoadSignInStep, NewPasswordPage,

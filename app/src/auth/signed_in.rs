@@ -1,6 +1,4 @@
 use super::{Role, Viewer};
-use crate::error::AppError;
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What the header shows about the person signed in.
@@ -29,11 +27,4 @@ pub fn signed_in() -> Option<SignedInAs> {
     return super::viewer_of_request().as_ref().map(SignedInAs::from);
     #[cfg(not(feature = "ssr"))]
     None
-}
-
-crate::declare_access!(CurrentViewer => Public);
-/// Who is signed in, if anyone. Public: it only ever describes the caller.
-#[server(endpoint = "viewer")]
-pub async fn current_viewer() -> Result<Option<SignedInAs>, AppError> {
-    Ok(signed_in())
 }
