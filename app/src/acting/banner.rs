@@ -24,19 +24,19 @@ const ACCOUNT_PAGES: &[(&str, &str)] = &[
 pub fn AdminMode() -> impl IntoView {
     let account = acting_for();
     let overview = Resource::new(move || account.clone(), load_account);
-    view! {
-        // No `Suspense`, as in `shell::Loaded`: the page below is built once, when the account is
-        // there.
-        {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(overview) => view! { <ActingBanner overview /> <Outlet /> }.into_any(),
-                    Err(error) => view! {
-                        <ErrorNotice error />
-                        <p><a href="/agent">"Back to the account search"</a></p>
-                    }
-                    .into_any(),
+    // No `Suspense`, as in `shell::Loaded`: the page below is built once, when the account is
+    // there.
+    move || {
+        Suspend::new(async move {
+            match overview.await {
+                Ok(overview) => view! { <ActingBanner overview /> <Outlet /> }.into_any(),
+                Err(error) => view! {
+                    <ErrorNotice error />
+                    <p><a href="/agent">"Back to the account search"</a></p>
                 }
-            })}
+                .into_any(),
+            }
+        })
     }
 }
 

@@ -8,8 +8,8 @@ use serde::{de::DeserializeOwned, Serialize};
 ///
 /// No `Suspense` around it: pages are rendered whole on the server (`SsrMode::Async`) and never
 /// in the browser (only islands are), so its fallback was never seen, while it cost every page a
-/// dry run that built the content and dropped it (twice when the data was already there), an
-/// effect and a spawned task (wrk, `/account`: a fifth more pages per second without it).
+/// dry run, which built the content and dropped it when the data was already there, an effect
+/// and a spawned task (wrk, `/account`: a fifth more pages per second without it).
 ///
 /// A page whose data is not there (`/programs/<unknown id>/events`) is the not-found page,
 /// answered 404 as an unknown address is; any other refusal keeps the page around it and is
@@ -28,22 +28,20 @@ where
     // Read from the request's context now: the answer is awaited outside it.
     #[cfg(feature = "ssr")]
     let set_status = super::refusal_status();
-    view! {
-            {move || {
-                let show = show.clone();
-                #[cfg(feature = "ssr")]
-                let set_status = set_status.clone();
-                Suspend::new(async move {
-                match resource.await {
-                    Ok(data) => show(data),
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(error) => {
-                        #[cfg(feature = "ssr")]
-                        set_status(&error);
-                        view! { <ErrorNotice error /> }.into_any()
-                    }
+    move || {
+        let show = show.clone();
+        #[cfg(feature = "ssr")]
+        let set_status = set_status.clone();
+        Suspend::new(async move {
+            match resource.await {
+                Ok(data) => show(data),
+                Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                Err(error) => {
+                    #[cfg(feature = "ssr")]
+                    set_status(&error);
+                    view! { <ErrorNotice error /> }.into_any()
                 }
-                })
-            }}
+            }
+        })
     }
 }
