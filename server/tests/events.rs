@@ -470,6 +470,42 @@ async fn the_same_event_called_forty_times_at_once_is_called_once() {
     }
 }
 
+/// The next night the utility's clocks (New York's, in the demo) skip 02:30, within a year.
+fn next_spring_forward() -> jiff::civil::Date {
+    let zone = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let today = jiff::Zoned::now().date();
+    (1..=366)
+        .map(|days| today + jiff::Span::new().days(days))
+        .find(|day| {
+            let at = day.at(2, 30, 0, 0);
+            matches!(zone.to_ambiguous_zoned(at).offset(), jiff::tz::AmbiguousOffset::Gap { .. })
+        })
+        .unwrap()
+}
+
+#[tokio::test]
+async fn time_away_at_a_time_the_clocks_skip_is_refused_by_name() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let (_, mine) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+        let device = mine["devices"][0]["device"].as_i64().unwrap();
+        let night = next_spring_forward();
+        // 02:30 to 03:30 that night: 02:30 would be moved to 03:30, an empty span.
+        let body = format!("device={device}&start={night}T02:30&end={night}T03:30");
+        let (status, refused) =
+            api(&rig.app, "/api/schedule_time_away", &body, &rig.customer).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {refused}", db.name);
+        let refused = refused.to_string();
+        assert!(refused.contains("02:30 does not happen: clocks go forward"), "{refused}");
+        assert!(!refused.contains("must end after it starts"), "{refused}");
+        // Around the change, the same night is scheduled.
+        let body = format!("device={device}&start={night}T01:00&end={night}T04:00");
+        let (status, saved) = api(&rig.app, "/api/schedule_time_away", &body, &rig.customer).await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+    }
+}
+
 #[tokio::test]
 async fn the_same_time_away_sent_forty_times_at_once_is_scheduled_once() {
     for db in TestDb::all().await {

@@ -350,6 +350,18 @@ impl Events {
         let change = match request {
             PeakDayRequest::OptOut { event } => AccountEventChange::OptOut { event: *event },
             PeakDayRequest::ScheduleTimeAway { device, start, end } => {
+                // Time away starts and ends when the customer says. `instant` would move a
+                // time the clocks skip an hour on, and 02:30 to 03:30 that night would come out
+                // empty and be refused as ending before it starts.
+                for (field, moment) in [(TimeAwayForm::START, start), (TimeAwayForm::END, end)] {
+                    if time::is_skipped(&zone, *moment) {
+                        let message = format!(
+                            "{moment} does not happen: clocks go forward an hour that night. \
+                             Choose a time before or after the change."
+                        );
+                        return Err(ChangeError::field(field, message).into());
+                    }
+                }
                 let span = time::span(&zone, *start, *end).map_err(|_| {
                     ChangeError::field(
                         TimeAwayForm::START,

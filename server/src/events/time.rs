@@ -1,17 +1,24 @@
 //! Local dates and times, as people type them, placed in the utility's zone.
 
-use jiff::tz::TimeZone;
+use jiff::tz::{AmbiguousOffset, TimeZone};
 use peakday_app::events::{EventRequest, LocalMoment, ProposedEvent, Span};
 
 /// The instant (unix seconds) `moment` names in `zone`. A time a daylight-saving change skips
 /// (02:30 on the spring-forward day) is taken as the same length after the change; a time it
 /// repeats (01:30 on the fall-back day) as the first one.
 pub fn instant(zone: &TimeZone, moment: LocalMoment) -> Result<i64, jiff::Error> {
+    Ok(civil(moment).to_zoned(zone.clone())?.timestamp().as_second())
+}
+
+/// Whether `zone`'s clocks skip `moment`: 02:30 on the night they go forward never happens there.
+pub fn is_skipped(zone: &TimeZone, moment: LocalMoment) -> bool {
+    matches!(zone.to_ambiguous_zoned(civil(moment)).offset(), AmbiguousOffset::Gap { .. })
+}
+
+fn civil(moment: LocalMoment) -> jiff::civil::DateTime {
     let (year, month, day) = moment.day.parts();
     let (hour, minute) = (moment.time.hour(), moment.time.minute());
-    let civil =
-        jiff::civil::date(year as i16, month as i8, day as i8).at(hour as i8, minute as i8, 0, 0);
-    Ok(civil.to_zoned(zone.clone())?.timestamp().as_second())
+    jiff::civil::date(year as i16, month as i8, day as i8).at(hour as i8, minute as i8, 0, 0)
 }
 
 /// The span from `from` to `to`, both local in `zone`.
@@ -79,6 +86,11 @@ mod tests {
         let skipped = instant(&new_york(), at("2026-03-08", 2, 30)).unwrap();
         let after = instant(&new_york(), at("2026-03-08", 3, 30)).unwrap();
         assert_eq!(skipped, after);
+        assert!(is_skipped(&new_york(), at("2026-03-08", 2, 30)));
+        assert!(!is_skipped(&new_york(), at("2026-03-08", 3, 30)));
+        assert!(!is_skipped(&new_york(), at("2026-03-08", 1, 59)));
+        // 01:30 on the night clocks fall back happens twice, not never.
+        assert!(!is_skipped(&new_york(), at("2026-11-01", 1, 30)));
     }
 
     #[test]
