@@ -16,7 +16,7 @@ use crate::auth::{
 use crate::events::{PeakDaysPage, ProgramEventsPage};
 use crate::preferences::{AlertsPage, NotificationsPage};
 use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
-use crate::shell::{AssetPaths, Forbidden, Header, IslandScripts, NotFound};
+use crate::shell::{AssetPaths, Forbidden, Header, IslandScripts, NotFound, Ready};
 use crate::staff::{AdminPage, AgentPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -32,15 +32,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light" />
-                <link rel="stylesheet" href=paths.stylesheet.clone() />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <IslandScripts paths />
-                <MetaTags />
-            </head>
+            // Nothing in the head waits: rendered in one pass (see `shell::Ready`).
+            {Ready::new(view! {
+                <head>
+                    <meta charset="utf-8" />
+                    <meta name="viewport" content="width=device-width, initial-scale=1" />
+                    <meta name="color-scheme" content="light" />
+                    <link rel="stylesheet" href=paths.stylesheet.clone() />
+                    <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                    <IslandScripts paths />
+                    <MetaTags />
+                </head>
+            })}
             <body>
                 <App />
             </body>

@@ -1,5 +1,6 @@
 use super::credentials::PASSWORD_MAX_LEN;
 use crate::contact::EmailAddress;
+use crate::shell::Ready;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -76,7 +77,8 @@ pub fn SignInPage() -> impl IntoView {
     let notice = move || query.read().get("notice").as_deref().and_then(SignInNotice::parse);
     let next = move || query.read().get("next").unwrap_or_default();
 
-    view! {
+    // The page reads nothing: rendered in one pass (see `shell::Ready`).
+    Ready::new(view! {
         <Title text="Sign in" />
         <section class="card narrow">
             <h1>"Sign in"</h1>
@@ -99,7 +101,7 @@ pub fn SignInPage() -> impl IntoView {
                 "Forgot your password? Contact your utility's customer service: they can give you a link to choose a new one."
             </p>
         </section>
-    }
+    })
 }
 
 /// The form itself: an island, so it checks the email's shape before sending once the WASM runs.

@@ -1,3 +1,4 @@
+use super::Ready;
 use crate::auth::{page_access, signed_in, SignedInAs};
 use leptos::prelude::*;
 
@@ -20,7 +21,7 @@ const NAVIGATION: &[(&str, &str)] = &[
 #[component]
 pub fn Header() -> impl IntoView {
     let viewer = signed_in();
-    view! {
+    Ready::new(view! {
         <header class="site-header">
             <div class="site-header__inner">
                 // "/" is answered by the server (it sends each role to its home), not by the router.
@@ -28,7 +29,7 @@ pub fn Header() -> impl IntoView {
                 {viewer.map(|viewer| view! { <SignedInBar viewer /> })}
             </div>
         </header>
-    }
+    })
 }
 
 #[component]

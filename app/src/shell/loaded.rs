@@ -1,4 +1,4 @@
-use super::{ErrorNotice, NotFound};
+use super::{ErrorNotice, NotFound, Ready};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
@@ -34,7 +34,7 @@ where
         let set_status = set_status.clone();
         Suspend::new(async move {
             match resource.await {
-                Ok(data) => show(data),
+                Ok(data) => Ready::new(show(data)).into_any(),
                 Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                 Err(error) => {
                     #[cfg(feature = "ssr")]

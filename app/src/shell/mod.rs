@@ -6,6 +6,7 @@ mod field;
 mod header;
 mod loaded;
 mod notices;
+mod ready;
 mod saving;
 mod table;
 
@@ -14,6 +15,7 @@ pub use field::{SelectField, TextField};
 pub use header::Header;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, NotFound};
+pub use ready::Ready;
 pub use saving::{
     provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
     Saved, SAVED_PARAMETER,

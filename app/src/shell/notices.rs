@@ -1,3 +1,4 @@
+use super::Ready;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,7 +8,7 @@ use leptos_meta::Title;
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_status(http::StatusCode::NOT_FOUND);
-    view! {
+    Ready::new(view! {
         <Title text="Page not found" />
         <section class="card narrow">
             <h1>"Page not found"</h1>
@@ -16,7 +17,7 @@ pub fn NotFound() -> impl IntoView {
                 <a href="/" rel="external">"Go to the start"</a>
             </p>
         </section>
-    }
+    })
 }
 
 /// A page the signed-in person's role may not open. The server answers it with status 403.
@@ -24,7 +25,7 @@ pub fn NotFound() -> impl IntoView {
 pub fn Forbidden() -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_status(http::StatusCode::FORBIDDEN);
-    view! {
+    Ready::new(view! {
         <Title text="Not allowed" />
         <section class="card narrow">
             <h1>"Not allowed"</h1>
@@ -33,7 +34,7 @@ pub fn Forbidden() -> impl IntoView {
                 <a href="/" rel="external">"Go to your home page"</a>
             </p>
         </section>
-    }
+    })
 }
 
 /// An error from a server function, in the words of [`AppError`].
