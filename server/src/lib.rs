@@ -2,6 +2,7 @@
 //! generator. `main.rs` is the command line around it.
 
 pub mod accounts;
+mod allocator;
 pub mod auth;
 pub mod bench;
 pub mod config;
@@ -20,7 +21,7 @@ pub mod store;
 /// mimalloc for every binary and test of the server: measured with perf on a signed-in page,
 /// glibc's malloc and free were a fifth of the server's time (page rendering allocates much).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Mimalloc = allocator::Mimalloc;
 
 use crate::auth::{AuthService, SessionPolicy};
 use crate::config::HttpConfig;
