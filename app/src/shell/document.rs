@@ -2,28 +2,46 @@
 pub const FORBIDDEN_PAGE: &str = "/not-allowed";
 
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Paths of the built static assets whose names carry a content hash, resolved by the server at
-/// start-up from cargo-leptos' `hash.txt`.
+/// start-up from cargo-leptos' `hash.txt`, with everything every page renders from them built
+/// then too: each page clones shared strings instead of formatting them again (the loader's
+/// call alone is about a kilobyte).
 #[derive(Clone, Debug)]
 pub struct AssetPaths {
     /// `/pkg/peakday.<hash>.css`.
-    pub stylesheet: String,
+    pub stylesheet: Arc<str>,
     /// The JS module and the WASM in `/pkg`, without their extensions: `peakday.<hash>`.
-    pub script: String,
-    pub wasm: String,
+    pub script: Arc<str>,
+    pub wasm: Arc<str>,
+    module_href: Arc<str>,
+    wasm_href: Arc<str>,
+    loader_call: Arc<str>,
 }
 
 impl AssetPaths {
+    pub fn new(stylesheet: String, script: String, wasm: String) -> Self {
+        Self {
+            module_href: format!("/pkg/{script}.js").into(),
+            wasm_href: format!("/pkg/{wasm}.wasm").into(),
+            loader_call: format!("{ISLAND_LOADER}(\"\", \"pkg\", {script:?}, {wasm:?}, false);")
+                .into(),
+            stylesheet: stylesheet.into(),
+            script: script.into(),
+            wasm: wasm.into(),
+        }
+    }
+
     /// The names of a build without hashes, as Leptos gives them.
     pub fn unhashed(output_name: &str) -> Self {
         // wasm-bindgen's own name for the WASM, unless cargo-leptos built this and renamed it.
         let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
-        Self {
-            stylesheet: format!("/pkg/{output_name}.css"),
-            script: output_name.to_owned(),
-            wasm: format!("{output_name}{wasm_suffix}"),
-        }
+        Self::new(
+            format!("/pkg/{output_name}.css"),
+            output_name.to_owned(),
+            format!("{output_name}{wasm_suffix}"),
+        )
     }
 }
 
@@ -42,19 +60,18 @@ pub fn IslandScripts(paths: AssetPaths) -> impl IntoView {
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
-    let AssetPaths { script, wasm, .. } = paths;
-    let call = format!("{ISLAND_LOADER}(\"\", \"pkg\", {script:?}, {wasm:?}, false);");
+    let AssetPaths { module_href, wasm_href, loader_call, .. } = paths;
     // `crossorigin` carries the nonce as in Leptos' own (any value but `use-credentials` means
     // anonymous), so the page is the same as before, byte for byte.
     view! {
-        <link rel="modulepreload" href=format!("/pkg/{script}.js") crossorigin=nonce.clone() />
+        <link rel="modulepreload" href=module_href crossorigin=nonce.clone() />
         <link
             rel="preload"
-            href=format!("/pkg/{wasm}.wasm")
+            href=wasm_href
             r#as="fetch"
             r#type="application/wasm"
             crossorigin=nonce.clone().map(|nonce| nonce.to_string()).unwrap_or_default()
         />
-        <script type="module" nonce=nonce>{call}</script>
+        <script type="module" nonce=nonce>{loader_call}</script>
     }
 }

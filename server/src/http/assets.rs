@@ -129,11 +129,11 @@ pub fn asset_paths(output_name: &str, hash_file: Option<&Path>) -> AssetPaths {
         })
     };
     let unhashed = AssetPaths::unhashed(output_name);
-    AssetPaths {
-        stylesheet: hash("css").map_or(unhashed.stylesheet, |name| format!("/pkg/{name}.css")),
-        script: hash("js").unwrap_or(unhashed.script),
-        wasm: hash("wasm").unwrap_or(unhashed.wasm),
-    }
+    AssetPaths::new(
+        hash("css").map_or(unhashed.stylesheet.to_string(), |name| format!("/pkg/{name}.css")),
+        hash("js").unwrap_or(unhashed.script.to_string()),
+        hash("wasm").unwrap_or(unhashed.wasm.to_string()),
+    )
 }
 
 #[cfg(test)]
@@ -146,10 +146,10 @@ mod tests {
         let file = dir.path().join("hash.txt");
         std::fs::write(&file, "js: aa11\nwasm: bb22\ncss: cc33\n").unwrap();
         let paths = asset_paths("peakday", Some(&file));
-        assert_eq!(paths.stylesheet, "/pkg/peakday.cc33.css");
-        assert_eq!((paths.script.as_str(), paths.wasm.as_str()), ("peakday.aa11", "peakday.bb22"));
-        assert_eq!(asset_paths("peakday", None).stylesheet, "/pkg/peakday.css");
-        assert_eq!(asset_paths("peakday", None).script, "peakday");
+        assert_eq!(&*paths.stylesheet, "/pkg/peakday.cc33.css");
+        assert_eq!((&*paths.script, &*paths.wasm), ("peakday.aa11", "peakday.bb22"));
+        assert_eq!(&*asset_paths("peakday", None).stylesheet, "/pkg/peakday.css");
+        assert_eq!(&*asset_paths("peakday", None).script, "peakday");
     }
 
     #[test]

@@ -79,12 +79,12 @@ enum RouterPath {
 /// the router then rendered the administration page to a customer (its data stayed refused by
 /// the server functions' own checks).
 fn as_the_router_reads(uri: &http::Uri) -> RouterPath {
-    const BASE: &str = "http://peakday.invalid/";
+    // Parsed once: every page request joins its path to it.
+    static BASE: std::sync::LazyLock<url::Url> = std::sync::LazyLock::new(|| {
+        url::Url::parse("http://peakday.invalid/").expect("a valid base URL")
+    });
     let raw = uri.path();
-    let Some(url) = url::Url::parse(BASE)
-        .ok()
-        .and_then(|base| base.join(uri.path_and_query().map_or(raw, |pq| pq.as_str())).ok())
-    else {
+    let Ok(url) = BASE.join(uri.path_and_query().map_or(raw, |pq| pq.as_str())) else {
         return RouterPath::Elsewhere;
     };
     let path = url.path();
