@@ -22,10 +22,7 @@ fn session_key() -> Result<String, AppError> {
 
 #[cfg(feature = "ssr")]
 fn security() -> Result<super::Security, AppError> {
-    use_context::<super::Security>().ok_or_else(|| {
-        leptos::logging::error!("SecurityService missing from context");
-        AppError::Unavailable
-    })
+    crate::service::service::<dyn super::SecurityService>()
 }
 
 crate::declare_access!(LoadSecurity => SignedIn);

@@ -99,7 +99,7 @@ pub async fn load_sign_in_step() -> Result<Option<SignInStepView>, AppError> {
     })
     .flatten();
     let Some(pending) = pending else { return Ok(None) };
-    let steps = use_context::<super::SignInSteps>().ok_or(AppError::Unavailable)?;
+    let steps = crate::service::service::<dyn SignInStepService>()?;
     steps.step_view(&pending).await.map(Some)
 }
 
@@ -114,7 +114,7 @@ crate::declare_access!(LoadReset => Public);
 /// The sign-in a reset link is for, if the link is still good.
 #[server(endpoint = "reset_link")]
 pub async fn load_reset(token: String) -> Result<Option<ResetView>, AppError> {
-    let steps = use_context::<super::SignInSteps>().ok_or(AppError::Unavailable)?;
+    let steps = crate::service::service::<dyn SignInStepService>()?;
     steps.reset_view(&token).await
 }
 

@@ -41,7 +41,7 @@ pub type Outbox = std::sync::Arc<dyn OutboxOperations>;
 
 #[cfg(feature = "ssr")]
 fn outbox() -> Result<Outbox, AppError> {
-    use_context::<Outbox>().ok_or(AppError::Unavailable)
+    crate::service::service::<dyn OutboxOperations>()
 }
 
 crate::declare_access!(HeldMessages => Admin);
