@@ -18,7 +18,9 @@ use serde::{de::DeserializeOwned, Serialize};
 #[component]
 pub fn Loaded<T, S>(
     resource: Resource<Result<T, AppError>>,
-    /// Renders the data once it is there.
+    /// Renders the data once it is there, in one pass ([`Ready`]): nothing in it may wait in
+    /// turn (no `Loaded` inside another), or it would render as nothing. Every page puts its
+    /// loads side by side.
     show: S,
 ) -> impl IntoView
 where
