@@ -25,7 +25,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::any_nested_route::AnyNestedRoute;
 use leptos_router::{
     components::{ParentRoute, Route, RouteChildren, Router, Routes, RoutesProps},
-    path, SsrMode,
+    hooks::use_url,
+    path, MatchNestedRoutes, RouteList, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -83,10 +84,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Every page's path and view. Built once per thread and cloned for each request: `<Routes>`
-/// takes its table by value, and building it in place (each route numbered, its methods hashed
-/// into a set, its view boxed) cost every page about 10k instructions more than the clone
-/// (`/signin` 281k against 271k, `scripts/profile.sh`).
+/// The routes that match this request's path, in the table's order. `<Routes>` takes its table
+/// by value, so the table is built once per thread (building it in place, each route numbered,
+/// its methods hashed into a set, its view boxed, cost every page about 10k instructions) and
+/// only the routes that match are cloned for the request: cloning all of them cost every page
+/// about 15k instructions (`scripts/profile.sh`). `<Routes>` still chooses among those, by the
+/// same matching, so the first match of the whole table is the one it renders, and a path no
+/// route matches leaves it none: the fallback, as before.
 fn route_table() -> StaticVec<AnyNestedRoute> {
     thread_local! {
         static TABLE: StaticVec<AnyNestedRoute> = StaticVec::from(vec![
@@ -244,5 +248,14 @@ fn route_table() -> StaticVec<AnyNestedRoute> {
             .into_inner(),
         ]);
     }
-    TABLE.with(Clone::clone)
+    if RouteList::is_generating() {
+        // The server's route list is read from this table once, at start-up: it needs them all.
+        return TABLE.with(Clone::clone);
+    }
+    use_url().with_untracked(|url| {
+        TABLE.with(|table| {
+            let matching = table.iter().filter(|route| route.match_nested(url.path()).0.is_some());
+            StaticVec::from(matching.cloned().collect::<Vec<_>>())
+        })
+    })
 }
