@@ -16,7 +16,7 @@ use crate::auth::{
 use crate::events::{PeakDaysPage, ProgramEventsPage};
 use crate::preferences::{AlertsPage, NotificationsPage};
 use crate::programs::{AccountProgramsPage, DevicesPage, ProgramEditPage, ProgramsPage};
-use crate::shell::{AssetPaths, Forbidden, Header, IslandScripts, NotFound, Ready};
+use crate::shell::{AssetPaths, Forbidden, Header, IslandLoader, IslandScripts, NotFound, Ready};
 use crate::staff::{AdminPage, AgentPage};
 use leptos::children::ToChildren;
 use leptos::prelude::*;
@@ -44,12 +44,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     <meta name="color-scheme" content="light" />
                     <link rel="stylesheet" href=paths.stylesheet.clone() />
                     <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                    <IslandScripts paths />
+                    <IslandScripts paths=paths.clone() />
                     <MetaTags />
                 </head>
             })}
             <body>
                 <App />
+                <IslandLoader paths />
             </body>
         </html>
     }

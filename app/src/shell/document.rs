@@ -49,10 +49,10 @@ impl AssetPaths {
 /// verbatim: it imports the JS module, starts the WASM and hydrates each island, module first.
 const ISLAND_LOADER: &str = include_str!("island_script.js");
 
-/// What Leptos' `<HydrationScripts islands=true />` renders: preloads of the JS module and the
-/// WASM, and the loader called with their names. Leptos' own reads `hash.txt` from disk for
-/// every page it renders (measured with perf: 3.8% of the server's time on `/account/alerts`);
-/// here the names come from [`AssetPaths`], resolved once at start-up.
+/// What Leptos' `<HydrationScripts islands=true />` renders in the head: preloads of the JS
+/// module and the WASM. Leptos' own reads `hash.txt` from disk for every page it renders
+/// (measured with perf: 3.8% of the server's time on `/account/alerts`); here the names come from
+/// [`AssetPaths`], resolved once at start-up. The loader that starts them is [`IslandLoader`].
 #[component]
 pub fn IslandScripts(paths: AssetPaths) -> impl IntoView {
     let nonce = use_nonce();
@@ -60,9 +60,9 @@ pub fn IslandScripts(paths: AssetPaths) -> impl IntoView {
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
-    let AssetPaths { module_href, wasm_href, loader_call, .. } = paths;
+    let AssetPaths { module_href, wasm_href, .. } = paths;
     // `crossorigin` carries the nonce as in Leptos' own (any value but `use-credentials` means
-    // anonymous), so the page is the same as before, byte for byte.
+    // anonymous), so the preloads match what the loader fetches.
     view! {
         <link rel="modulepreload" href=module_href crossorigin=nonce.clone() />
         <link
@@ -70,8 +70,18 @@ pub fn IslandScripts(paths: AssetPaths) -> impl IntoView {
             href=wasm_href
             r#as="fetch"
             r#type="application/wasm"
-            crossorigin=nonce.clone().map(|nonce| nonce.to_string()).unwrap_or_default()
+            crossorigin=nonce.map(|nonce| nonce.to_string()).unwrap_or_default()
         />
-        <script type="module" nonce=nonce>{loader_call}</script>
     }
+}
+
+/// Leptos' islands loader called with the built names, last in the body. A module script runs
+/// once the document is parsed wherever it stands, so the browser sees no difference; the
+/// server does: `leptos_meta` searches the page's head for `</head>` and its `<!--HEAD-->`
+/// marker on every request, and without the loader's kilobytes in the head both searches are
+/// short (measured with `scripts/profile.sh /signin anon`: see docs/performance-history.md).
+#[component]
+pub fn IslandLoader(paths: AssetPaths) -> impl IntoView {
+    let nonce = use_nonce();
+    view! { <script type="module" nonce=nonce>{paths.loader_call}</script> }
 }

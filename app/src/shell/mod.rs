@@ -10,7 +10,7 @@ mod ready;
 mod saving;
 mod table;
 
-pub use document::{AssetPaths, IslandScripts, FORBIDDEN_PAGE};
+pub use document::{AssetPaths, IslandLoader, IslandScripts, FORBIDDEN_PAGE};
 pub use field::{SelectField, TextField};
 pub use header::Header;
 pub use loaded::Loaded;

@@ -6,9 +6,34 @@ use axum::response::Response;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use std::sync::Arc;
 
-fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: &'static str) {
-    headers.entry(name).or_insert(HeaderValue::from_static(value));
+fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) {
+    headers.entry(name).or_insert(value);
 }
+
+/// Hardening every response carries unless its handler set its own. Constants, so each name
+/// and value is checked once, when the server is compiled, not on every response.
+const HARDENING: [(HeaderName, HeaderValue); 6] = [
+    (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+    (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    ),
+    (
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    ),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    ),
+];
+
+const TRANSPORT_SECURITY: HeaderValue =
+    HeaderValue::from_static("max-age=63072000; includeSubDomains");
+
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 
 /// The nonce of a page's inline scripts: made here for each request, given to Leptos as its
 /// `Nonce` (see [`provide_page_nonce`]), and named in the page's CSP header by
@@ -63,26 +88,11 @@ pub async fn security_headers(
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
-    set_if_absent(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set_if_absent(headers, header::REFERRER_POLICY, "same-origin");
-    set_if_absent(headers, header::X_FRAME_OPTIONS, "DENY");
-    set_if_absent(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
-    );
-    set_if_absent(
-        headers,
-        HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(), payment=()",
-    );
-    set_if_absent(headers, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    for (name, value) in HARDENING {
+        set_if_absent(headers, name, value);
+    }
     if https {
-        set_if_absent(
-            headers,
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=63072000; includeSubDomains",
-        );
+        set_if_absent(headers, header::STRICT_TRANSPORT_SECURITY, TRANSPORT_SECURITY);
     }
     response
 }
@@ -97,7 +107,7 @@ pub async fn no_store_for_dynamic(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .is_none_or(|kind| kind.starts_with("text/html") || kind.starts_with("application/json"));
     if dynamic {
-        set_if_absent(response.headers_mut(), header::CACHE_CONTROL, "no-store");
+        set_if_absent(response.headers_mut(), header::CACHE_CONTROL, NO_STORE);
     }
     response
 }
