@@ -181,6 +181,8 @@ test("the activity page lists each change, newest first, by whom", async ({ page
   await mia.getByRole("textbox", { name: "Email" }).fill("mia.chen@example.com");
   await mia.getByRole("button", { name: "Save contact info" }).click();
   await expect(status(page)).toHaveText("Saved the contact info of Mia Chen.");
+  // The page reloads its data after a save: the card shows the new address once it has.
+  await expect(mia.getByText("mia.chen@example.com", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Unsubscribe from everything" }).click();
   await expect(status(page)).toContainText("unsubscribed from every alert");
 
