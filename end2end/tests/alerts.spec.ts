@@ -197,6 +197,34 @@ test("the activity page lists each change, newest first, by whom", async ({ page
   expect(customer.email).toContain("@");
 });
 
+test("a save pressed while the page reloads after another save is not refused as stale", async ({ page }) => {
+  const customer = await openAlerts(page);
+  const primary = recipient(page, customer.name);
+  // Hold the page's reloads of its data, as a slow network would: every save below is pressed
+  // while the page still shows what it showed before the save that went first.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/preferences", async (route) => {
+    await released;
+    await route.continue();
+  });
+
+  await channel(page, customer.name, "Email").check();
+  await primary.getByLabel("High bill alert").check();
+  await primary.getByRole("button", { name: "Save alerts" }).click();
+  await expect(status(page)).toHaveText(`Saved the alerts of ${customer.name}.`);
+  await page.getByRole("button", { name: "Stop all email" }).click();
+  await expect(status(page)).toHaveText("All email from us is stopped for this account.");
+  await expect(page.getByRole("alert")).toHaveCount(0);
+
+  release();
+  await expect(primary.getByText("Selected, not delivered: all email is stopped for this account.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Resume email" })).toBeVisible();
+  await page.reload();
+  await expect(channel(page, customer.name, "Email")).toBeChecked();
+  await expect(page.getByRole("button", { name: "Resume email" })).toBeVisible();
+});
+
 test("a save from a second tab with an older page is refused and keeps what was typed", async ({ context }) => {
   const first = await context.newPage();
   await openAlerts(first);

@@ -56,7 +56,7 @@ fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView
 
 #[component]
 fn AlertsContent(view: PreferencesView) -> impl IntoView {
-    let PreferencesView { version, recipients, opt_outs, .. } = view.clone();
+    let PreferencesView { recipients, opt_outs, .. } = view.clone();
     let page = StoredValue::new(view);
     let room = recipients.additional.len() < MAX_ADDITIONAL_RECIPIENTS;
     let cards = recipients
@@ -70,8 +70,8 @@ fn AlertsContent(view: PreferencesView) -> impl IntoView {
             )}
         </p>
         {cards}
-        <AddRecipientSection version room />
-        <OptOutsSection version opt_outs page />
+        <AddRecipientSection room />
+        <OptOutsSection opt_outs page />
     }
 }
 
@@ -82,7 +82,6 @@ fn RecipientCard(recipient: RecipientView, page: StoredValue<PreferencesView>) -
     let id = person.id.0;
     let heading = format!("recipient-{id}");
     let name = person.contact.name.to_string();
-    let version = page.with_value(|p| p.version);
     let contact = person.contact.clone();
     let text = |value: Option<String>| value.unwrap_or_else(|| "Not given".to_owned());
     let sms_line = match (&contact.sms, sms_consent) {
@@ -114,10 +113,10 @@ fn RecipientCard(recipient: RecipientView, page: StoredValue<PreferencesView>) -
                 <summary>
                     "Edit contact info" <span class="visually-hidden">{format!(" of {name}")}</span>
                 </summary>
-                <EditContactForm version id initial=ContactForm::from_details(&contact) />
+                <EditContactForm id initial=ContactForm::from_details(&contact) />
             </details>
-            <AlertsForm version id contact=contact.clone() is_primary peak_channels=person.peak_channels communications=person.communications statuses page />
-            {(!is_primary).then(|| view! { <RemoveRecipientForm version id name=name.clone() /> })}
+            <AlertsForm id contact=contact.clone() is_primary peak_channels=person.peak_channels communications=person.communications statuses page />
+            {(!is_primary).then(|| view! { <RemoveRecipientForm id name=name.clone() /> })}
         </section>
     }
 }
@@ -215,7 +214,7 @@ fn ContactFields(
 }
 
 #[component]
-fn AddRecipientSection(version: i64, room: bool) -> impl IntoView {
+fn AddRecipientSection(room: bool) -> impl IntoView {
     let action = ServerAction::<AddRecipient>::new();
     let errors = FormErrors::follow(action);
     let inputs = ContactInputs::new();
@@ -227,7 +226,7 @@ fn AddRecipientSection(version: i64, room: bool) -> impl IntoView {
                     <details class="disclosure" open=action.value().get_untracked().is_some_and(|r| r.is_err())>
                         <summary>"Add recipient"</summary>
                         <ActionForm action attr:novalidate=true>
-                            <SaveBasis version />
+                            <SaveBasis />
                             <ContactFields prefix="new".into() initial=ContactForm::default() errors inputs />
                             <FormRefusal errors />
                             <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
@@ -251,13 +250,13 @@ fn AddRecipientSection(version: i64, room: bool) -> impl IntoView {
 }
 
 #[component]
-fn EditContactForm(version: i64, id: i64, initial: ContactForm) -> impl IntoView {
+fn EditContactForm(id: i64, initial: ContactForm) -> impl IntoView {
     let action = ServerAction::<UpdateContact>::new();
     let errors = FormErrors::follow(action);
     let inputs = ContactInputs::new();
     view! {
         <ActionForm action attr:novalidate=true>
-            <SaveBasis version />
+            <SaveBasis />
             <input type="hidden" name="recipient" value=id.to_string() />
             <ContactFields prefix=format!("recipient-{id}") initial errors inputs />
             <FormRefusal errors />
@@ -269,14 +268,14 @@ fn EditContactForm(version: i64, id: i64, initial: ContactForm) -> impl IntoView
 }
 
 #[component]
-fn RemoveRecipientForm(version: i64, id: i64, name: String) -> impl IntoView {
+fn RemoveRecipientForm(id: i64, name: String) -> impl IntoView {
     let action = ServerAction::<RemoveRecipient>::new();
     let errors = FormErrors::follow(action);
     view! {
         <details class="disclosure">
             <summary>"Remove" <span class="visually-hidden">{format!(" {name}")}</span></summary>
             <ActionForm action attr:novalidate=true>
-                <SaveBasis version />
+                <SaveBasis />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <p>{format!("Remove {name}? They will stop getting alerts from this account.")}</p>
                 <FormRefusal errors />
@@ -289,7 +288,6 @@ fn RemoveRecipientForm(version: i64, id: i64, name: String) -> impl IntoView {
 /// Seed 000's "Peak pricing alerts" channels and the communications, saved together.
 #[component]
 fn AlertsForm(
-    version: i64,
     id: i64,
     contact: ContactDetails,
     is_primary: bool,
@@ -364,7 +362,7 @@ fn AlertsForm(
         .collect_view();
     view! {
         <ActionForm action attr:novalidate=true>
-            <SaveBasis version />
+            <SaveBasis />
             <input type="hidden" name="recipient" value=id.to_string() />
             <fieldset>
                 <legend>"Peak pricing alerts"</legend>
@@ -425,7 +423,6 @@ fn StatusLine(status: SelectionStatus) -> impl IntoView {
 /// reversible and each stated in words.
 #[component]
 fn OptOutsSection(
-    version: i64,
     opt_outs: super::AccountOptOuts,
     page: StoredValue<PreferencesView>,
 ) -> impl IntoView {
@@ -436,7 +433,7 @@ fn OptOutsSection(
             OptOutScope::Channel(channel) => offered.contains(channel),
             OptOutScope::Everything => true,
         })
-        .map(|scope| view! { <OptOutRow version scope stopped=opt_outs.get(scope) /> })
+        .map(|scope| view! { <OptOutRow scope stopped=opt_outs.get(scope) /> })
         .collect_view();
     view! {
         <section class="card" aria-labelledby="opt-outs-heading">
@@ -448,7 +445,7 @@ fn OptOutsSection(
 }
 
 #[component]
-fn OptOutRow(version: i64, scope: OptOutScope, stopped: bool) -> impl IntoView {
+fn OptOutRow(scope: OptOutScope, stopped: bool) -> impl IntoView {
     let action = ServerAction::<SetOptOut>::new();
     let errors = FormErrors::follow(action);
     let state = if stopped { scope.stopped_sentence() } else { "" };
@@ -457,7 +454,7 @@ fn OptOutRow(version: i64, scope: OptOutScope, stopped: bool) -> impl IntoView {
         <li>
             {stopped.then(|| view! { <p class="status status--warn">{state}</p> })}
             <ActionForm action attr:novalidate=true>
-                <SaveBasis version />
+                <SaveBasis />
                 <input type="hidden" name="scope" value=scope.as_str() />
                 <input type="hidden" name="stopped" value=(!stopped).to_string() />
                 <FormRefusal errors />

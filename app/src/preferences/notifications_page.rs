@@ -49,11 +49,10 @@ fn NotificationsContent(view: PreferencesView) -> impl IntoView {
         .into_iter()
         .filter(|channel| view.channels_offered.contains(channel))
         .collect();
-    let version = view.version;
     let sections = view
         .recipients
         .iter()
-        .map(|recipient| view! { <MatrixForm version recipient=recipient.clone() channels=channels.clone() /> })
+        .map(|recipient| view! { <MatrixForm recipient=recipient.clone() channels=channels.clone() /> })
         .collect_view();
     view! {
         <p class="lead">"Choose which account events each person hears about, and how. Texts go out only to numbers that confirmed."</p>
@@ -62,7 +61,7 @@ fn NotificationsContent(view: PreferencesView) -> impl IntoView {
 }
 
 #[component]
-fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView {
+fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView {
     let action = ServerAction::<SaveNotifications>::new();
     let errors = FormErrors::follow(action);
     let RecipientView { recipient: person, is_primary, .. } = recipient;
@@ -135,7 +134,7 @@ fn MatrixForm(version: i64, recipient: RecipientView, channels: Vec<Channel>) ->
                 {is_primary.then(|| view! { <span class="tag">"Account holder"</span> })}
             </div>
             <ActionForm action attr:novalidate=true>
-                <SaveBasis version />
+                <SaveBasis />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <div class="table-scroll" role="region" aria-label=region_label tabindex="0">
                     <table class="matrix">

@@ -21,6 +21,12 @@ pub struct PreferencesView {
     pub opt_outs: AccountOptOuts,
 }
 
+impl crate::shell::Versioned for PreferencesView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 /// One recipient with what the page needs to explain their choices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecipientView {

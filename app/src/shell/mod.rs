@@ -18,7 +18,7 @@ pub use notices::{ErrorNotice, Forbidden, NotFound};
 pub use ready::Ready;
 pub use saving::{
     provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveStatus,
-    Saved, SAVED_PARAMETER,
+    Saved, Versioned, SAVED_PARAMETER,
 };
 #[cfg(feature = "ssr")]
 pub use saving::{refusal_status, save_answer};

@@ -7,56 +7,85 @@ use crate::error::{AppError, FieldErrors};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The confirmation of a save, in words: what every writing server function answers.
+/// The confirmation of a save, in words: what every writing server function answers. A save
+/// of versioned data (preferences) also says the version it made, so the page's other forms
+/// base their next save on it at once, without waiting for the page's data to reload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
     pub message: String,
+    pub version: Option<i64>,
 }
 
 impl Saved {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self { message: message.into(), version: None }
+    }
+
+    /// The confirmation of a save that made `version` of the data it changed.
+    pub fn at_version(message: impl Into<String>, version: i64) -> Self {
+        Self { message: message.into(), version: Some(version) }
     }
 }
 
-/// The page's record of saves: the last confirmation, and a counter the island's data
-/// follows (see [`SaveFeedback::reload_after_saves`]), so data is reloaded after a save and never after a refusal (nothing typed is lost).
+/// Data whose saves are checked against the version the page showed (see [`SaveBasis`]).
+pub trait Versioned {
+    fn version(&self) -> i64;
+}
+
+/// The page's record of saves: the last confirmation, a counter the island's data follows (see
+/// [`SaveFeedback::reload_after_saves`]), so data is reloaded after a save and never after a
+/// refusal (nothing typed is lost), and the newest version of the page's data it knows of.
 #[derive(Clone, Copy)]
 pub struct SaveFeedback {
     message: RwSignal<Option<String>>,
     saves: RwSignal<u32>,
     region: NodeRef<leptos::html::Div>,
+    /// What every form's [`SaveBasis`] sends: the version of the data the page loaded, or the
+    /// one its own last save made. A reload takes a round trip; a save pressed meanwhile is
+    /// based on what the page shows plus its own saves, so it must not be refused as stale.
+    version: RwSignal<i64>,
 }
 
 impl SaveFeedback {
     /// Creates the page's feedback and provides it to the forms below.
     pub fn provide() -> Self {
-        let feedback =
-            Self { message: RwSignal::new(None), saves: RwSignal::new(0), region: NodeRef::new() };
+        let feedback = Self {
+            message: RwSignal::new(None),
+            saves: RwSignal::new(0),
+            region: NodeRef::new(),
+            version: RwSignal::new(0),
+        };
         provide_context(feedback);
         feedback
     }
 
     /// The page's data: as the server rendered it, then reloaded with `load` after each
-    /// successful save (never after a refusal, so nothing typed is lost).
+    /// successful save (never after a refusal, so nothing typed is lost). A reload older than
+    /// what the page's saves have made since (two saves, answered out of order) is dropped: the
+    /// later save's own reload brings the data.
     pub fn reload_after_saves<T, F>(
         self,
         initial: T,
         load: impl Fn() -> F + 'static,
     ) -> ReadSignal<T>
     where
-        T: Send + Sync + 'static,
+        T: Versioned + Send + Sync + 'static,
         F: std::future::Future<Output = Result<T, AppError>> + 'static,
     {
         provide_plain_post_refusal();
+        self.version.set(initial.version());
         let (data, set_data) = signal(initial);
         Effect::watch(
             move || self.saves.get(),
             move |_, _, _| {
                 let reload = load();
                 leptos::task::spawn_local(async move {
-                    if let Ok(fresh) = reload.await {
-                        set_data.set(fresh);
+                    match reload.await {
+                        Ok(fresh) if fresh.version() >= self.version.get_untracked() => {
+                            self.version.set(fresh.version());
+                            set_data.set(fresh);
+                        }
+                        _ => {}
                     }
                 })
             },
@@ -65,8 +94,11 @@ impl SaveFeedback {
         data
     }
 
-    fn saved(self, message: String) {
-        self.message.set(Some(message));
+    fn saved(self, saved: Saved) {
+        if let Some(version) = saved.version {
+            self.version.update(|known| *known = version.max(*known));
+        }
+        self.message.set(Some(saved.message));
         self.saves.update(|n| *n += 1);
         // The form that was used may re-render away; keyboard and screen reader users land on
         // the confirmation instead of the top of the page.
@@ -115,7 +147,7 @@ impl FormErrors {
                 errors.fields.set(FieldErrors::default());
                 errors.refusal.set(None);
                 if let Some(feedback) = feedback {
-                    feedback.saved(saved.message);
+                    feedback.saved(saved);
                 }
             }
             Some(Err(AppError::InvalidFields(fields))) => errors.show(fields),
@@ -205,13 +237,15 @@ pub fn FormRefusal(errors: FormErrors) -> impl IntoView {
     }
 }
 
-/// What every save is based on, as hidden inputs: the version the page showed (the server
-/// refuses a save based on an older page) and, in admin mode, the account acted for.
+/// What every save is based on, as hidden inputs: the newest version of the
+/// page's data (kept by [`SaveFeedback`]; the server refuses a save based on an older page) and, in admin
+/// mode, the account acted for.
 #[component]
-pub fn SaveBasis(version: i64) -> impl IntoView {
+pub fn SaveBasis() -> impl IntoView {
     let account = crate::acting::ActingFor::current();
+    let version = expect_context::<SaveFeedback>().version;
     view! {
-        <input type="hidden" name="version" value=version.to_string() />
+        <input type="hidden" name="version" value=move || version.get().to_string() />
         {account.map(|number| view! { <input type="hidden" name="account" value=number /> })}
     }
 }

@@ -77,9 +77,11 @@ impl Preferences {
         change: &PreferenceChange,
     ) -> Result<Saved, PreferencesError> {
         let mut tx = self.store.begin_write().await?;
-        if !store::claim_preferences_version(&mut tx, account, version).await? {
+        let Some(next_version) =
+            store::claim_preferences_version(&mut tx, account, version).await?
+        else {
             return Err(PreferencesError::Conflict(version));
-        }
+        };
         let (state, _) = self.state_of(&mut tx, account).await?;
         let outcome = state.apply(change).map_err(PreferencesError::Refused)?;
         for effect in &outcome.effects {
@@ -93,7 +95,7 @@ impl Preferences {
             audit::append_audit(&mut tx, &audit_entry(actor, Some(account), record)).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(Saved::new(outcome.message))
+        Ok(Saved::at_version(outcome.message, next_version))
     }
 
     /// The account's history of changes, newest first, with times in the utility's zone.

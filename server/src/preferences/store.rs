@@ -38,15 +38,15 @@ impl StoredPreferences {
     }
 }
 
-/// Moves the account from `expected` to the next version, or returns `false` if it is no longer
-/// at `expected` (a save from an older page). Run first in a save's transaction: on PostgreSQL
+/// Moves the account from `expected` to the next version and returns it, or `None` if it is no
+/// longer at `expected` (a save from an older page). Run first in a save's transaction: on PostgreSQL
 /// the row lock then orders concurrent saves of one account, and the loser sees the winner's
 /// version and is refused.
 pub async fn claim_preferences_version(
     conn: &mut AnyConnection,
     account: AccountId,
     expected: i64,
-) -> Result<bool, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let claimed = if expected == 0 {
         sqlx::query(
             "INSERT INTO account_preferences (account_id, version, updated_at) \
@@ -67,7 +67,7 @@ pub async fn claim_preferences_version(
         .execute(&mut *conn)
         .await?
     };
-    Ok(claimed.rows_affected() == 1)
+    Ok((claimed.rows_affected() == 1).then_some(expected + 1))
 }
 
 /// Stores the account-wide stops (after the version was claimed).
