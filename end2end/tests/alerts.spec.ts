@@ -225,6 +225,28 @@ test("a save pressed while the page reloads after another save is not refused as
   await expect(page.getByRole("button", { name: "Resume email" })).toBeVisible();
 });
 
+test("a save leaves what is typed, and not yet saved, in another recipient's card", async ({ page }) => {
+  const customer = await openAlerts(page);
+  await addAndSee(page, { name: "Noor Haddad", email: "noor@example.com" });
+  const noor = recipient(page, "Noor Haddad");
+  await disclosure(noor, "Edit contact info").click();
+  const email = noor.getByRole("textbox", { name: "Email" });
+  await email.fill("noor.h@example.com");
+
+  const primary = recipient(page, customer.name);
+  await channel(page, customer.name, "Email").check();
+  await primary.getByLabel("High bill alert").check();
+  await primary.getByRole("button", { name: "Save alerts" }).click();
+  // The page has reloaded its data once the saved card says how the alert goes out.
+  await expect(primary.getByText("Selected: sent by email.")).toBeVisible();
+  await expect(email).toBeVisible();
+  await expect(email).toHaveValue("noor.h@example.com");
+
+  await noor.getByRole("button", { name: "Save contact info" }).click();
+  await expect(status(page)).toHaveText("Saved the contact info of Noor Haddad.");
+  await expect(noor.getByText("noor.h@example.com", { exact: true })).toBeVisible();
+});
+
 test("a save from a second tab with an older page is refused and keeps what was typed", async ({ context }) => {
   const first = await context.newPage();
   await openAlerts(first);

@@ -8,7 +8,7 @@ use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactDetails, ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
 use crate::shell::{
-    FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, TextField,
+    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, TextField,
 };
 use crate::utility::{Channel, Product};
 use leptos::prelude::*;
@@ -43,41 +43,41 @@ fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView
     crate::shell::mark_island_hydrated();
     ActingFor::provide(account.clone());
     let feedback = SaveFeedback::provide();
-    let data = feedback.reload_after_saves(view, move || load_preferences(account.clone()));
+    let page = feedback.reload_after_saves(view, move || load_preferences(account.clone()));
+    let cards = move || page.with(|view| view.recipients.iter().cloned().collect::<Vec<_>>());
+    // Who the recipients are, and whether there is room for one more.
+    let roster = move || {
+        page.with(|view| {
+            let ids: Vec<i64> = view.recipients.iter().map(|r| r.recipient.id.0).collect();
+            [(ids, view.recipients.has_room())]
+        })
+    };
     view! {
         <SaveStatus />
-        // Keyed by version: a reload builds the content afresh instead of patching the old DOM
-        // in place, which can leave inputs of the previous render behind.
-        <For each=move || [data.get()] key=|view| view.version let:view>
-            <AlertsContent view />
-        </For>
-    }
-}
-
-#[component]
-fn AlertsContent(view: PreferencesView) -> impl IntoView {
-    let PreferencesView { recipients, opt_outs, .. } = view.clone();
-    let page = StoredValue::new(view);
-    let room = recipients.additional.len() < MAX_ADDITIONAL_RECIPIENTS;
-    let cards = recipients
-        .iter()
-        .map(|recipient| view! { <RecipientCard recipient=recipient.clone() page /> })
-        .collect_view();
-    view! {
         <p class="lead">
             {format!(
                 "The primary recipient and up to {MAX_ADDITIONAL_RECIPIENTS} more people can get this account's alerts. Choose for each one what they receive and how."
             )}
         </p>
-        {cards}
-        <AddRecipientSection room />
-        <OptOutsSection opt_outs page />
+        // Each part is keyed by what it shows. A reload after a save rebuilds the parts whose
+        // data changed (afresh: patching inputs in place can leave a previous render's values
+        // behind) and leaves the others alone, with whatever is typed or open in them.
+        <For each=cards key=fingerprint let:recipient>
+            <RecipientCard recipient page />
+        </For>
+        // Rebuilt when a recipient comes or goes, so a recipient just added leaves an empty form.
+        <For each=roster key=|roster| roster.clone() let:roster>
+            <AddRecipientSection room=roster.1 />
+        </For>
+        <For each=move || [page.with(|view| view.opt_outs)] key=|opt_outs| *opt_outs let:opt_outs>
+            <OptOutsSection opt_outs page />
+        </For>
     }
 }
 
 /// One recipient: contact details, edit and remove, alert channels and communications.
 #[component]
-fn RecipientCard(recipient: RecipientView, page: StoredValue<PreferencesView>) -> impl IntoView {
+fn RecipientCard(recipient: RecipientView, page: ReadSignal<PreferencesView>) -> impl IntoView {
     let RecipientView { recipient: person, is_primary, sms_consent, statuses } = recipient;
     let id = person.id.0;
     let heading = format!("recipient-{id}");
@@ -294,11 +294,11 @@ fn AlertsForm(
     peak_channels: PeakChannels,
     communications: std::collections::BTreeSet<Communication>,
     statuses: Vec<(Communication, SelectionStatus)>,
-    page: StoredValue<PreferencesView>,
+    page: ReadSignal<PreferencesView>,
 ) -> impl IntoView {
     let action = ServerAction::<SaveAlerts>::new();
     let errors = FormErrors::follow(action);
-    let (product, utility, offered_channels, offered) = page.with_value(|p| {
+    let (product, utility, offered_channels, offered) = page.with_untracked(|p| {
         (
             p.product,
             p.utility_name.clone(),
@@ -424,9 +424,9 @@ fn StatusLine(status: SelectionStatus) -> impl IntoView {
 #[component]
 fn OptOutsSection(
     opt_outs: super::AccountOptOuts,
-    page: StoredValue<PreferencesView>,
+    page: ReadSignal<PreferencesView>,
 ) -> impl IntoView {
-    let offered = page.with_value(|p| p.channels_offered.clone());
+    let offered = page.with_untracked(|p| p.channels_offered.clone());
     let rows = OptOutScope::ALL
         .into_iter()
         .filter(|scope| match scope {

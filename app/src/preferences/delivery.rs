@@ -280,7 +280,7 @@ impl Audience<'_> {
 }
 
 /// A recipient's selection of one message, in words the page shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SelectionStatus {
     NotSelected,
     /// Selected, and it goes out on these channels.

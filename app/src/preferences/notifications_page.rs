@@ -3,7 +3,9 @@ use super::{
     SaveNotifications,
 };
 use crate::acting::ActingFor;
-use crate::shell::{FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus};
+use crate::shell::{
+    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus,
+};
 use crate::utility::Channel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,31 +34,25 @@ fn NotificationsIsland(account: Option<String>, view: PreferencesView) -> impl I
     crate::shell::mark_island_hydrated();
     ActingFor::provide(account.clone());
     let feedback = SaveFeedback::provide();
-    let data = feedback.reload_after_saves(view, move || load_preferences(account.clone()));
+    let page = feedback.reload_after_saves(view, move || load_preferences(account.clone()));
+    let sections = move || page.with(|view| view.recipients.iter().cloned().collect::<Vec<_>>());
+    let channels = move || {
+        page.with_untracked(|view| {
+            NotificationMatrix::CHANNELS
+                .into_iter()
+                .filter(|channel| view.channels_offered.contains(channel))
+                .collect::<Vec<Channel>>()
+        })
+    };
     view! {
         <SaveStatus />
-        // Keyed by version: a reload builds the content afresh instead of patching the old DOM
-        // in place, which can leave inputs of the previous render behind.
-        <For each=move || [data.get()] key=|view| view.version let:view>
-            <NotificationsContent view />
-        </For>
-    }
-}
-
-#[component]
-fn NotificationsContent(view: PreferencesView) -> impl IntoView {
-    let channels: Vec<Channel> = NotificationMatrix::CHANNELS
-        .into_iter()
-        .filter(|channel| view.channels_offered.contains(channel))
-        .collect();
-    let sections = view
-        .recipients
-        .iter()
-        .map(|recipient| view! { <MatrixForm recipient=recipient.clone() channels=channels.clone() /> })
-        .collect_view();
-    view! {
         <p class="lead">"Choose which account events each person hears about, and how. Texts go out only to numbers that confirmed."</p>
-        {sections}
+        // Keyed by what each shows: a reload after a save rebuilds the recipients whose data
+        // changed (afresh: patching inputs in place can leave a previous render's values behind)
+        // and leaves the others alone, with whatever is ticked in them.
+        <For each=sections key=fingerprint let:recipient>
+            <MatrixForm recipient channels=channels() />
+        </For>
     }
 }
 

@@ -6,7 +6,7 @@ use crate::recipients::{ContactDetails, RecipientId, Recipients};
 use serde::{Deserialize, Serialize};
 
 /// A recipient of an account's alerts and what they chose to receive.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Recipient {
     pub id: RecipientId,
     pub contact: ContactDetails,

@@ -28,7 +28,7 @@ impl crate::shell::Versioned for PreferencesView {
 }
 
 /// One recipient with what the page needs to explain their choices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RecipientView {
     pub recipient: Recipient,
     pub is_primary: bool,

@@ -70,7 +70,7 @@ impl From<RecipientName> for String {
 /// Who a recipient is and how to reach them: a name and at least one contact ("Each
 /// recipient must have a name and at least one communication type"). Only [`ContactForm::parse`]
 /// and deserialization of a valid value make one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContactDetails {
     pub name: RecipientName,
     pub email: Option<EmailAddress>,

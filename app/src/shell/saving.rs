@@ -32,6 +32,14 @@ pub trait Versioned {
     fn version(&self) -> i64;
 }
 
+/// What a part of a page shows, as a number: the key of a `For` whose items are rebuilt only when
+/// their data changes (see [`SaveFeedback::reload_after_saves`]). Keys are compared only in the
+/// browser, so the standard hasher's fixed keys do.
+pub fn fingerprint<T: std::hash::Hash>(value: &T) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
+}
+
 /// The page's record of saves: the last confirmation, a counter the island's data follows (see
 /// [`SaveFeedback::reload_after_saves`]), so data is reloaded after a save and never after a
 /// refusal (nothing typed is lost), and the newest version of the page's data it knows of.
