@@ -8,7 +8,8 @@ use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactDetails, ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
 use crate::shell::{
-    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, TextField,
+    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, SavesInTurn,
+    TextField,
 };
 use crate::utility::{Channel, Product};
 use leptos::prelude::*;
@@ -59,19 +60,21 @@ fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView
                 "The primary recipient and up to {MAX_ADDITIONAL_RECIPIENTS} more people can get this account's alerts. Choose for each one what they receive and how."
             )}
         </p>
-        // Each part is keyed by what it shows. A reload after a save rebuilds the parts whose
-        // data changed (afresh: patching inputs in place can leave a previous render's values
-        // behind) and leaves the others alone, with whatever is typed or open in them.
-        <For each=cards key=fingerprint let:recipient>
-            <RecipientCard recipient page />
-        </For>
-        // Rebuilt when a recipient comes or goes, so a recipient just added leaves an empty form.
-        <For each=roster key=|roster| roster.clone() let:roster>
-            <AddRecipientSection room=roster.1 />
-        </For>
-        <For each=move || [page.with(|view| view.opt_outs)] key=|opt_outs| *opt_outs let:opt_outs>
-            <OptOutsSection opt_outs page />
-        </For>
+        <SavesInTurn>
+            // Each part is keyed by what it shows. A reload after a save rebuilds the parts whose
+            // data changed (afresh: patching inputs in place can leave a previous render's values
+            // behind) and leaves the others alone, with whatever is typed or open in them.
+            <For each=cards key=fingerprint let:recipient>
+                <RecipientCard recipient page />
+            </For>
+            // Rebuilt when a recipient comes or goes, so one just added leaves an empty form.
+            <For each=roster key=|roster| roster.clone() let:roster>
+                <AddRecipientSection room=roster.1 />
+            </For>
+            <For each=move || [page.with(|view| view.opt_outs)] key=|opt_outs| *opt_outs let:opt_outs>
+                <OptOutsSection opt_outs page />
+            </For>
+        </SavesInTurn>
     }
 }
 

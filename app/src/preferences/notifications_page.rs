@@ -4,7 +4,7 @@ use super::{
 };
 use crate::acting::ActingFor;
 use crate::shell::{
-    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus,
+    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, SavesInTurn,
 };
 use crate::utility::Channel;
 use leptos::prelude::*;
@@ -50,9 +50,11 @@ fn NotificationsIsland(account: Option<String>, view: PreferencesView) -> impl I
         // Keyed by what each shows: a reload after a save rebuilds the recipients whose data
         // changed (afresh: patching inputs in place can leave a previous render's values behind)
         // and leaves the others alone, with whatever is ticked in them.
-        <For each=sections key=fingerprint let:recipient>
-            <MatrixForm recipient channels=channels() />
-        </For>
+        <SavesInTurn>
+            <For each=sections key=fingerprint let:recipient>
+                <MatrixForm recipient channels=channels() />
+            </For>
+        </SavesInTurn>
     }
 }
 

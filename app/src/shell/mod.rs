@@ -18,7 +18,7 @@ pub use notices::{ErrorNotice, Forbidden, NotFound};
 pub use ready::Ready;
 pub use saving::{
     fingerprint, provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback,
-    SaveStatus, Saved, Versioned, SAVED_PARAMETER,
+    SaveStatus, Saved, SavesInTurn, Versioned, SAVED_PARAMETER,
 };
 #[cfg(feature = "ssr")]
 pub use saving::{refusal_status, save_answer};
