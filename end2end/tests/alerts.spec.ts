@@ -225,38 +225,6 @@ test("a save pressed while the page reloads after another save is not refused as
   await expect(page.getByRole("button", { name: "Resume email" })).toBeVisible();
 });
 
-test("a save pressed while another is on its way is sent after it, and both are saved", async ({ page }) => {
-  const customer = await openAlerts(page);
-  const primary = recipient(page, customer.name);
-  // Hold the first save on its way, as a slow network would.
-  let release = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const sent: string[] = [];
-  page.on("request", (request) => {
-    if (request.url().includes("/api/")) sent.push(new URL(request.url()).pathname);
-  });
-  await page.route("**/api/save_alerts", async (route) => {
-    await released;
-    await route.continue();
-  });
-
-  await channel(page, customer.name, "Email").check();
-  await primary.getByLabel("High bill alert").check();
-  await primary.getByRole("button", { name: "Save alerts" }).click();
-  await page.getByRole("button", { name: "Stop all email" }).click();
-  // The second waits for the first's answer.
-  await expect.poll(() => sent).toContain("/api/save_alerts");
-  expect(sent).not.toContain("/api/set_opt_out");
-
-  release();
-  await expect(status(page)).toHaveText("All email from us is stopped for this account.");
-  await expect(primary.getByText("Selected, not delivered: all email is stopped for this account.")).toBeVisible();
-  await expect(page.getByRole("alert")).toHaveCount(0);
-  await page.reload();
-  await expect(channel(page, customer.name, "Email")).toBeChecked();
-  await expect(page.getByRole("button", { name: "Resume email" })).toBeVisible();
-});
-
 test("a save leaves what is typed, and not yet saved, in another recipient's card", async ({ page }) => {
   const customer = await openAlerts(page);
   await addAndSee(page, { name: "Noor Haddad", email: "noor@example.com" });

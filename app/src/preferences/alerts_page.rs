@@ -8,8 +8,7 @@ use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactDetails, ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
 use crate::shell::{
-    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, SavesInTurn,
-    TextField,
+    FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, TextField,
 };
 use crate::utility::{Channel, Product};
 use leptos::prelude::*;
@@ -45,14 +44,7 @@ fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView
     ActingFor::provide(account.clone());
     let feedback = SaveFeedback::provide();
     let page = feedback.reload_after_saves(view, move || load_preferences(account.clone()));
-    let cards = move || page.with(|view| view.recipients.iter().cloned().collect::<Vec<_>>());
-    // Who the recipients are, and whether there is room for one more.
-    let roster = move || {
-        page.with(|view| {
-            let ids: Vec<i64> = view.recipients.iter().map(|r| r.recipient.id.0).collect();
-            [(ids, view.recipients.has_room())]
-        })
-    };
+    let parts = move || page.with(AlertsPart::of);
     view! {
         <SaveStatus />
         <p class="lead">
@@ -60,28 +52,70 @@ fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView
                 "The primary recipient and up to {MAX_ADDITIONAL_RECIPIENTS} more people can get this account's alerts. Choose for each one what they receive and how."
             )}
         </p>
-        <SavesInTurn>
             // Each part is keyed by what it shows. A reload after a save rebuilds the parts whose
             // data changed (afresh: patching inputs in place can leave a previous render's values
-            // behind) and leaves the others alone, with whatever is typed or open in them.
-            <For each=cards key=fingerprint let:recipient>
-                <RecipientCard recipient page />
+            // behind) and leaves the others alone, with whatever is typed or open in them. One
+            // `For` for every part: each keyed list is a copy of the diffing code in the WASM.
+            <For each=parts key=AlertsPart::key let:part>
+                {part.view(page)}
             </For>
-            // Rebuilt when a recipient comes or goes, so one just added leaves an empty form.
-            <For each=roster key=|roster| roster.clone() let:roster>
-                <AddRecipientSection room=roster.1 />
-            </For>
-            <For each=move || [page.with(|view| view.opt_outs)] key=|opt_outs| *opt_outs let:opt_outs>
-                <OptOutsSection opt_outs page />
-            </For>
-        </SavesInTurn>
+    }
+}
+
+/// A part of the alerts page and its data.
+enum AlertsPart {
+    Recipient(RecipientView),
+    /// Who the recipients are and whether there is room for one more: the form is rebuilt when
+    /// a recipient comes or goes, so one just added leaves it empty.
+    AddRecipient {
+        recipients: Vec<i64>,
+        room: bool,
+    },
+    OptOuts(super::AccountOptOuts),
+}
+
+impl AlertsPart {
+    fn of(view: &PreferencesView) -> Vec<Self> {
+        let recipients = view.recipients.iter().map(|r| r.recipient.id.0).collect();
+        let room = view.recipients.has_room();
+        view.recipients
+            .iter()
+            .cloned()
+            .map(Self::Recipient)
+            .chain([Self::AddRecipient { recipients, room }, Self::OptOuts(view.opt_outs)])
+            .collect()
+    }
+
+    /// Changes when what the part shows does: a recipient's revision (a hash of the card's
+    /// data); the roster's count and largest id (ids only grow, so a recipient added changes
+    /// the largest and one removed the count), from 2^32 up; the four stops as bits, below 16.
+    /// A hash landing below 2^32 is a 1-in-4-billion chance, and would only rebuild a card.
+    fn key(&self) -> u64 {
+        match self {
+            Self::Recipient(view) => view.revision,
+            Self::AddRecipient { recipients, .. } => {
+                let largest = recipients.iter().max().copied().unwrap_or(0) as u64;
+                (recipients.len() as u64) << 32 | (largest & 0xffff_ffff)
+            }
+            Self::OptOuts(stops) => [stops.email, stops.sms, stops.voice, stops.everything]
+                .iter()
+                .fold(0, |bits, &on| bits << 1 | u64::from(on)),
+        }
+    }
+
+    fn view(self, page: ReadSignal<PreferencesView>) -> AnyView {
+        match self {
+            Self::Recipient(recipient) => view! { <RecipientCard recipient page /> }.into_any(),
+            Self::AddRecipient { room, .. } => view! { <AddRecipientSection room /> }.into_any(),
+            Self::OptOuts(opt_outs) => view! { <OptOutsSection opt_outs page /> }.into_any(),
+        }
     }
 }
 
 /// One recipient: contact details, edit and remove, alert channels and communications.
 #[component]
 fn RecipientCard(recipient: RecipientView, page: ReadSignal<PreferencesView>) -> impl IntoView {
-    let RecipientView { recipient: person, is_primary, sms_consent, statuses } = recipient;
+    let RecipientView { recipient: person, is_primary, sms_consent, statuses, .. } = recipient;
     let id = person.id.0;
     let heading = format!("recipient-{id}");
     let name = person.contact.name.to_string();

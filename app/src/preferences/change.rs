@@ -492,6 +492,35 @@ mod tests {
         assert!(message.contains("10 additional recipients"), "{message}");
     }
 
+    /// The page rebuilds a recipient's card when its revision changes, and only then.
+    #[test]
+    fn a_recipients_revision_changes_with_what_their_card_shows_and_only_then() {
+        let revisions = |state: &PreferencesState| -> Vec<u64> {
+            state.view(1).recipients.iter().map(|r| r.revision).collect()
+        };
+        let before = revisions(&state());
+        assert_eq!(revisions(&state()), before, "the same data, the same revisions");
+        assert_eq!(state().view(2).recipients.primary.revision, before[0], "not the version");
+
+        let mut renamed = state();
+        renamed.recipients.additional[0].contact = contact("Sam R.", "sam@example.com", "", "");
+        let after = revisions(&renamed);
+        assert_eq!(after[0], before[0], "the primary's card is as it was");
+        assert_ne!(after[1], before[1], "Sam's card changed");
+
+        // Only a status on the card changes: the recipient's own choices are the same.
+        let mut selected = state();
+        selected.recipients.primary.communications.insert(Communication::HighBillAlert);
+        selected.recipients.primary.peak_channels.email = true;
+        let mut stopped = selected.clone();
+        stopped.opt_outs.everything = true;
+        let (selected_view, stopped_view) = (selected.view(1), stopped.view(1));
+        let (shown, now) = (&selected_view.recipients.primary, &stopped_view.recipients.primary);
+        assert_eq!(shown.recipient, now.recipient);
+        assert_ne!(shown.statuses, now.statuses);
+        assert_ne!(shown.revision, now.revision, "a status shown on the card changed");
+    }
+
     #[test]
     fn the_primary_recipient_cannot_be_removed() {
         let message = rule(state().apply(&PreferenceChange::RemoveRecipient(RecipientId(1))));

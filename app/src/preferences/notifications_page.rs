@@ -3,9 +3,7 @@ use super::{
     SaveNotifications,
 };
 use crate::acting::ActingFor;
-use crate::shell::{
-    fingerprint, FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, SavesInTurn,
-};
+use crate::shell::{FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus};
 use crate::utility::Channel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,11 +48,9 @@ fn NotificationsIsland(account: Option<String>, view: PreferencesView) -> impl I
         // Keyed by what each shows: a reload after a save rebuilds the recipients whose data
         // changed (afresh: patching inputs in place can leave a previous render's values behind)
         // and leaves the others alone, with whatever is ticked in them.
-        <SavesInTurn>
-            <For each=sections key=fingerprint let:recipient>
+            <For each=sections key=|r| r.revision let:recipient>
                 <MatrixForm recipient channels=channels() />
             </For>
-        </SavesInTurn>
     }
 }
 

@@ -36,6 +36,18 @@ pub struct RecipientView {
     pub sms_consent: Option<SmsConsent>,
     /// Each communication offered to the account and how the recipient's selection stands.
     pub statuses: Vec<(Communication, SelectionStatus)>,
+    /// Changes whenever anything above does (a hash of it, made on the server): the page keys
+    /// the recipient's card by it, so a reload rebuilds only the cards whose data changed.
+    pub revision: u64,
+}
+
+impl RecipientView {
+    fn with_revision(mut self) -> Self {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        self.revision = 0;
+        self.revision = BuildHasherDefault::<DefaultHasher>::default().hash_one(&self);
+        self
+    }
 }
 
 impl PreferencesState {
@@ -57,18 +69,22 @@ impl PreferencesState {
     pub fn view(&self, version: i64) -> PreferencesView {
         let audience = self.audience();
         let offered = communications_offered(&self.service_points);
-        let recipients = self.recipients.map(|recipient, is_primary| RecipientView {
-            recipient: recipient.clone(),
-            is_primary,
-            sms_consent: recipient.contact.sms.as_ref().map(|number| {
-                self.sms_consent.get(number).copied().unwrap_or(SmsConsent::NotAsked)
-            }),
-            statuses: offered
-                .iter()
-                .map(|communication| {
-                    (*communication, audience.status(recipient.id, *communication))
-                })
-                .collect(),
+        let recipients = self.recipients.map(|recipient, is_primary| {
+            RecipientView {
+                recipient: recipient.clone(),
+                is_primary,
+                sms_consent: recipient.contact.sms.as_ref().map(|number| {
+                    self.sms_consent.get(number).copied().unwrap_or(SmsConsent::NotAsked)
+                }),
+                statuses: offered
+                    .iter()
+                    .map(|communication| {
+                        (*communication, audience.status(recipient.id, *communication))
+                    })
+                    .collect(),
+                revision: 0,
+            }
+            .with_revision()
         });
         PreferencesView {
             version,

@@ -32,14 +32,6 @@ pub trait Versioned {
     fn version(&self) -> i64;
 }
 
-/// What a part of a page shows, as a number: the key of a `For` whose items are rebuilt only when
-/// their data changes (see [`SaveFeedback::reload_after_saves`]). Keys are compared only in the
-/// browser, so the standard hasher's fixed keys do.
-pub fn fingerprint<T: std::hash::Hash>(value: &T) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
-}
-
 /// The page's record of saves: the last confirmation, a counter the island's data follows (see
 /// [`SaveFeedback::reload_after_saves`]), so data is reloaded after a save and never after a
 /// refusal (nothing typed is lost), and the newest version of the page's data it knows of.
@@ -52,12 +44,6 @@ pub struct SaveFeedback {
     /// one its own last save made. A reload takes a round trip; a save pressed meanwhile is
     /// based on what the page shows plus its own saves, so it must not be refused as stale.
     version: RwSignal<i64>,
-    /// The page's saves sent and not answered yet, and the forms submitted meanwhile, held to be
-    /// sent in turn (see [`SavesInTurn`]).
-    in_flight: RwSignal<u32>,
-    /// In the browser only: a browser element must not be dropped on another thread than the
-    /// one that made it, and the server renders the page on any of its threads.
-    held: Option<StoredValue<Vec<leptos::web_sys::HtmlFormElement>, LocalStorage>>,
 }
 
 impl SaveFeedback {
@@ -68,8 +54,6 @@ impl SaveFeedback {
             saves: RwSignal::new(0),
             region: NodeRef::new(),
             version: RwSignal::new(0),
-            in_flight: RwSignal::new(0),
-            held: (!cfg!(feature = "ssr")).then(|| StoredValue::new_local(Vec::new())),
         };
         provide_context(feedback);
         feedback
@@ -110,54 +94,6 @@ impl SaveFeedback {
         data
     }
 
-    /// Follows one form's save as it is sent (`pending`) and answered; once none is in flight,
-    /// the next held form is sent.
-    fn follow_sending(self, pending: bool) {
-        if pending {
-            self.in_flight.update(|n| *n += 1);
-            return;
-        }
-        self.in_flight.update(|n| *n = n.saturating_sub(1));
-        // After this tick's effects, so the version the answered save made is already in every
-        // form's hidden input when the held form is read.
-        set_timeout(
-            move || {
-                if self.in_flight.get_untracked() > 0 {
-                    return;
-                }
-                let next = self.held.and_then(|held| {
-                    held.try_update_value(|held| (!held.is_empty()).then(|| held.remove(0)))
-                        .flatten()
-                });
-                if let Some(form) = next {
-                    // A form its card's rebuild took off the page is not sent (the browser
-                    // submits only forms in the document).
-                    let _ = form.request_submit();
-                }
-            },
-            std::time::Duration::ZERO,
-        );
-    }
-
-    /// Holds a form submitted while another of the page's saves is in flight: both would be
-    /// based on the same version, and the second refused as stale.
-    fn hold_while_saving(self, event: leptos::ev::SubmitEvent) {
-        use leptos::wasm_bindgen::JsCast;
-        if self.in_flight.get_untracked() == 0 {
-            return;
-        }
-        // `ActionForm` sends nothing for a submission already prevented.
-        event.prevent_default();
-        let form = event.target().and_then(|target| target.dyn_into().ok());
-        if let (Some(form), Some(held)) = (form, self.held) {
-            held.update_value(|held| {
-                if !held.contains(&form) {
-                    held.push(form);
-                }
-            });
-        }
-    }
-
     fn saved(self, saved: Saved) {
         if let Some(version) = saved.version {
             self.version.update(|known| *known = version.max(*known));
@@ -184,19 +120,6 @@ pub fn SaveStatus() -> impl IntoView {
     view! {
         <div class="save-status" role="status" tabindex="-1" node_ref=feedback.region>
             {move || message().map(|text| view! { <p class="notice notice--ok">{text}</p> })}
-        </div>
-    }
-}
-
-/// The page's forms, saved in turn: a form submitted while another save of the page is in flight
-/// is sent once that save is answered, on the version it made (a person who saves one card and
-/// then the next, on a slow network, gets both saved).
-#[component]
-pub fn SavesInTurn(children: Children) -> impl IntoView {
-    let feedback = expect_context::<SaveFeedback>();
-    view! {
-        <div class="saves" on:submit:capture=move |event| feedback.hold_while_saving(event)>
-            {children()}
         </div>
     }
 }
@@ -235,14 +158,6 @@ impl FormErrors {
         // starts with it: show it in the server-rendered page too.
         apply(action.value().get_untracked());
         Effect::new(move |_| apply(action.value().get()));
-        if let Some(feedback) = feedback {
-            let pending = action.pending();
-            Effect::watch(
-                move || pending.get(),
-                move |&now, _, _| feedback.follow_sending(now),
-                false,
-            );
-        }
         errors
     }
 
@@ -483,24 +398,7 @@ pub fn provide_plain_post_refusal() {
 
 #[cfg(test)]
 mod tests {
-    use super::{decode_component, encode_component, SaveFeedback};
-    use leptos::prelude::Owner;
-
-    /// The server renders a page on any of its threads and ends the render (dropping what the
-    /// page kept) on whichever polls its last chunk: nothing kept may be tied to one thread.
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn a_rendered_pages_save_feedback_may_be_dropped_on_another_thread() {
-        let owner = Owner::new();
-        owner.with(|| {
-            SaveFeedback::provide();
-        });
-        let dropped = std::thread::spawn(move || {
-            owner.cleanup();
-            drop(owner);
-        });
-        assert!(dropped.join().is_ok(), "dropping the page's owner panicked");
-    }
+    use super::{decode_component, encode_component};
 
     #[test]
     fn a_sentence_survives_the_url() {
