@@ -237,9 +237,9 @@ pub fn FormRefusal(errors: FormErrors) -> impl IntoView {
     }
 }
 
-/// What every save is based on, as hidden inputs: the newest version of the
-/// page's data (kept by [`SaveFeedback`]; the server refuses a save based on an older page) and, in admin
-/// mode, the account acted for.
+/// What every save is based on, as hidden inputs: the newest version of the page's data (kept
+/// by [`SaveFeedback`]; the server refuses a save based on an older page) and, in admin mode,
+/// the account acted for.
 #[component]
 pub fn SaveBasis() -> impl IntoView {
     let account = crate::acting::ActingFor::current();
