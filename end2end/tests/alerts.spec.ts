@@ -47,6 +47,13 @@ async function addAndSee(page: Page, fields: { name: string; email?: string; sms
   await expect(recipient(page, fields.name)).toBeVisible();
 }
 
+/** Turns on email and the high bill alert for a recipient and presses Save alerts. */
+async function saveHighBillAlertByEmail(page: Page, name: string) {
+  await channel(page, name, "Email").check();
+  await recipient(page, name).getByLabel("High bill alert").check();
+  await recipient(page, name).getByRole("button", { name: "Save alerts" }).click();
+}
+
 test("a recipient added with email only gets peak alerts by email once email is on", async ({ page }) => {
   await openAlerts(page);
   await addAndSee(page, { name: "Ana Lima", email: "Ana.Lima@Example.com" });
@@ -159,9 +166,7 @@ test("a communication the account is not eligible for stays selected and says wh
 test("stop all email, and undo it", async ({ page }) => {
   const customer = await openAlerts(page);
   const primary = recipient(page, customer.name);
-  await channel(page, customer.name, "Email").check();
-  await primary.getByLabel("High bill alert").check();
-  await primary.getByRole("button", { name: "Save alerts" }).click();
+  await saveHighBillAlertByEmail(page, customer.name);
   await expect(primary.getByText("Selected: sent by email.")).toBeVisible();
 
   await page.getByRole("button", { name: "Stop all email" }).click();
@@ -209,9 +214,7 @@ test("a save pressed while the page reloads after another save is not refused as
     await route.continue();
   });
 
-  await channel(page, customer.name, "Email").check();
-  await primary.getByLabel("High bill alert").check();
-  await primary.getByRole("button", { name: "Save alerts" }).click();
+  await saveHighBillAlertByEmail(page, customer.name);
   await expect(status(page)).toHaveText(`Saved the alerts of ${customer.name}.`);
   await page.getByRole("button", { name: "Stop all email" }).click();
   await expect(status(page)).toHaveText("All email from us is stopped for this account.");
@@ -234,9 +237,7 @@ test("a save leaves what is typed, and not yet saved, in another recipient's car
   await email.fill("noor.h@example.com");
 
   const primary = recipient(page, customer.name);
-  await channel(page, customer.name, "Email").check();
-  await primary.getByLabel("High bill alert").check();
-  await primary.getByRole("button", { name: "Save alerts" }).click();
+  await saveHighBillAlertByEmail(page, customer.name);
   // The page has reloaded its data once the saved card says how the alert goes out.
   await expect(primary.getByText("Selected: sent by email.")).toBeVisible();
   await expect(email).toBeVisible();
