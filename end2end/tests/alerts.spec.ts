@@ -47,6 +47,14 @@ async function addAndSee(page: Page, fields: { name: string; email?: string; sms
   await expect(recipient(page, fields.name)).toBeVisible();
 }
 
+/** Opens a recipient's "Edit contact info" and types a new email address, without saving. */
+async function typeEmail(card: ReturnType<Page["getByRole"]>, address: string) {
+  await disclosure(card, "Edit contact info").click();
+  const field = card.getByRole("textbox", { name: "Email" });
+  await field.fill(address);
+  return field;
+}
+
 /** Turns on email and the high bill alert for a recipient and presses Save alerts. */
 async function saveHighBillAlertByEmail(page: Page, name: string) {
   await channel(page, name, "Email").check();
@@ -182,8 +190,7 @@ test("the activity page lists each change, newest first, by whom", async ({ page
   const customer = await openAlerts(page);
   await addAndSee(page, { name: "Mia Chen", email: "mia@example.com" });
   const mia = recipient(page, "Mia Chen");
-  await disclosure(mia, "Edit contact info").click();
-  await mia.getByRole("textbox", { name: "Email" }).fill("mia.chen@example.com");
+  await typeEmail(mia, "mia.chen@example.com");
   await mia.getByRole("button", { name: "Save contact info" }).click();
   await expect(status(page)).toHaveText("Saved the contact info of Mia Chen.");
   // The page reloads its data after a save: the card shows the new address once it has.
@@ -232,9 +239,7 @@ test("a save leaves what is typed, and not yet saved, in another recipient's car
   const customer = await openAlerts(page);
   await addAndSee(page, { name: "Noor Haddad", email: "noor@example.com" });
   const noor = recipient(page, "Noor Haddad");
-  await disclosure(noor, "Edit contact info").click();
-  const email = noor.getByRole("textbox", { name: "Email" });
-  await email.fill("noor.h@example.com");
+  const email = await typeEmail(noor, "noor.h@example.com");
 
   const primary = recipient(page, customer.name);
   await saveHighBillAlertByEmail(page, customer.name);
