@@ -8,7 +8,7 @@ use crate::contact::{EmailAddress, PhoneNumber};
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactDetails, ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
 use crate::shell::{
-    FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus, TextField,
+    FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveForm, SaveStatus, TextField,
 };
 use crate::utility::{Channel, Product};
 use leptos::prelude::*;
@@ -262,14 +262,14 @@ fn AddRecipientSection(room: bool) -> impl IntoView {
                 view! {
                     <details class="disclosure" open=action.value().get_untracked().is_some_and(|r| r.is_err())>
                         <summary>"Add recipient"</summary>
-                        <ActionForm action attr:novalidate=true>
+                        <SaveForm action>
                             <SaveBasis />
                             <ContactFields prefix="new".into() initial=ContactForm::default() errors inputs />
                             <FormRefusal errors />
                             <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
                                 "Save"
                             </button>
-                        </ActionForm>
+                        </SaveForm>
                     </details>
                 }
                     .into_any()
@@ -292,7 +292,7 @@ fn EditContactForm(id: i64, initial: ContactForm) -> impl IntoView {
     let errors = FormErrors::follow(action);
     let inputs = ContactInputs::new();
     view! {
-        <ActionForm action attr:novalidate=true>
+        <SaveForm action>
             <SaveBasis />
             <input type="hidden" name="recipient" value=id.to_string() />
             <ContactFields prefix=format!("recipient-{id}") initial errors inputs />
@@ -300,7 +300,7 @@ fn EditContactForm(id: i64, initial: ContactForm) -> impl IntoView {
             <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
                 "Save contact info"
             </button>
-        </ActionForm>
+        </SaveForm>
     }
 }
 
@@ -311,13 +311,13 @@ fn RemoveRecipientForm(id: i64, name: String) -> impl IntoView {
     view! {
         <details class="disclosure">
             <summary>"Remove" <span class="visually-hidden">{format!(" {name}")}</span></summary>
-            <ActionForm action attr:novalidate=true>
+            <SaveForm action>
                 <SaveBasis />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <p>{format!("Remove {name}? They will stop getting alerts from this account.")}</p>
                 <FormRefusal errors />
                 <button type="submit" class="danger">{format!("Remove {name}")}</button>
-            </ActionForm>
+            </SaveForm>
         </details>
     }
 }
@@ -398,7 +398,7 @@ fn AlertsForm(
         })
         .collect_view();
     view! {
-        <ActionForm action attr:novalidate=true>
+        <SaveForm action>
             <SaveBasis />
             <input type="hidden" name="recipient" value=id.to_string() />
             <fieldset>
@@ -413,7 +413,7 @@ fn AlertsForm(
             </fieldset>
             <FormRefusal errors />
             <button type="submit" class="primary">"Save alerts"</button>
-        </ActionForm>
+        </SaveForm>
     }
 }
 
@@ -490,13 +490,13 @@ fn OptOutRow(scope: OptOutScope, stopped: bool) -> impl IntoView {
     view! {
         <li>
             {stopped.then(|| view! { <p class="status status--warn">{state}</p> })}
-            <ActionForm action attr:novalidate=true>
+            <SaveForm action>
                 <SaveBasis />
                 <input type="hidden" name="scope" value=scope.as_str() />
                 <input type="hidden" name="stopped" value=(!stopped).to_string() />
                 <FormRefusal errors />
                 <button type="submit" class=if stopped { "secondary" } else { "danger" }>{label}</button>
-            </ActionForm>
+            </SaveForm>
         </li>
     }
 }

@@ -3,7 +3,9 @@ use super::{
     SaveNotifications,
 };
 use crate::acting::ActingFor;
-use crate::shell::{FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveStatus};
+use crate::shell::{
+    FormErrors, FormRefusal, Loaded, SaveBasis, SaveFeedback, SaveForm, SaveStatus,
+};
 use crate::utility::Channel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,7 +129,7 @@ fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView
                 <h2 id=title_id>{name}</h2>
                 {is_primary.then(|| view! { <span class="tag">"Account holder"</span> })}
             </div>
-            <ActionForm action attr:novalidate=true>
+            <SaveForm action>
                 <SaveBasis />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <div class="table-scroll" role="region" aria-label=region_label tabindex="0">
@@ -161,7 +163,7 @@ fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView
                 </div>
                 <FormRefusal errors />
                 <button type="submit" class="primary">"Save notifications"</button>
-            </ActionForm>
+            </SaveForm>
         </section>
     }
 }

@@ -1,4 +1,4 @@
-//! How pages save: each form is an `ActionForm` over a server function, so it works before the
+//! How islands save: each form is a [`SaveForm`] over a server function, so it works before the
 //! WASM loads (the server answers a plain form post by redirecting back to the page). Once
 //! hydrated, a save announces what was saved in the page's status region and refreshes the
 //! page's data; a refusal stays beside its form, with the person's input untouched.
@@ -234,6 +234,74 @@ pub fn FormRefusal(errors: FormErrors) -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// A form that saves through a server function. Without WASM it posts itself (the server
+/// redirects back to the page); once hydrated it sends the same body with `fetch` and hands
+/// the answer to `action`, which the form's [`FormErrors`] follows. Rather than Leptos'
+/// `ActionForm`, which reads the form into the function's arguments in the browser and writes
+/// them out again (serde_qs both ways): the server reads the browser's own encoding of the form
+/// either way, and the WASM is smaller by that code (see docs/performance-history.md).
+#[component]
+pub fn SaveForm<A>(action: ServerAction<A>, children: Children) -> impl IntoView
+where
+    A: leptos::server_fn::ServerFn<Output = Saved, Error = AppError> + Send + Sync + 'static,
+    A: Clone,
+{
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Some(body) = form_body(&event) else { return };
+        leptos::task::spawn_local(async move {
+            let answer = post_form(A::url(), body).await;
+            action.value().set(Some(answer));
+        });
+    };
+    view! {
+        <form action=A::url() method="post" novalidate on:submit=on_submit>
+            {children()}
+        </form>
+    }
+}
+
+/// The submitted form's fields, encoded as the browser posts them.
+fn form_body(event: &leptos::ev::SubmitEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let form = event.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
+    let fields = web_sys::FormData::new_with_form(&form).ok()?;
+    let encoded = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&fields).ok()?;
+    Some(encoded.to_string().into())
+}
+
+/// Posts `body` to a server function as a hydrated page does (asking for JSON), and reads its
+/// answer: the confirmation, or the refusal it encodes. A failure to reach the server is
+/// `Unavailable`, as Leptos' own client reports it.
+async fn post_form(url: &str, body: String) -> Result<Saved, AppError> {
+    use leptos::server_fn::error::FromServerFnError;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    let unavailable = |_: JsValue| AppError::Unavailable;
+    let headers = web_sys::Headers::new().map_err(unavailable)?;
+    headers.set("Content-Type", "application/x-www-form-urlencoded").map_err(unavailable)?;
+    headers.set("Accept", "application/json").map_err(unavailable)?;
+    let request = web_sys::RequestInit::new();
+    request.set_method("POST");
+    request.set_headers(&headers);
+    request.set_body(&JsValue::from_str(&body));
+    let window = web_sys::window().ok_or(AppError::Unavailable)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &request))
+        .await
+        .map_err(unavailable)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(unavailable)?)
+        .await
+        .map_err(unavailable)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| AppError::Unavailable)
+    } else {
+        Err(AppError::de(text.into()))
     }
 }
 
