@@ -158,6 +158,24 @@ test("an invalid email and phone show field errors and save nothing", async ({ p
   await expect(recipient(page, "Typo Person")).toHaveCount(0);
 });
 
+test("the server's own check reaches the form when the browser's is bypassed", async ({ page }) => {
+  await openAlerts(page);
+  const section = page.getByRole("region", { name: "Add a recipient" });
+  // What a crafted request would send: the browser checked a good address, the post carries a bad one.
+  await page.route("**/api/add_recipient", (route) =>
+    route.continue({ postData: (route.request().postData() ?? "").replace(/email=[^&]*/, "email=typo%40") }),
+  );
+  await disclosure(section, "Add recipient").click();
+  await section.getByLabel("Name").fill("Crafted Person");
+  await section.getByLabel("Email").fill("crafted@example.com");
+  await section.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(section.getByText("Enter an email address like name@example.com.")).toBeVisible();
+  await expect(section.getByRole("alert")).toContainText("Some details need fixing");
+  await expect(section.getByLabel("Name")).toHaveValue("Crafted Person");
+  await page.reload();
+  await expect(recipient(page, "Crafted Person")).toHaveCount(0);
+});
+
 test("a communication the account is not eligible for stays selected and says why", async ({ page }) => {
   const customer = await openAlerts(page, { name: "Rowan Ellis", rateClass: "R-1" });
   const primary = recipient(page, customer.name);
