@@ -250,8 +250,9 @@ where
     A: Clone,
 {
     let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+        // Should the form not read (it always should), the browser's own post goes ahead.
         let Some(body) = form_body(&event) else { return };
+        event.prevent_default();
         leptos::task::spawn_local(async move {
             let answer = post_form(A::url(), body).await;
             action.value().set(Some(answer));
