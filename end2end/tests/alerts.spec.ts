@@ -253,6 +253,37 @@ test("a save pressed while the page reloads after another save is not refused as
   await expect(page.getByRole("button", { name: "Resume email" })).toBeVisible();
 });
 
+test("two cards saved within one round trip are both saved", async ({ page }) => {
+  const customer = await openAlerts(page);
+  await addAndSee(page, { name: "Noor Haddad", email: "noor@example.com" });
+  // The first save's answer is held until the second save is on its way, as on a slow network:
+  // the second goes out on the page's version from before the first.
+  let secondSent = () => {};
+  const second = new Promise<void>((resolve) => (secondSent = resolve));
+  let saves = 0;
+  await page.route("**/api/save_alerts", async (route) => {
+    saves += 1;
+    if (saves === 1) {
+      const answer = await route.fetch();
+      await second;
+      await route.fulfill({ response: answer });
+    } else {
+      secondSent();
+      await route.continue();
+    }
+  });
+
+  await saveHighBillAlertByEmail(page, customer.name);
+  await saveHighBillAlertByEmail(page, "Noor Haddad");
+  await expect(recipient(page, customer.name).getByText("Selected: sent by email.")).toBeVisible();
+  await expect(recipient(page, "Noor Haddad").getByText("Selected: sent by email.")).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  expect(saves).toBe(2);
+  await page.reload();
+  await expect(channel(page, customer.name, "Email")).toBeChecked();
+  await expect(channel(page, "Noor Haddad", "Email")).toBeChecked();
+});
+
 test("a save leaves what is typed, and not yet saved, in another recipient's card", async ({ page }) => {
   const customer = await openAlerts(page);
   await addAndSee(page, { name: "Noor Haddad", email: "noor@example.com" });

@@ -7,8 +7,8 @@ use common::TestDb;
 use peakday_app::accounts::{AccountId, AccountNumber};
 use peakday_app::activity::{Actor, ChangeSource};
 use peakday_app::preferences::{
-    Communication, OptOutScope, PeakChannels, PreferenceChange, PreferencesView, SelectionStatus,
-    SmsConsent,
+    Basis, Communication, OptOutScope, PeakChannels, PreferenceChange, PreferencesView,
+    SelectionStatus, SmsConsent,
 };
 use peakday_app::recipients::{ContactDetails, ContactForm, RecipientId};
 use peakday_app::utility::Channel;
@@ -99,6 +99,52 @@ async fn a_save_from_an_older_page_is_refused_and_changes_nothing() {
                 .len(),
             audit_before
         );
+    }
+}
+
+/// Two cards of one page saved within one round trip, at once: both land, one after the
+/// other, as neither changes the other's card; a save on a card that changed since is refused.
+#[tokio::test]
+async fn saves_of_different_cards_made_on_one_page_all_land_and_a_changed_card_refuses() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let (preferences, account, page) = demo(&db).await;
+        let jordan = page.recipients.primary.recipient.id;
+        let sam = page.recipients.additional[0].recipient.id;
+        let alerts = |recipient| PreferenceChange::SetAlerts {
+            recipient,
+            channels: PeakChannels { email: true, ..PeakChannels::default() },
+            communications: [Communication::HighBillAlert].into(),
+        };
+        let stop_voice = PreferenceChange::SetOptOut {
+            scope: OptOutScope::Channel(Channel::Voice),
+            stopped: true,
+        };
+        let saves = [alerts(jordan), alerts(sam), stop_voice].map(|change| {
+            let preferences = preferences.clone();
+            let basis = Basis { version: page.version, part: page.part_of(&change) };
+            tokio::spawn(async move { preferences.change(CUSTOMER, account, basis, &change).await })
+        });
+        let mut versions = Vec::new();
+        for save in saves {
+            versions.push(save.await.unwrap().unwrap().version.unwrap());
+        }
+        versions.sort();
+        assert_eq!(versions, [1, 2, 3].map(|n| page.version + n), "{}", db.name);
+        let now = preferences.view(account).await.unwrap();
+        assert!(now.opt_outs.voice, "{}", db.name);
+        for card in now.recipients.iter() {
+            assert!(card.recipient.communications.contains(&Communication::HighBillAlert));
+        }
+
+        // Sam's card changed since the page: a second save made on it is refused.
+        let rename = PreferenceChange::UpdateContact(sam, contact("Sam R.", "sam@example.com", ""));
+        let basis = Basis { version: page.version, part: page.part_of(&rename) };
+        let refused = preferences.change(CUSTOMER, account, basis, &rename).await;
+        assert!(matches!(refused, Err(PreferencesError::Conflict(_))), "{}: {refused:?}", db.name);
+        let after = preferences.view(account).await.unwrap();
+        assert_eq!(after.version, now.version, "{}: nothing stored", db.name);
+        assert_eq!(after.recipients.additional[0].recipient.contact.name.as_str(), "Sam Rivera");
     }
 }
 

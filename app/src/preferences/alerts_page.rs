@@ -65,10 +65,11 @@ fn AlertsIsland(account: Option<String>, view: PreferencesView) -> impl IntoView
 /// A part of the alerts page and its data.
 enum AlertsPart {
     Recipient(RecipientView),
-    /// Who the recipients are and whether there is room for one more: the form is rebuilt when
-    /// a recipient comes or goes, so one just added leaves it empty.
+    /// Who the recipients are ([`PreferencesView::roster`]) and whether there is room for one
+    /// more: the form is rebuilt when a recipient comes or goes, so one just added leaves it
+    /// empty.
     AddRecipient {
-        recipients: Vec<i64>,
+        roster: u64,
         room: bool,
     },
     OptOuts(super::AccountOptOuts),
@@ -76,27 +77,22 @@ enum AlertsPart {
 
 impl AlertsPart {
     fn of(view: &PreferencesView) -> Vec<Self> {
-        let recipients = view.recipients.iter().map(|r| r.recipient.id.0).collect();
-        let room = view.recipients.has_room();
+        let add = Self::AddRecipient { roster: view.roster(), room: view.recipients.has_room() };
         view.recipients
             .iter()
             .cloned()
             .map(Self::Recipient)
-            .chain([Self::AddRecipient { recipients, room }, Self::OptOuts(view.opt_outs)])
+            .chain([add, Self::OptOuts(view.opt_outs)])
             .collect()
     }
 
     /// Changes when what the part shows does: a recipient's revision (a hash of the card's
-    /// data); the roster's count and largest id (ids only grow, so a recipient added changes
-    /// the largest and one removed the count), from 2^32 up; the four stops as bits, below 16.
-    /// A hash landing below 2^32 is a 1-in-4-billion chance, and would only rebuild a card.
+    /// data); the roster, from 2^32 up; the four stops as bits, below 16. A hash landing below
+    /// 2^32 is a 1-in-4-billion chance, and would only rebuild a card.
     fn key(&self) -> u64 {
         match self {
             Self::Recipient(view) => view.revision,
-            Self::AddRecipient { recipients, .. } => {
-                let largest = recipients.iter().max().copied().unwrap_or(0) as u64;
-                (recipients.len() as u64) << 32 | (largest & 0xffff_ffff)
-            }
+            Self::AddRecipient { roster, .. } => *roster,
             Self::OptOuts(stops) => [stops.email, stops.sms, stops.voice, stops.everything]
                 .iter()
                 .fold(0, |bits, &on| bits << 1 | u64::from(on)),
@@ -106,7 +102,9 @@ impl AlertsPart {
     fn view(self, page: ReadSignal<PreferencesView>) -> AnyView {
         match self {
             Self::Recipient(recipient) => view! { <RecipientCard recipient page /> }.into_any(),
-            Self::AddRecipient { room, .. } => view! { <AddRecipientSection room /> }.into_any(),
+            Self::AddRecipient { roster, room } => {
+                view! { <AddRecipientSection roster room /> }.into_any()
+            }
             Self::OptOuts(opt_outs) => view! { <OptOutsSection opt_outs page /> }.into_any(),
         }
     }
@@ -115,7 +113,8 @@ impl AlertsPart {
 /// One recipient: contact details, edit and remove, alert channels and communications.
 #[component]
 fn RecipientCard(recipient: RecipientView, page: ReadSignal<PreferencesView>) -> impl IntoView {
-    let RecipientView { recipient: person, is_primary, sms_consent, statuses, .. } = recipient;
+    let RecipientView { recipient: person, is_primary, sms_consent, statuses, revision } =
+        recipient;
     let id = person.id.0;
     let heading = format!("recipient-{id}");
     let name = person.contact.name.to_string();
@@ -150,10 +149,10 @@ fn RecipientCard(recipient: RecipientView, page: ReadSignal<PreferencesView>) ->
                 <summary>
                     "Edit contact info" <span class="visually-hidden">{format!(" of {name}")}</span>
                 </summary>
-                <EditContactForm id initial=ContactForm::from_details(&contact) />
+                <EditContactForm id revision initial=ContactForm::from_details(&contact) />
             </details>
-            <AlertsForm id contact=contact.clone() is_primary peak_channels=person.peak_channels communications=person.communications statuses page />
-            {(!is_primary).then(|| view! { <RemoveRecipientForm id name=name.clone() /> })}
+            <AlertsForm id revision contact=contact.clone() is_primary peak_channels=person.peak_channels communications=person.communications statuses page />
+            {(!is_primary).then(|| view! { <RemoveRecipientForm id revision name=name.clone() /> })}
         </section>
     }
 }
@@ -251,7 +250,7 @@ fn ContactFields(
 }
 
 #[component]
-fn AddRecipientSection(room: bool) -> impl IntoView {
+fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
     let action = ServerAction::<AddRecipient>::new();
     let errors = FormErrors::follow(action);
     let inputs = ContactInputs::new();
@@ -263,7 +262,7 @@ fn AddRecipientSection(room: bool) -> impl IntoView {
                     <details class="disclosure" open=action.value().get_untracked().is_some_and(|r| r.is_err())>
                         <summary>"Add recipient"</summary>
                         <SaveForm action>
-                            <SaveBasis />
+                            <SaveBasis part=roster />
                             <ContactFields prefix="new".into() initial=ContactForm::default() errors inputs />
                             <FormRefusal errors />
                             <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
@@ -287,13 +286,13 @@ fn AddRecipientSection(room: bool) -> impl IntoView {
 }
 
 #[component]
-fn EditContactForm(id: i64, initial: ContactForm) -> impl IntoView {
+fn EditContactForm(id: i64, revision: u64, initial: ContactForm) -> impl IntoView {
     let action = ServerAction::<UpdateContact>::new();
     let errors = FormErrors::follow(action);
     let inputs = ContactInputs::new();
     view! {
         <SaveForm action>
-            <SaveBasis />
+            <SaveBasis part=revision />
             <input type="hidden" name="recipient" value=id.to_string() />
             <ContactFields prefix=format!("recipient-{id}") initial errors inputs />
             <FormRefusal errors />
@@ -305,14 +304,14 @@ fn EditContactForm(id: i64, initial: ContactForm) -> impl IntoView {
 }
 
 #[component]
-fn RemoveRecipientForm(id: i64, name: String) -> impl IntoView {
+fn RemoveRecipientForm(id: i64, revision: u64, name: String) -> impl IntoView {
     let action = ServerAction::<RemoveRecipient>::new();
     let errors = FormErrors::follow(action);
     view! {
         <details class="disclosure">
             <summary>"Remove" <span class="visually-hidden">{format!(" {name}")}</span></summary>
             <SaveForm action>
-                <SaveBasis />
+                <SaveBasis part=revision />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <p>{format!("Remove {name}? They will stop getting alerts from this account.")}</p>
                 <FormRefusal errors />
@@ -326,6 +325,7 @@ fn RemoveRecipientForm(id: i64, name: String) -> impl IntoView {
 #[component]
 fn AlertsForm(
     id: i64,
+    revision: u64,
     contact: ContactDetails,
     is_primary: bool,
     peak_channels: PeakChannels,
@@ -399,7 +399,7 @@ fn AlertsForm(
         .collect_view();
     view! {
         <SaveForm action>
-            <SaveBasis />
+            <SaveBasis part=revision />
             <input type="hidden" name="recipient" value=id.to_string() />
             <fieldset>
                 <legend>"Peak pricing alerts"</legend>
@@ -491,7 +491,7 @@ fn OptOutRow(scope: OptOutScope, stopped: bool) -> impl IntoView {
         <li>
             {stopped.then(|| view! { <p class="status status--warn">{state}</p> })}
             <SaveForm action>
-                <SaveBasis />
+                <SaveBasis part=u64::from(stopped) />
                 <input type="hidden" name="scope" value=scope.as_str() />
                 <input type="hidden" name="stopped" value=(!stopped).to_string() />
                 <FormRefusal errors />

@@ -20,11 +20,12 @@ pub async fn load_preferences(account: Option<String>) -> Result<PreferencesView
     preferences.preferences(scope.account).await
 }
 
-/// Runs one change, through server function `F`, at the version the page showed.
+/// Runs one change, through server function `F`, on what the page showed: its version and the
+/// revision of the part the form changes (see [`super::Basis`]).
 #[cfg(feature = "ssr")]
 async fn change<F: crate::auth::Guarded>(
     account: Option<String>,
-    version: i64,
+    basis: super::Basis,
     change: Result<super::PreferenceChange, AppError>,
 ) -> Result<Saved, AppError> {
     let answer = crate::shell::save_answer();
@@ -32,7 +33,7 @@ async fn change<F: crate::auth::Guarded>(
     let scope = crate::auth::account_scope::<F>(account).await?;
     answer(match change {
         Ok(change) => {
-            preferences.change_preferences(scope.actor, scope.account, version, change).await
+            preferences.change_preferences(scope.actor, scope.account, basis, change).await
         }
         Err(error) => Err(error),
     })
@@ -43,15 +44,16 @@ crate::declare_access!(AddRecipient => Account);
 pub async fn add_recipient(
     account: Option<String>,
     version: i64,
-    name: String,
-    email: String,
-    sms: String,
-    voice: String,
+    part: Option<u64>,
+    #[server(flatten)] form: crate::recipients::ContactForm,
 ) -> Result<Saved, AppError> {
-    let form = crate::recipients::ContactForm { name, email, sms, voice };
     let contact = form.parse().map_err(AppError::InvalidFields);
-    change::<AddRecipient>(account, version, contact.map(super::PreferenceChange::AddRecipient))
-        .await
+    change::<AddRecipient>(
+        account,
+        super::Basis { version, part },
+        contact.map(super::PreferenceChange::AddRecipient),
+    )
+    .await
 }
 
 crate::declare_access!(UpdateContact => Account);
@@ -59,18 +61,15 @@ crate::declare_access!(UpdateContact => Account);
 pub async fn update_contact(
     account: Option<String>,
     version: i64,
+    part: Option<u64>,
     recipient: i64,
-    name: String,
-    email: String,
-    sms: String,
-    voice: String,
+    #[server(flatten)] form: crate::recipients::ContactForm,
 ) -> Result<Saved, AppError> {
-    use crate::recipients::{ContactForm, RecipientId};
-    let form = ContactForm { name, email, sms, voice };
+    use crate::recipients::RecipientId;
     let contact = form.parse().map_err(AppError::InvalidFields);
     change::<UpdateContact>(
         account,
-        version,
+        super::Basis { version, part },
         contact.map(|c| super::PreferenceChange::UpdateContact(RecipientId(recipient), c)),
     )
     .await
@@ -81,11 +80,12 @@ crate::declare_access!(RemoveRecipient => Account);
 pub async fn remove_recipient(
     account: Option<String>,
     version: i64,
+    part: Option<u64>,
     recipient: i64,
 ) -> Result<Saved, AppError> {
     use crate::recipients::RecipientId;
     let change_request = Ok(super::PreferenceChange::RemoveRecipient(RecipientId(recipient)));
-    change::<RemoveRecipient>(account, version, change_request).await
+    change::<RemoveRecipient>(account, super::Basis { version, part }, change_request).await
 }
 
 crate::declare_access!(SaveAlerts => Account);
@@ -94,12 +94,13 @@ crate::declare_access!(SaveAlerts => Account);
 pub async fn save_alerts(
     account: Option<String>,
     version: i64,
+    part: Option<u64>,
     recipient: i64,
     channels: CheckedBoxes,
     communications: CheckedBoxes,
 ) -> Result<Saved, AppError> {
     let change_request = super::forms::alerts_change(recipient, channels, communications);
-    change::<SaveAlerts>(account, version, change_request).await
+    change::<SaveAlerts>(account, super::Basis { version, part }, change_request).await
 }
 
 crate::declare_access!(SetOptOut => Account);
@@ -108,13 +109,14 @@ crate::declare_access!(SetOptOut => Account);
 pub async fn set_opt_out(
     account: Option<String>,
     version: i64,
+    part: Option<u64>,
     scope: String,
     stopped: bool,
 ) -> Result<Saved, AppError> {
     let scope = super::OptOutScope::parse(&scope)
         .ok_or_else(|| AppError::Invalid("Choose what to stop.".to_owned()));
     let change_request = scope.map(|scope| super::PreferenceChange::SetOptOut { scope, stopped });
-    change::<SetOptOut>(account, version, change_request).await
+    change::<SetOptOut>(account, super::Basis { version, part }, change_request).await
 }
 
 crate::declare_access!(SaveNotifications => Account);
@@ -123,10 +125,11 @@ crate::declare_access!(SaveNotifications => Account);
 pub async fn save_notifications(
     account: Option<String>,
     version: i64,
+    part: Option<u64>,
     recipient: i64,
     cells: CheckedBoxes,
     high_usage_kwh: String,
 ) -> Result<Saved, AppError> {
     let change_request = super::forms::notifications_change(recipient, cells, &high_usage_kwh);
-    change::<SaveNotifications>(account, version, change_request).await
+    change::<SaveNotifications>(account, super::Basis { version, part }, change_request).await
 }

@@ -521,6 +521,53 @@ mod tests {
         assert_ne!(shown.revision, now.revision, "a status shown on the card changed");
     }
 
+    /// A save made on an older page goes ahead only where the part it changes is as it was.
+    #[test]
+    fn a_save_on_an_older_page_stands_while_the_part_it_changes_is_as_it_was() {
+        use crate::preferences::Basis;
+        let page = state().view(4);
+        let sams_alerts = PreferenceChange::SetAlerts {
+            recipient: RecipientId(2),
+            channels: PeakChannels { email: true, ..PeakChannels::default() },
+            communications: Communications::new(),
+        };
+        let seen = |change: &PreferenceChange| Basis { version: 4, part: page.part_of(change) };
+
+        // Another card was saved since (version 5): Sam's card, and the stops, are as they were.
+        let mut renamed = state();
+        renamed.recipients.primary.contact = contact("Jordan R.", "jordan@example.com", "", "");
+        let now = renamed.view(5);
+        assert!(now.still_as_seen(seen(&sams_alerts), &sams_alerts));
+        let stop_sms = PreferenceChange::SetOptOut {
+            scope: OptOutScope::Channel(Channel::Sms),
+            stopped: true,
+        };
+        assert!(now.still_as_seen(seen(&stop_sms), &stop_sms));
+        let rename_jordan = PreferenceChange::UpdateContact(
+            RecipientId(1),
+            contact("Jordan Q.", "jordan@example.com", "", ""),
+        );
+        assert!(!now.still_as_seen(seen(&rename_jordan), &rename_jordan), "Jordan's card changed");
+        assert!(!now.still_as_seen(Basis::from(4), &sams_alerts), "without a part, the version");
+        assert!(now.still_as_seen(Basis::from(5), &rename_jordan), "the newest page, anything");
+
+        // Someone was added since: an addition made on the old roster is refused, Sam's alerts not.
+        let mut grown = state();
+        grown.recipients.additional.push(recipient(3, contact("Noor", "noor@example.com", "", "")));
+        let now = grown.view(5);
+        let add = PreferenceChange::AddRecipient(contact("Ana", "ana@example.com", "", ""));
+        assert!(!now.still_as_seen(seen(&add), &add));
+        assert!(now.still_as_seen(seen(&sams_alerts), &sams_alerts));
+
+        // Sam was removed since, or a stop changed since: saves made on what was shown are refused.
+        let mut removed = state();
+        removed.recipients.additional.clear();
+        assert!(!removed.view(5).still_as_seen(seen(&sams_alerts), &sams_alerts));
+        let mut stopped = state();
+        stopped.opt_outs.sms = true;
+        assert!(!stopped.view(5).still_as_seen(seen(&stop_sms), &stop_sms));
+    }
+
     #[test]
     fn the_primary_recipient_cannot_be_removed() {
         let message = rule(state().apply(&PreferenceChange::RemoveRecipient(RecipientId(1))));

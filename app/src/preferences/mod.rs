@@ -27,4 +27,4 @@ pub use notifications_page::NotificationsPage;
 pub use recipient::Recipient;
 #[cfg(feature = "ssr")]
 pub use service::PreferencesService;
-pub use view::{PreferencesView, RecipientView};
+pub use view::{Basis, PreferencesView, RecipientView};

@@ -60,7 +60,7 @@ fn NotificationsIsland(account: Option<String>, view: PreferencesView) -> impl I
 fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView {
     let action = ServerAction::<SaveNotifications>::new();
     let errors = FormErrors::follow(action);
-    let RecipientView { recipient: person, is_primary, .. } = recipient;
+    let RecipientView { recipient: person, is_primary, revision, .. } = recipient;
     let id = person.id.0;
     let name = person.contact.name.to_string();
     let heading = format!("notifications-{id}");
@@ -130,7 +130,7 @@ fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView
                 {is_primary.then(|| view! { <span class="tag">"Account holder"</span> })}
             </div>
             <SaveForm action>
-                <SaveBasis />
+                <SaveBasis part=revision />
                 <input type="hidden" name="recipient" value=id.to_string() />
                 <div class="table-scroll" role="region" aria-label=region_label tabindex="0">
                     <table class="matrix">

@@ -1,4 +1,4 @@
-use super::{PreferenceChange, PreferencesView};
+use super::{Basis, PreferenceChange, PreferencesView};
 use crate::accounts::AccountId;
 use crate::activity::Actor;
 use crate::error::AppError;
@@ -10,14 +10,14 @@ pub trait PreferencesService: Send + Sync + 'static {
     /// Recipients, their choices with delivery status, and the account-wide stops.
     async fn preferences(&self, account: AccountId) -> Result<PreferencesView, AppError>;
 
-    /// Applies one change made by `actor`, if the account is still at `version` (a save based on
-    /// an older page is refused with [`AppError::Conflict`]). The change, its audit records and
-    /// the new version are stored together or not at all.
+    /// Applies one change made by `actor`, if what it was based on still stands (see
+    /// [`PreferencesView::still_as_seen`]; otherwise it is refused with [`AppError::Conflict`]).
+    /// The change, its audit records and the new version are stored together or not at all.
     async fn change_preferences(
         &self,
         actor: Actor,
         account: AccountId,
-        version: i64,
+        basis: Basis,
         change: PreferenceChange,
     ) -> Result<Saved, AppError>;
 }

@@ -1,7 +1,7 @@
 use super::Recipient;
 use super::{
-    communications_offered, AccountOptOuts, Audience, Communication, PreferencesState,
-    SelectionStatus, SmsConsent,
+    communications_offered, AccountOptOuts, Audience, Communication, PreferenceChange,
+    PreferencesState, SelectionStatus, SmsConsent,
 };
 use crate::recipients::Recipients;
 use crate::utility::{Channel, Product};
@@ -19,6 +19,56 @@ pub struct PreferencesView {
     pub communications_offered: Vec<Communication>,
     pub recipients: Recipients<RecipientView>,
     pub opt_outs: AccountOptOuts,
+}
+
+/// What a save was based on: the version of the page it was made on and, from the page's forms,
+/// the revision of the part of it the form changes (see [`PreferencesView::part_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Basis {
+    pub version: i64,
+    pub part: Option<u64>,
+}
+
+impl From<i64> for Basis {
+    /// A save that must be based on the newest page, whatever it changes.
+    fn from(version: i64) -> Self {
+        Self { version, part: None }
+    }
+}
+
+impl PreferencesView {
+    /// The revision of the part of the page `change` changes, as the page shows it: the
+    /// recipient's card; for an addition, who the recipients are (see [`Self::roster`]); for a
+    /// stop, whether it is on. `None` for a recipient the page does not have.
+    pub fn part_of(&self, change: &PreferenceChange) -> Option<u64> {
+        let card = |id: &crate::recipients::RecipientId| {
+            self.recipients.iter().find(|r| r.recipient.id == *id).map(|r| r.revision)
+        };
+        match change {
+            PreferenceChange::AddRecipient(_) => Some(self.roster()),
+            PreferenceChange::UpdateContact(id, _)
+            | PreferenceChange::RemoveRecipient(id)
+            | PreferenceChange::SetAlerts { recipient: id, .. }
+            | PreferenceChange::SetNotifications { recipient: id, .. } => card(id),
+            PreferenceChange::SetOptOut { scope, .. } => Some(u64::from(self.opt_outs.get(*scope))),
+        }
+    }
+
+    /// Who the recipients are: their count and largest id (ids only grow, so a recipient added
+    /// changes the largest and one removed the count), from 2^32 up.
+    pub fn roster(&self) -> u64 {
+        let largest = self.recipients.iter().map(|r| r.recipient.id.0).max().unwrap_or(0) as u64;
+        (self.recipients.iter().count() as u64) << 32 | (largest & 0xffff_ffff)
+    }
+
+    /// Whether a save of `change` made on `basis` still means what the person saw: the page
+    /// was the newest, or the part the form changes is as it was on their page. So two cards
+    /// saved within one round trip both land, while a card changed meanwhile (in another tab,
+    /// by customer service) refuses a save made on its old state.
+    pub fn still_as_seen(&self, basis: Basis, change: &PreferenceChange) -> bool {
+        basis.version == self.version
+            || basis.part.is_some_and(|part| self.part_of(change) == Some(part))
+    }
 }
 
 impl crate::shell::Versioned for PreferencesView {

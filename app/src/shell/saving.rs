@@ -307,14 +307,17 @@ async fn post_form(url: &str, body: String) -> Result<Saved, AppError> {
 }
 
 /// What every save is based on, as hidden inputs: the newest version of the page's data (kept
-/// by [`SaveFeedback`]; the server refuses a save based on an older page) and, in admin mode,
-/// the account acted for.
+/// by [`SaveFeedback`]; the server refuses a save based on an older page), the revision of the
+/// part of the page the form changes, if the data says one (`part`: the server lets the save
+/// through an older version while that part is as it was), and, in admin mode, the account
+/// acted for.
 #[component]
-pub fn SaveBasis() -> impl IntoView {
+pub fn SaveBasis(#[prop(optional)] part: Option<u64>) -> impl IntoView {
     let account = crate::acting::ActingFor::current();
     let version = expect_context::<SaveFeedback>().version;
     view! {
         <input type="hidden" name="version" value=move || version.get().to_string() />
+        {part.map(|part| view! { <input type="hidden" name="part" value=part.to_string() /> })}
         {account.map(|number| view! { <input type="hidden" name="account" value=number /> })}
     }
 }

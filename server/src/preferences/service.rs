@@ -16,7 +16,7 @@ use peakday_app::activity::{field_changes, ActivityEntry, ActivityService, Actor
 use peakday_app::change::ChangeError;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{
-    Effect, PreferenceChange, PreferencesService, PreferencesState, PreferencesView,
+    Basis, Effect, PreferenceChange, PreferencesService, PreferencesState, PreferencesView,
 };
 use peakday_app::shell::Saved;
 use sqlx::AnyConnection;
@@ -66,23 +66,27 @@ impl Preferences {
         Ok(state.view(version))
     }
 
-    /// Applies `change` if the account is still at `version`; everything it stores (the change,
-    /// consent requests, queued texts, audit records, the next version) commits together.
+    /// Applies `change` if what it was based on still stands: the account is still at the
+    /// page's version, or the part of the page the form changes is as it was (so two cards saved
+    /// within one round trip both land). Everything it stores (the change, consent requests,
+    /// queued texts, audit records, the next version) commits together.
     #[tracing::instrument(name = "preferences.change", skip_all, fields(account = account.0))]
     pub async fn change(
         &self,
         actor: Actor,
         account: AccountId,
-        version: i64,
+        basis: impl Into<Basis>,
         change: &PreferenceChange,
     ) -> Result<Saved, PreferencesError> {
+        let basis = basis.into();
         let mut tx = self.store.begin_write().await?;
-        let Some(next_version) =
-            store::claim_preferences_version(&mut tx, account, version).await?
-        else {
-            return Err(PreferencesError::Conflict(version));
-        };
+        let next_version = store::claim_next_preferences_version(&mut tx, account).await?;
         let (state, _) = self.state_of(&mut tx, account).await?;
+        let version = next_version - 1;
+        // The view (every card's revision) is worked out only for a save made on an older page.
+        if version != basis.version && !state.view(version).still_as_seen(basis, change) {
+            return Err(PreferencesError::Conflict(basis.version));
+        }
         let outcome = state.apply(change).map_err(PreferencesError::Refused)?;
         for effect in &outcome.effects {
             apply_effect(&mut tx, account, effect).await?;
@@ -207,10 +211,10 @@ impl PreferencesService for Preferences {
         &self,
         actor: Actor,
         account: AccountId,
-        version: i64,
+        basis: Basis,
         change: PreferenceChange,
     ) -> Result<Saved, AppError> {
-        Ok(self.change(actor, account, version, &change).await?)
+        Ok(self.change(actor, account, basis, &change).await?)
     }
 }
 

@@ -38,36 +38,26 @@ impl StoredPreferences {
     }
 }
 
-/// Moves the account from `expected` to the next version and returns it, or `None` if it is no
-/// longer at `expected` (a save from an older page). Run first in a save's transaction: on PostgreSQL
-/// the row lock then orders concurrent saves of one account, and the loser sees the winner's
-/// version and is refused.
-pub async fn claim_preferences_version(
+/// Moves the account to its next version and returns it (1 for an account nobody changed yet).
+/// Run first in a save's transaction: on PostgreSQL the row lock then orders concurrent saves of
+/// one account, and each sees the state the one before it left; the caller checks that the
+/// save was made on that state ([`peakday_app::preferences::PreferencesView::still_as_seen`])
+/// and rolls back otherwise.
+pub async fn claim_next_preferences_version(
     conn: &mut AnyConnection,
     account: AccountId,
-    expected: i64,
-) -> Result<Option<i64>, StoreError> {
-    let claimed = if expected == 0 {
-        sqlx::query(
-            "INSERT INTO account_preferences (account_id, version, updated_at) \
-             VALUES ($1, 1, $2) ON CONFLICT (account_id) DO NOTHING",
-        )
-        .bind(account.0)
-        .bind(now())
-        .execute(&mut *conn)
-        .await?
-    } else {
-        sqlx::query(
-            "UPDATE account_preferences SET version = version + 1, updated_at = $1 \
-             WHERE account_id = $2 AND version = $3",
-        )
-        .bind(now())
-        .bind(account.0)
-        .bind(expected)
-        .execute(&mut *conn)
-        .await?
-    };
-    Ok((claimed.rows_affected() == 1).then_some(expected + 1))
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO account_preferences (account_id, version, updated_at) VALUES ($1, 1, $2) \
+         ON CONFLICT (account_id) DO UPDATE \
+         SET version = account_preferences.version + 1, updated_at = excluded.updated_at \
+         RETURNING version",
+    )
+    .bind(account.0)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get::<i64, _>("version")?)
 }
 
 /// Stores the account-wide stops (after the version was claimed).
