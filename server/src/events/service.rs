@@ -183,12 +183,7 @@ impl Events {
             .ok_or(EventsError::Refused(ChangeError::NotFound))?;
         let zone = self.store.utility_zone(&mut tx).await?;
         let clock = Clock { zone: &zone };
-        let proposed = time::proposed_event(&zone, request).map_err(|_| {
-            ChangeError::field(
-                events::CallEventForm::START,
-                "That time does not exist in the utility's time zone.",
-            )
-        })?;
+        let proposed = time::proposed_event(&zone, request)?;
         let definition = &program.definition;
         // Read under the program's lock, as the season's count: of 40 identical calls sent at
         // once, one is called and the rest refused as doubles.
@@ -350,18 +345,8 @@ impl Events {
         let change = match request {
             PeakDayRequest::OptOut { event } => AccountEventChange::OptOut { event: *event },
             PeakDayRequest::ScheduleTimeAway { device, start, end } => {
-                // Time away starts and ends when the customer says. `instant` would move a
-                // time the clocks skip an hour on, and 02:30 to 03:30 that night would come out
-                // empty and be refused as ending before it starts.
-                for (field, moment) in [(TimeAwayForm::START, start), (TimeAwayForm::END, end)] {
-                    if time::is_skipped(&zone, *moment) {
-                        let message = format!(
-                            "{moment} does not happen: clocks go forward an hour that night. \
-                             Choose a time before or after the change."
-                        );
-                        return Err(ChangeError::field(field, message).into());
-                    }
-                }
+                let fields = [(TimeAwayForm::START, *start), (TimeAwayForm::END, *end)];
+                time::refuse_skipped(&zone, &fields)?;
                 let span = time::span(&zone, *start, *end).map_err(|_| {
                     ChangeError::field(
                         TimeAwayForm::START,

@@ -1,7 +1,9 @@
 //! Local dates and times, as people type them, placed in the utility's zone.
 
 use jiff::tz::{AmbiguousOffset, TimeZone};
-use peakday_app::events::{EventRequest, LocalMoment, ProposedEvent, Span};
+use peakday_app::change::ChangeError;
+use peakday_app::error::FieldErrors;
+use peakday_app::events::{CallEventForm, EventRequest, LocalMoment, ProposedEvent, Span};
 
 /// The instant (unix seconds) `moment` names in `zone`. A time a daylight-saving change skips
 /// (02:30 on the spring-forward day) is taken as the same length after the change; a time it
@@ -11,8 +13,31 @@ pub fn instant(zone: &TimeZone, moment: LocalMoment) -> Result<i64, jiff::Error>
 }
 
 /// Whether `zone`'s clocks skip `moment`: 02:30 on the night they go forward never happens there.
-pub fn is_skipped(zone: &TimeZone, moment: LocalMoment) -> bool {
+fn is_skipped(zone: &TimeZone, moment: LocalMoment) -> bool {
     matches!(zone.to_ambiguous_zoned(civil(moment)).offset(), AmbiguousOffset::Gap { .. })
+}
+
+/// Refuses, beside each of `fields`, a time `zone`'s clocks skip. People mean the times they
+/// type: `instant` would move 02:30 on the spring-forward night to 03:30, so an event or a time
+/// away would silently start an hour late (or, from 02:30 to 03:30, come out empty).
+pub fn refuse_skipped(zone: &TimeZone, fields: &[(&str, LocalMoment)]) -> Result<(), ChangeError> {
+    let mut errors = FieldErrors::default();
+    for (field, moment) in fields {
+        if is_skipped(zone, *moment) && errors.get(field).is_none() {
+            errors.add(
+                field,
+                format!(
+                    "{moment} does not happen: clocks go forward an hour that night. \
+                     Choose a time before or after the change."
+                ),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ChangeError::Fields(errors))
+    }
 }
 
 fn civil(moment: LocalMoment) -> jiff::civil::DateTime {
@@ -26,17 +51,33 @@ pub fn span(zone: &TimeZone, from: LocalMoment, to: LocalMoment) -> Result<Span,
     Ok(Span::new(instant(zone, from)?, instant(zone, to)?))
 }
 
-/// A program manager's request, placed in the utility's zone for the rules.
+/// A program manager's request, placed in the utility's zone for the rules; a time the clocks
+/// skip is refused beside its field.
 pub fn proposed_event(
     zone: &TimeZone,
     request: &EventRequest,
-) -> Result<ProposedEvent, jiff::Error> {
+) -> Result<ProposedEvent, ChangeError> {
     let on_the_day = |time| LocalMoment { day: request.day, time };
+    let (start, end) = (on_the_day(request.start), on_the_day(request.end));
     let notice = LocalMoment { day: request.notice_day, time: request.notice_time };
+    refuse_skipped(
+        zone,
+        &[
+            (CallEventForm::START, start),
+            (CallEventForm::END, end),
+            (CallEventForm::NOTICE_TIME, notice),
+        ],
+    )?;
+    let outside_the_zone = |_| {
+        ChangeError::field(
+            CallEventForm::START,
+            "That time does not exist in the utility's time zone.",
+        )
+    };
     Ok(ProposedEvent {
         day: request.day,
-        span: span(zone, on_the_day(request.start), on_the_day(request.end))?,
-        notice_at: instant(zone, notice)?,
+        span: span(zone, start, end).map_err(outside_the_zone)?,
+        notice_at: instant(zone, notice).map_err(outside_the_zone)?,
         target: request.target,
     })
 }
@@ -44,8 +85,8 @@ pub fn proposed_event(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use peakday_app::events::check_call;
     use peakday_app::events::LocalTime;
-    use peakday_app::events::{check_call, CallEventForm};
     use peakday_app::programs::CalendarDate;
     use peakday_app::programs::{Capacity, DeviceKind, Program, ProgramForm, ProgramId};
 
@@ -151,5 +192,40 @@ mod tests {
         assert_eq!(event.span, Span::new(1_784_138_400, 1_784_138_400 + 4 * HOUR));
         assert_eq!(event.notice_at, 1_784_138_400 - 26 * HOUR);
         assert_eq!(event.target, Capacity(500));
+    }
+
+    #[test]
+    fn an_event_at_a_time_the_clocks_skip_is_refused_beside_that_time() {
+        // 14 March 2027: 02:00 EST becomes 03:00 EDT; 02:30 never happens in New York.
+        let form = |start: &str, end: &str, notice_time: &str| CallEventForm {
+            day: "2027-03-14".into(),
+            start: start.into(),
+            end: end.into(),
+            notice_day: "2027-03-14".into(),
+            notice_time: notice_time.into(),
+            target_kw: "50".into(),
+            groups: String::new(),
+        };
+        let refused =
+            |form: CallEventForm| match proposed_event(&new_york(), &form.parse().unwrap()) {
+                Err(ChangeError::Fields(errors)) => errors,
+                other => panic!("{other:?}"),
+            };
+        let errors = refused(form("02:30", "06:00", "00:30"));
+        assert_eq!(
+            errors.get(CallEventForm::START),
+            Some("March 14, 2027 02:30 does not happen: clocks go forward an hour that night. Choose a time before or after the change.")
+        );
+        assert_eq!(errors.get(CallEventForm::END), None);
+        let errors = refused(form("01:00", "02:15", "02:00"));
+        assert!(
+            errors.get(CallEventForm::END).is_some()
+                && errors.get(CallEventForm::NOTICE_TIME).is_some()
+        );
+        assert_eq!(errors.get(CallEventForm::START), None);
+
+        let event =
+            proposed_event(&new_york(), &form("01:00", "04:00", "00:30").parse().unwrap()).unwrap();
+        assert_eq!(event.span.seconds(), 2 * HOUR, "01:00 EST to 04:00 EDT");
     }
 }
