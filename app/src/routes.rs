@@ -94,7 +94,7 @@ pub fn App() -> impl IntoView {
 /// route matches leaves it none: the fallback, as before.
 fn route_table() -> StaticVec<AnyNestedRoute> {
     thread_local! {
-        static TABLE: StaticVec<AnyNestedRoute> = StaticVec::from(vec![
+        static TABLE: Vec<AnyNestedRoute> = vec![
             view! {
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
             }
@@ -247,16 +247,44 @@ fn route_table() -> StaticVec<AnyNestedRoute> {
                 />
             }
             .into_inner(),
-        ]);
+        ];
     }
     if RouteList::is_generating() {
         // The server's route list is read from this table once, at start-up: it needs them all.
-        return TABLE.with(Clone::clone);
+        return TABLE.with(|table| StaticVec::from(table.clone()));
     }
     use_url().with_untracked(|url| {
         TABLE.with(|table| {
-            let matching = table.iter().filter(|route| route.match_nested(url.path()).0.is_some());
-            StaticVec::from(matching.cloned().collect::<Vec<_>>())
+            let matching = matching_routes(table, url.path());
+            StaticVec::from(matching.iter().map(|&i| table[i].clone()).collect::<Vec<_>>())
         })
+    })
+}
+
+/// How many paths [`matching_routes`] remembers per thread before it starts again: pages with
+/// an id in the path (an account's number) make a new path each, so the memory is bounded.
+const REMEMBERED_PATHS: usize = 256;
+
+/// The positions in `table` of the routes that match `path`, remembered per thread: matching
+/// every route of the table against the path cost every page about 6k instructions
+/// (`scripts/profile.sh /signin`: 21 `match_nested` calls), a lookup a few hundred.
+fn matching_routes(table: &[AnyNestedRoute], path: &str) -> std::rc::Rc<[usize]> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    thread_local! {
+        static KNOWN: RefCell<HashMap<String, Rc<[usize]>>> = RefCell::new(HashMap::new());
+    }
+    KNOWN.with_borrow_mut(|known| {
+        if let Some(matching) = known.get(path) {
+            return matching.clone();
+        }
+        let matching: Rc<[usize]> =
+            (0..table.len()).filter(|&i| table[i].match_nested(path).0.is_some()).collect();
+        if known.len() >= REMEMBERED_PATHS {
+            known.clear();
+        }
+        known.insert(path.to_owned(), matching.clone());
+        matching
     })
 }

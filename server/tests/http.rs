@@ -200,6 +200,34 @@ async fn a_page_of_another_role_is_answered_403() {
     }
 }
 
+/// Which routes match a path is remembered per thread (`routes::matching_routes` in app/), and
+/// forgotten after a few hundred paths: a path asked for again, after other paths and after more
+/// paths than are remembered, is still the page it names.
+#[tokio::test]
+async fn a_path_is_the_same_page_whenever_and_however_often_it_is_asked_for() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let cookie = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let pages = [
+        ("/account", StatusCode::OK, "12 Maple Street"),
+        ("/account/alerts", StatusCode::OK, "Add a recipient"),
+        ("/account/nowhere", StatusCode::NOT_FOUND, "Page not found"),
+        ("/account/events", StatusCode::OK, "Schedule time away"),
+    ];
+    for round in 0..3 {
+        for (path, status, text) in pages {
+            let response = send(&app, get(path, Some(&cookie))).await;
+            assert_eq!(response.status(), status, "{path}, round {round}");
+            assert!(body_text(response).await.contains(text), "{path}, round {round}");
+        }
+        for n in 0..150 {
+            let path = format!("/account/nowhere-{round}-{n}");
+            let response = send(&app, get(&path, Some(&cookie))).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+}
+
 /// The page router reads `%2e%2e` as `..`, as browsers do; the access check must read the same
 /// path, or `/%2e%2e/admin` renders the administration page to a customer.
 #[tokio::test]

@@ -1,9 +1,8 @@
 use super::credentials::PASSWORD_MAX_LEN;
 use crate::contact::EmailAddress;
-use crate::shell::Ready;
+use crate::shell::{query_param, Ready};
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// Why the sign-in page is shown again; the server names it in the `notice` query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,28 +72,25 @@ impl SignInNotice {
 /// before (or without) the WASM; once hydrated it checks the email's shape before sending.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let query = use_query_map();
-    let notice = move || query.read().get("notice").as_deref().and_then(SignInNotice::parse);
-    let next = move || query.read().get("next").unwrap_or_default();
+    let notice = query_param("notice").as_deref().and_then(SignInNotice::parse);
+    let next = query_param("next").unwrap_or_default();
 
     // The page reads nothing: rendered in one pass (see `shell::Ready`).
     Ready::new(view! {
         <Title text="Sign in" />
         <section class="card narrow">
             <h1>"Sign in"</h1>
-            {move || {
-                notice()
-                    .map(|notice| {
-                        let class = if notice.is_error() { "notice notice--error" } else { "notice" };
-                        let role = if notice.is_error() { "alert" } else { "status" };
-                        view! {
-                            <div class=class role=role>
-                                <p>{notice.message()}</p>
-                            </div>
-                        }
-                    })
-            }}
-            <SignInForm next=next() />
+            {notice
+                .map(|notice| {
+                    let class = if notice.is_error() { "notice notice--error" } else { "notice" };
+                    let role = if notice.is_error() { "alert" } else { "status" };
+                    view! {
+                        <div class=class role=role>
+                            <p>{notice.message()}</p>
+                        </div>
+                    }
+                })}
+            <SignInForm next />
             // Customers cannot reset a password alone yet (email delivery is to come): say
             // whom to ask rather than leave a new or locked-out customer with nothing to try.
             <p class="hint signin-help">

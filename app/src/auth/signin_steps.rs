@@ -11,7 +11,6 @@ use crate::error::AppError;
 use crate::shell::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// Why a step's page is shown again.
@@ -131,9 +130,7 @@ pub trait SignInStepService: Send + Sync + 'static {
 pub type SignInSteps = std::sync::Arc<dyn SignInStepService>;
 
 fn problem_from_query() -> Option<StepProblem> {
-    let query = use_query_map();
-    let problem = query.read_untracked().get("problem");
-    problem.as_deref().and_then(StepProblem::parse)
+    crate::shell::query_param("problem").as_deref().and_then(StepProblem::parse)
 }
 
 /// The problem's line for `field`, if the page was shown again for it.
@@ -327,8 +324,7 @@ fn NewPasswordFields(
 /// `/signin/reset?token=…`: a new password from an administrator's one-time link.
 #[component]
 pub fn ResetPage() -> impl IntoView {
-    let query = use_query_map();
-    let token = query.read_untracked().get("token").unwrap_or_default();
+    let token = crate::shell::query_param("token").unwrap_or_default();
     let problem = problem_from_query();
     let reset = Resource::new(
         {

@@ -1,14 +1,13 @@
 use super::{search_accounts, AccountMatch, SearchResults};
 use crate::acting::account_path;
-use crate::shell::{Loaded, ScrollTable};
+use crate::shell::{query_param, Loaded, ScrollTable};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 /// The search box and, once something was searched, one page of results. A plain GET form:
 /// the query is in the URL, so Back, bookmarks and a second tab all work, with or without WASM.
 #[component]
 pub fn SearchSection() -> impl IntoView {
-    let (query, after) = use_query_map().with_untracked(|map| (map.get("q"), map.get("after")));
+    let (query, after) = (query_param("q"), query_param("after"));
     let results = query.clone().map(|text| {
         let resource =
             Resource::new(move || (text.clone(), after.clone()), |(q, a)| search_accounts(q, a));

@@ -17,8 +17,8 @@ pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, NotFound};
 pub use ready::Ready;
 pub use saving::{
-    provide_plain_post_refusal, FormErrors, FormRefusal, SaveBasis, SaveFeedback, SaveForm,
-    SaveStatus, Saved, Versioned, SAVED_PARAMETER,
+    provide_plain_post_refusal, query_param, FormErrors, FormRefusal, SaveBasis, SaveFeedback,
+    SaveForm, SaveStatus, Saved, Versioned, SAVED_PARAMETER,
 };
 #[cfg(feature = "ssr")]
 pub use saving::{refusal_status, save_answer};
