@@ -267,12 +267,16 @@ async fn admin_mode_pages_show_the_banner_and_stay_with_customer_service() {
     assert!(alerts.contains(r#"name="account" value="3000012345""#), "forms carry the account");
     let missing = send(&app, get("/agent/accounts/9999999999", &agent)).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    // One notice and the way back; not the page under it repeating the refusal.
+    // A page titled for the missing account and the way back; not the page under it repeating
+    // the refusal, and nothing from the address.
     let missing =
         body_text(send(&app, get("/agent/accounts/9999999999/alerts", &agent)).await).await;
-    assert_eq!(missing.matches("We could not find that.").count(), 1, "{missing}");
+    assert!(missing.contains("<title>Account not found · Peakday</title>"), "{missing}");
+    assert!(missing.contains("<h1>Account not found"), "{missing}");
+    assert!(missing.contains("No account has that number."));
     assert!(missing.contains(r#"<a href="/agent">Back to the account search</a>"#));
     assert!(!missing.contains("Alerts &amp; recipients</h1>"));
+    assert!(!missing.contains("9999999999"), "the number from the address is not repeated");
 }
 
 #[tokio::test]

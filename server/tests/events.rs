@@ -470,6 +470,31 @@ async fn the_same_event_called_forty_times_at_once_is_called_once() {
     }
 }
 
+#[tokio::test]
+async fn an_event_whose_notice_time_has_passed_records_customers_told_when_it_was_called() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let when = (jiff::Zoned::now().date() + jiff::Span::new().days(9)).to_string();
+        let week_ago = (jiff::Zoned::now().date() - jiff::Span::new().days(7)).to_string();
+        let form = format!(
+            "program=1&day={when}&start=14:00&end=18:00&notice_day={week_ago}&notice_time=09:00\
+             &target_kw=1&groups="
+        );
+        let called_at = jiff::Timestamp::now().as_second();
+        let (status, saved) = api(&rig.app, "/api/call_event", &form, &rig.manager).await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+        // Nobody was told a week ago: the event says customers were told as it was called.
+        let notice_at: i64 =
+            sqlx::query_scalar("SELECT notice_at FROM events ORDER BY id DESC LIMIT 1")
+                .fetch_one(&mut *db.store.read().await.unwrap())
+                .await
+                .unwrap();
+        assert!(notice_at >= called_at, "{}: told at {notice_at}, called at {called_at}", db.name);
+        assert!(notice_at <= jiff::Timestamp::now().as_second());
+    }
+}
+
 /// The next night the utility's clocks (New York's, in the demo) skip 02:30, within a year.
 fn next_spring_forward() -> jiff::civil::Date {
     let zone = jiff::tz::TimeZone::get("America/New_York").unwrap();
@@ -497,7 +522,11 @@ async fn time_away_at_a_time_the_clocks_skip_is_refused_by_name() {
             api(&rig.app, "/api/schedule_time_away", &body, &rig.customer).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {refused}", db.name);
         let refused = refused.to_string();
-        assert!(refused.contains("02:30 does not happen: clocks go forward"), "{refused}");
+        assert!(
+            refused.contains("2:30 AM on ")
+                && refused.contains(" does not happen: clocks go forward"),
+            "{refused}"
+        );
         assert!(!refused.contains("must end after it starts"), "{refused}");
         // Around the change, the same night is scheduled.
         let body = format!("device={device}&start={night}T01:00&end={night}T04:00");

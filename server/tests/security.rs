@@ -288,6 +288,36 @@ async fn customer_service_ends_a_customers_sessions_and_disables_their_sign_in_o
 }
 
 #[tokio::test]
+async fn wrong_current_passwords_are_slowed_like_sign_ins_and_the_wait_is_said_in_words() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = router(db.app_state());
+        let here = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let change = |current: &str| {
+            format!("current={current}&password=maple+harbor+kettle+ring&confirm=maple+harbor+kettle+ring")
+        };
+        for attempt in 1..=5 {
+            let (_, refusal) = api(&app, "/api/change_password", &change("wrong"), &here).await;
+            assert!(refusal.to_string().contains("not your current password"), "{attempt}");
+        }
+        // The sixth waits, whatever it holds: the right password too, so a guesser learns
+        // nothing from it.
+        for current in ["wrong", "peakday-demo"] {
+            let (status, refusal) =
+                api(&app, "/api/change_password", &change(current), &here).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {refusal}", db.name);
+            let refusal = refusal.to_string();
+            assert!(
+                refusal.contains("Too many wrong passwords. Wait 2 seconds, then try again.")
+                    || refusal.contains("Too many wrong passwords. Wait 1 second, then try again."),
+                "{refusal}"
+            );
+        }
+        assert!(!actions(&db, "3000012345").await.contains(&"password.changed".to_owned()));
+    }
+}
+
+#[tokio::test]
 async fn changing_a_password_needs_the_current_one_follows_the_rules_and_ends_other_sessions() {
     for db in TestDb::all().await {
         let db = db.seeded().await;

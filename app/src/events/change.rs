@@ -79,6 +79,9 @@ pub struct CallPlan {
     pub tally: Tally,
     pub audit: AuditRecord,
     pub message: String,
+    /// When customers are told ([`ProposedEvent::told_at`]): what the event stores and the
+    /// notices are sent at.
+    pub notice_at: i64,
 }
 
 /// What the program has called already, as a new call is checked against it.
@@ -149,7 +152,7 @@ pub fn plan_call(
                 ("groups", &if groups.is_empty() { "all".to_owned() } else { groups.join(", ") }),
                 ("reserved_devices", &tally.reserved.to_string()),
             ]);
-    Ok(CallPlan { places, tally, audit, message })
+    Ok(CallPlan { places, tally, audit, message, notice_at: event.told_at(now) })
 }
 
 /// The groups named that none of the program's devices is in: an event on them would reserve
@@ -623,6 +626,30 @@ mod tests {
             "Event called for Jul 15: 2 devices reserved, 7 kW of the 10 kW target. Below target by 3 kW."
         );
         assert_eq!(plan.audit.action, "event.called");
+        assert_eq!(plan.notice_at, NOW, "told at the time asked for");
+    }
+
+    #[test]
+    fn a_call_whose_notice_time_has_passed_tells_customers_now() {
+        let start = NOW + 24 * HOUR;
+        let devices = [device(1, Registration::Registered, vec![])];
+        let yesterday = ProposedEvent { notice_at: NOW - 24 * HOUR, ..event_at(start) };
+        let plan = plan_call(
+            &program("2", true),
+            &yesterday,
+            &[],
+            "Jul 15",
+            NOW,
+            &none_called(),
+            &devices,
+        )
+        .unwrap();
+        assert_eq!(plan.notice_at, NOW, "not yesterday: nobody was told then");
+        let later = ProposedEvent { notice_at: NOW + HOUR, ..event_at(start) };
+        let plan =
+            plan_call(&program("2", true), &later, &[], "Jul 15", NOW, &none_called(), &devices)
+                .unwrap();
+        assert_eq!(plan.notice_at, NOW + HOUR);
     }
 
     fn none_called() -> CalledBefore {

@@ -119,6 +119,7 @@ fn CallForm(
                 {field(CallEventForm::NOTICE_DAY, "Customers told on", "date", form.notice_day.clone())}
                 {field(CallEventForm::NOTICE_TIME, "Customers told at", "time", form.notice_time.clone())}
             </div>
+            <p class="hint">"A notice time already passed means now: customers are told as the event is called."</p>
             {field(CallEventForm::TARGET, "Reduction to aim for, kW", "text", form.target_kw.clone())}
             {field(CallEventForm::GROUPS, "Entity groups, comma-separated (blank for all)", "text", form.groups.clone())}
             <p class="hint">{groups_hint}</p>
@@ -179,7 +180,7 @@ fn EventCard(event: ProgramEvent, cancel: ServerAction<CancelEvent>) -> impl Int
                 <dt>"Away"</dt><dd>{tally.unavailable}</dd>
                 <dt>"Released"</dt><dd>{tally.released}</dd>
                 <dt>"Groups"</dt><dd>{groups}</dd>
-                <dt>"Customers told"</dt><dd>{event.notice}</dd>
+                <dt>"Notice to customers"</dt><dd>{event.notice}</dd>
                 {(reported > 0).then(|| view! {
                     <dt>"Participation"</dt>
                     <dd>{format!("{} took part, {} did not; {} kW delivered", participation.participated, participation.did_not_participate, participation.delivered)}</dd>

@@ -52,6 +52,14 @@ pub struct ProposedEvent {
     pub target: Capacity,
 }
 
+impl ProposedEvent {
+    /// When customers are in fact told: the time asked for, or `now` once that has passed (a
+    /// notice cannot go out in the past; a call whose notice time was yesterday tells them now).
+    pub fn told_at(&self, now: i64) -> i64 {
+        self.notice_at.max(now)
+    }
+}
+
 /// Why an event cannot be called, in words for the program manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallRefusal {
@@ -156,7 +164,7 @@ pub fn check_call(
             end: definition.season_end,
         });
     }
-    let notice = event.span.starts_at - event.notice_at.max(now);
+    let notice = event.span.starts_at - event.told_at(now);
     if event.notice_at >= event.span.starts_at {
         refusals.push(CallRefusal::NoticeAfterStart);
     } else if notice < i64::from(rules.min_notice_hours) * HOUR {

@@ -110,7 +110,10 @@ impl AccountSecurity {
         {
             return Err(field_error(
                 "current",
-                &format!("Too many wrong passwords. Wait {wait} seconds, then try again."),
+                &format!(
+                    "Too many wrong passwords. Wait {}, then try again.",
+                    throttle::wait_in_words(wait)
+                ),
             ));
         }
         let stored =

@@ -104,6 +104,16 @@ impl Counted {
     }
 }
 
+/// A wait of `seconds` in words: "1 second", "45 seconds"; past a minute in whole minutes,
+/// rounded up ("2 minutes" for 65 s), since nobody counts 900 seconds.
+pub fn wait_in_words(seconds: i64) -> String {
+    match seconds {
+        ..=1 => "1 second".to_owned(),
+        2..=60 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", (seconds + 59) / 60),
+    }
+}
+
 /// Counts a sign-in attempt under `keys` in a write transaction of its own (see
 /// [`super::store::reserve_signin_attempt`]), or refuses it with the seconds to wait, counting
 /// nothing.
@@ -143,6 +153,15 @@ mod tests {
         assert_eq!(state.attempt(Bucket::PAIR, 1_001), Err(1));
         let sixth = state.attempt(Bucket::PAIR, 1_002).unwrap();
         assert_eq!((sixth.failures, sixth.blocked_until), (6, 1_006));
+    }
+
+    #[test]
+    fn a_wait_is_said_in_seconds_then_whole_minutes() {
+        let said: Vec<String> = [1, 2, 60, 61, 120, 900].map(wait_in_words).to_vec();
+        assert_eq!(
+            said,
+            ["1 second", "2 seconds", "60 seconds", "2 minutes", "2 minutes", "15 minutes"]
+        );
     }
 
     #[test]

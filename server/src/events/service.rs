@@ -20,7 +20,8 @@ use peakday_app::events::{
     self as events, AccountEvent, AccountEventChange, AccountEventState, AccountEvents, AwayPeriod,
     CalledBefore, CalledEvent, DermsNotice, DeviceAway, DeviceState, EventDevice, EventEffect,
     EventId, EventPhase, EventRequest, EventsService, HeldAway, HeldDevice, HeldEvent,
-    ManagedEvent, OptOutAllowance, PeakDayRequest, ProgramEvent, ProgramEvents, Span, TimeAwayForm,
+    ManagedEvent, OptOutAllowance, PeakDayRequest, ProgramEvent, ProgramEvents, ProposedEvent,
+    Span, TimeAwayForm,
 };
 use peakday_app::programs::{DeviceId, EnrollmentStatus, Program, ProgramId};
 use peakday_app::shell::Saved;
@@ -217,6 +218,8 @@ impl Events {
             &called,
             &devices,
         )?;
+        // Stored as customers are in fact told: a notice time already passed is now.
+        let proposed = ProposedEvent { notice_at: plan.notice_at, ..proposed };
         let actor = Actor { user_id: Some(manager), source: ChangeSource::Portal };
         let id =
             store::insert_event(&mut tx, program.id, &proposed, &request.groups, actor).await?;
@@ -271,8 +274,7 @@ impl Events {
         };
         let words = NoticeWords::of(&program, &label, proposed.span, &clock);
         let notices = notices(id, &accounts, "called", &words, None);
-        store::queue_notices(&mut tx, PEAK_DAY_NOTICE, &notices, proposed.notice_at.max(now()))
-            .await?;
+        store::queue_notices(&mut tx, PEAK_DAY_NOTICE, &notices, plan.notice_at).await?;
         audit::append_audit(&mut tx, &audit_entry(actor, None, &plan.audit)).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Saved::new(plan.message))

@@ -27,8 +27,10 @@ pub fn refuse_skipped(zone: &TimeZone, fields: &[(&str, LocalMoment)]) -> Result
             errors.add(
                 field,
                 format!(
-                    "{moment} does not happen: clocks go forward an hour that night. \
-                     Choose a time before or after the change."
+                    "{} does not happen: clocks go forward an hour that night. \
+                     Choose a time before or after the change.",
+                    // As the rest of the product shows times: 12-hour, the day in words.
+                    civil(*moment).strftime("%-I:%M %p on %B %-d, %Y")
                 ),
             );
         }
@@ -214,7 +216,7 @@ mod tests {
         let errors = refused(form("02:30", "06:00", "00:30"));
         assert_eq!(
             errors.get(CallEventForm::START),
-            Some("March 14, 2027 02:30 does not happen: clocks go forward an hour that night. Choose a time before or after the change.")
+            Some("2:30 AM on March 14, 2027 does not happen: clocks go forward an hour that night. Choose a time before or after the change.")
         );
         assert_eq!(errors.get(CallEventForm::END), None);
         let errors = refused(form("01:00", "02:15", "02:00"));
