@@ -76,6 +76,14 @@ for (const width of [1280, 360]) {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, path).toBeLessThanOrEqual(0);
       }
+      // A number nobody has: a page of its own, titled, and the way back to the search.
+      const missing = await page.goto("/agent/accounts/9999999999/alerts");
+      expect(missing?.status()).toBe(404);
+      await expect(page).toHaveTitle("Account not found · Peakday");
+      await expect(page.getByRole("heading", { level: 1, name: "Account not found" })).toBeVisible();
+      await expectNoViolations(page, "a missing account in admin mode");
+      await page.getByRole("link", { name: "Back to the account search" }).click();
+      await expect(page).toHaveURL(/\/agent$/);
     });
 
     test("the programs and devices pages are accessible, without sideways scroll", async ({ page }) => {
