@@ -109,7 +109,8 @@ impl Counted {
 pub fn wait_in_words(seconds: i64) -> String {
     match seconds {
         ..=1 => "1 second".to_owned(),
-        2..=60 => format!("{seconds} seconds"),
+        2..=59 => format!("{seconds} seconds"),
+        60 => "1 minute".to_owned(),
         _ => format!("{} minutes", (seconds + 59) / 60),
     }
 }
@@ -157,10 +158,18 @@ mod tests {
 
     #[test]
     fn a_wait_is_said_in_seconds_then_whole_minutes() {
-        let said: Vec<String> = [1, 2, 60, 61, 120, 900].map(wait_in_words).to_vec();
+        let said: Vec<String> = [1, 2, 59, 60, 61, 120, 900].map(wait_in_words).to_vec();
         assert_eq!(
             said,
-            ["1 second", "2 seconds", "60 seconds", "2 minutes", "2 minutes", "15 minutes"]
+            [
+                "1 second",
+                "2 seconds",
+                "59 seconds",
+                "1 minute",
+                "2 minutes",
+                "2 minutes",
+                "15 minutes"
+            ]
         );
     }
 
