@@ -495,6 +495,43 @@ async fn an_event_whose_notice_time_has_passed_records_customers_told_when_it_wa
     }
 }
 
+#[tokio::test]
+async fn a_season_that_would_leave_out_an_event_called_is_refused_until_it_is_cancelled() {
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let rig = rig(&db).await;
+        let today = jiff::Zoned::now().date();
+        let form = format!(
+            "program={}&name=Smart+Thermostat+Rewards&description=&kind=demand_response\
+             &status=active&season_start={}&season_end={today}&thermostat=on&min_battery_kwh=\
+             &rate_classes=R-PTR&max_events_per_season=15&max_event_hours=4&min_notice_hours=24\
+             &opt_outs_per_season=3&unavailability_allowed=on&enrollment_credit=50\
+             &performance_basis=per_kwh&performance_rate=1",
+            rig.program,
+            today - jiff::Span::new().days(30),
+        );
+        let season_end = |overview: Value| {
+            let end = overview["programs"][0]["program"]["definition"]["season_end"].clone();
+            assert!(!end.is_null(), "{overview}");
+            end
+        };
+        let overview = || api(&rig.app, "/api/programs_overview", "", &rig.manager);
+        let before = season_end(overview().await.1);
+        // The demo's event is days away: a season ending today would leave it out.
+        let (status, refused) = api(&rig.app, "/api/save_program", &form, &rig.manager).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {refused}", db.name);
+        assert!(refused.to_string().contains("after this end. Cancel it first"), "{refused}");
+        assert_eq!(season_end(overview().await.1), before, "nothing stored");
+
+        let body = format!("event={}&reason=Season+ends+early", rig.event);
+        let (status, saved) = api(&rig.app, "/api/cancel_event", &body, &rig.manager).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        let (status, saved) = api(&rig.app, "/api/save_program", &form, &rig.manager).await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
+        assert_ne!(season_end(overview().await.1), before, "the season is saved once it can be");
+    }
+}
+
 /// The next night the utility's clocks (New York's, in the demo) skip 02:30, within a year.
 fn next_spring_forward() -> jiff::civil::Date {
     let zone = jiff::tz::TimeZone::get("America/New_York").unwrap();

@@ -2,8 +2,9 @@
 //! was (if it exists), whether another program has the name, and the new definition in; the
 //! effect, the audit record and the confirmation out.
 
-use super::{Program, ProgramDefinition, ProgramForm, ProgramId};
+use super::{CalendarDate, Program, ProgramDefinition, ProgramForm, ProgramId};
 use crate::change::{AuditRecord, ChangeError};
+use crate::error::FieldErrors;
 
 /// What to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,15 +20,18 @@ pub fn name_taken() -> ChangeError {
 
 /// Creates a program (`id` is `None`) or changes program `id`, which was `before` (`None`: no
 /// such program). `name_taken`: another program than this one has the definition's name.
+/// `events_to_come`: the days of the program's events called and not over (none for a new one).
 pub fn apply_program_save(
     id: Option<ProgramId>,
     before: Option<&Program>,
     name_taken_elsewhere: bool,
+    events_to_come: &[CalendarDate],
     definition: &ProgramDefinition,
 ) -> Result<crate::change::Outcome<ProgramEffect>, ChangeError> {
     if name_taken_elsewhere {
         return Err(name_taken());
     }
+    season_keeps(definition, events_to_come)?;
     let fields = |definition: &ProgramDefinition| ProgramForm::of(definition).typed();
     let after = fields(definition);
     let after: Vec<(&str, &str)> = after.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -55,6 +59,32 @@ pub fn apply_program_save(
     }
 }
 
+/// Refuses a season that would leave out an event already called: it would run outside the
+/// program's own season. The manager cancels it first, or keeps its day in the season.
+fn season_keeps(
+    definition: &ProgramDefinition,
+    events_to_come: &[CalendarDate],
+) -> Result<(), ChangeError> {
+    let mut errors = FieldErrors::default();
+    if let Some(day) = events_to_come.iter().find(|day| **day < definition.season_start) {
+        errors.add(
+            ProgramForm::SEASON_START,
+            format!("An event is called for {day}, before this start. Cancel it first, or start the season by then."),
+        );
+    }
+    if let Some(day) = events_to_come.iter().rev().find(|day| **day > definition.season_end) {
+        errors.add(
+            ProgramForm::SEASON_END,
+            format!("An event is called for {day}, after this end. Cancel it first, or end the season after it."),
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ChangeError::Fields(errors))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,7 +96,8 @@ mod tests {
 
     #[test]
     fn a_new_program_is_created_with_its_form_audited() {
-        let outcome = apply_program_save(None, None, false, &definition("Cool Savings")).unwrap();
+        let outcome =
+            apply_program_save(None, None, false, &[], &definition("Cool Savings")).unwrap();
         assert_eq!(outcome.effects, [ProgramEffect::Create(definition("Cool Savings"))]);
         assert_eq!(outcome.message, "Cool Savings was created.");
         let audit = &outcome.audit[0];
@@ -82,6 +113,7 @@ mod tests {
             Some(ProgramId(3)),
             Some(&old),
             false,
+            &[],
             &definition("Cooler Savings"),
         )
         .unwrap();
@@ -98,21 +130,60 @@ mod tests {
     #[test]
     fn a_name_another_program_has_is_refused_beside_the_name() {
         let refusal =
-            apply_program_save(None, None, true, &definition("Cool Savings")).unwrap_err();
+            apply_program_save(None, None, true, &[], &definition("Cool Savings")).unwrap_err();
         assert_eq!(refusal, name_taken());
         let ChangeError::Fields(fields) = refusal else { panic!() };
         assert_eq!(fields.get(ProgramForm::NAME), Some("Another program has this name."));
     }
 
     #[test]
+    fn a_season_that_would_leave_out_an_event_already_called_is_refused() {
+        let old = Program { id: ProgramId(3), definition: definition("Cool Savings") };
+        let day = |text: &str| CalendarDate::parse(text).unwrap();
+        let season = |start: &str, end: &str| {
+            ProgramForm {
+                season_start: start.into(),
+                season_end: end.into(),
+                ..ProgramForm::of(&definition("Cool Savings"))
+            }
+            .parse()
+            .unwrap()
+        };
+        let events = [day("2026-07-14"), day("2026-08-20")];
+        let save = |definition: &ProgramDefinition| {
+            apply_program_save(Some(ProgramId(3)), Some(&old), false, &events, definition)
+        };
+        let Err(ChangeError::Fields(fields)) = save(&season("2026-07-15", "2026-08-19")) else {
+            panic!("a season leaving out both events is refused")
+        };
+        assert_eq!(
+            fields.get(ProgramForm::SEASON_START),
+            Some("An event is called for July 14, 2026, before this start. Cancel it first, or start the season by then.")
+        );
+        assert_eq!(
+            fields.get(ProgramForm::SEASON_END),
+            Some("An event is called for August 20, 2026, after this end. Cancel it first, or end the season after it.")
+        );
+        assert!(save(&season("2026-07-14", "2026-08-20")).is_ok(), "the events' own days are in");
+        assert!(apply_program_save(
+            Some(ProgramId(3)),
+            Some(&old),
+            false,
+            &[],
+            &season("2026-07-15", "2026-08-19")
+        )
+        .is_ok());
+    }
+
+    #[test]
     fn a_program_that_does_not_exist_is_not_found() {
         let other = Program { id: ProgramId(4), definition: definition("Other") };
         assert_eq!(
-            apply_program_save(Some(ProgramId(3)), None, false, &definition("X")),
+            apply_program_save(Some(ProgramId(3)), None, false, &[], &definition("X")),
             Err(ChangeError::NotFound)
         );
         assert_eq!(
-            apply_program_save(Some(ProgramId(3)), Some(&other), false, &definition("X")),
+            apply_program_save(Some(ProgramId(3)), Some(&other), false, &[], &definition("X")),
             Err(ChangeError::NotFound)
         );
     }

@@ -14,7 +14,7 @@ use crate::programs::store;
 use crate::store::audit;
 use crate::store::audit_entry;
 use crate::store::outbox;
-use crate::store::{Store, StoreError, Tx};
+use crate::store::{now, Store, StoreError, Tx};
 use jiff::Timestamp;
 use peakday_app::accounts::AccountId;
 use peakday_app::activity::{Actor, ChangeSource};
@@ -218,8 +218,14 @@ impl Enrollments {
             None => None,
         };
         let taken = store::program_name_taken(&mut tx, &definition.name, id).await?;
-        let outcome = programs::apply_program_save(id, before.as_ref(), taken, definition)
-            .map_err(EnrollmentError::Refused)?;
+        // Read under the program's lock, which a call of an event takes too.
+        let events_to_come = match id {
+            Some(id) => store::days_of_events_to_come(&mut tx, id, now()).await?,
+            None => Vec::new(),
+        };
+        let outcome =
+            programs::apply_program_save(id, before.as_ref(), taken, &events_to_come, definition)
+                .map_err(EnrollmentError::Refused)?;
         for effect in &outcome.effects {
             let stored = match effect {
                 ProgramEffect::Create(definition) => {

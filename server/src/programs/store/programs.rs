@@ -1,5 +1,5 @@
 use crate::store::{now, Backend, StoreError};
-use peakday_app::programs::{Program, ProgramDefinition, ProgramId};
+use peakday_app::programs::{CalendarDate, Program, ProgramDefinition, ProgramId};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
@@ -33,6 +33,24 @@ pub async fn program_for_change(
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(program_of_row).transpose()
+}
+
+/// The days of program `id`'s events not cancelled and not over by `at`, earliest first: a
+/// season saved for the program must keep them.
+pub async fn days_of_events_to_come(
+    conn: &mut AnyConnection,
+    id: ProgramId,
+    at: i64,
+) -> Result<Vec<CalendarDate>, StoreError> {
+    let days: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT day FROM events WHERE program_id = $1 AND cancelled_at IS NULL \
+         AND ends_at > $2 ORDER BY day",
+    )
+    .bind(id.0)
+    .bind(at)
+    .fetch_all(conn)
+    .await?;
+    days.into_iter().map(|day| CalendarDate::try_from(day).map_err(StoreError::Corrupt)).collect()
 }
 
 /// Whether another program than `except` has this name.
