@@ -633,23 +633,14 @@ mod tests {
     fn a_call_whose_notice_time_has_passed_tells_customers_now() {
         let start = NOW + 24 * HOUR;
         let devices = [device(1, Registration::Registered, vec![])];
-        let yesterday = ProposedEvent { notice_at: NOW - 24 * HOUR, ..event_at(start) };
-        let plan = plan_call(
-            &program("2", true),
-            &yesterday,
-            &[],
-            "Jul 15",
-            NOW,
-            &none_called(),
-            &devices,
-        )
-        .unwrap();
-        assert_eq!(plan.notice_at, NOW, "not yesterday: nobody was told then");
-        let later = ProposedEvent { notice_at: NOW + HOUR, ..event_at(start) };
-        let plan =
-            plan_call(&program("2", true), &later, &[], "Jul 15", NOW, &none_called(), &devices)
-                .unwrap();
-        assert_eq!(plan.notice_at, NOW + HOUR);
+        let told_at = |notice_at: i64| {
+            let event = ProposedEvent { notice_at, ..event_at(start) };
+            plan_call(&program("2", true), &event, &[], "Jul 15", NOW, &none_called(), &devices)
+                .unwrap()
+                .notice_at
+        };
+        assert_eq!(told_at(NOW - 24 * HOUR), NOW, "not yesterday: nobody was told then");
+        assert_eq!(told_at(NOW + HOUR), NOW + HOUR, "a time to come stands");
     }
 
     fn none_called() -> CalledBefore {
