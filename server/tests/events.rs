@@ -496,20 +496,11 @@ async fn an_event_whose_notice_time_has_passed_records_customers_told_when_it_wa
 }
 
 #[tokio::test]
-async fn a_season_that_would_leave_out_an_event_called_is_refused_until_it_is_cancelled() {
+async fn a_program_that_would_strand_an_event_called_is_refused_until_it_is_cancelled() {
     for db in TestDb::all().await {
         let db = db.seeded().await;
         let rig = rig(&db).await;
         let today = jiff::Zoned::now().date();
-        let form = format!(
-            "program={}&name=Smart+Thermostat+Rewards&description=&kind=demand_response\
-             &status=active&season_start={}&season_end={today}&thermostat=on&min_battery_kwh=\
-             &rate_classes=R-PTR&max_events_per_season=15&max_event_hours=4&min_notice_hours=24\
-             &opt_outs_per_season=3&unavailability_allowed=on&enrollment_credit=50\
-             &performance_basis=per_kwh&performance_rate=1",
-            rig.program,
-            today - jiff::Span::new().days(30),
-        );
         let season_end = |overview: Value| {
             let end = overview["programs"][0]["program"]["definition"]["season_end"].clone();
             assert!(!end.is_null(), "{overview}");
@@ -517,18 +508,41 @@ async fn a_season_that_would_leave_out_an_event_called_is_refused_until_it_is_ca
         };
         let overview = || api(&rig.app, "/api/programs_overview", "", &rig.manager);
         let before = season_end(overview().await.1);
-        // The demo's event is days away: a season ending today would leave it out.
-        let (status, refused) = api(&rig.app, "/api/save_program", &form, &rig.manager).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {refused}", db.name);
-        assert!(refused.to_string().contains("after this end. Cancel it first"), "{refused}");
-        assert_eq!(season_end(overview().await.1), before, "nothing stored");
+        let form = |status: &str, season_end: &str| {
+            format!(
+                "program={}&name=Smart+Thermostat+Rewards&description=&kind=demand_response\
+                 &status={status}&season_start={}&season_end={season_end}&thermostat=on\
+                 &min_battery_kwh=&rate_classes=R-PTR&max_events_per_season=15\
+                 &max_event_hours=4&min_notice_hours=24&opt_outs_per_season=3\
+                 &unavailability_allowed=on&enrollment_credit=50&performance_basis=per_kwh\
+                 &performance_rate=1",
+                rig.program,
+                today - jiff::Span::new().days(30),
+            )
+        };
+        // The demo's event is days away: a season ending today would leave it out, and a
+        // retired program would keep it.
+        let short = form("active", &today.to_string());
+        let retired = form("retired", before.as_str().unwrap());
+        for (form, refusal) in
+            [(&short, "after this end. Cancel it first"), (&retired, "keep the program active")]
+        {
+            let (status, refused) = api(&rig.app, "/api/save_program", form, &rig.manager).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {refused}", db.name);
+            assert!(refused.to_string().contains(refusal), "{refused}");
+        }
+        let program = &overview().await.1["programs"][0]["program"]["definition"];
+        assert_eq!(program["season_end"], before, "nothing stored");
+        assert_eq!(program["status"], "active", "nothing stored");
 
         let body = format!("event={}&reason=Season+ends+early", rig.event);
         let (status, saved) = api(&rig.app, "/api/cancel_event", &body, &rig.manager).await;
         assert_eq!(status, StatusCode::OK, "{saved}");
-        let (status, saved) = api(&rig.app, "/api/save_program", &form, &rig.manager).await;
+        let (status, saved) = api(&rig.app, "/api/save_program", &short, &rig.manager).await;
         assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
         assert_ne!(season_end(overview().await.1), before, "the season is saved once it can be");
+        let (status, saved) = api(&rig.app, "/api/save_program", &retired, &rig.manager).await;
+        assert_eq!(status, StatusCode::OK, "{}: {saved}", db.name);
     }
 }
 

@@ -2,7 +2,7 @@
 //! was (if it exists), whether another program has the name, and the new definition in; the
 //! effect, the audit record and the confirmation out.
 
-use super::{CalendarDate, Program, ProgramDefinition, ProgramForm, ProgramId};
+use super::{CalendarDate, Program, ProgramDefinition, ProgramForm, ProgramId, ProgramStatus};
 use crate::change::{AuditRecord, ChangeError};
 use crate::error::FieldErrors;
 
@@ -31,7 +31,7 @@ pub fn apply_program_save(
     if name_taken_elsewhere {
         return Err(name_taken());
     }
-    season_keeps(definition, events_to_come)?;
+    events_to_come_keep(definition, events_to_come)?;
     let fields = |definition: &ProgramDefinition| ProgramForm::of(definition).typed();
     let after = fields(definition);
     let after: Vec<(&str, &str)> = after.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -59,23 +59,33 @@ pub fn apply_program_save(
     }
 }
 
-/// Refuses a season that would leave out an event already called: it would run outside the
-/// program's own season. The manager cancels it first, or keeps its day in the season.
-fn season_keeps(
+/// Refuses a definition that would strand an event already called: one outside the program's
+/// season, or one of a program no longer active (events are called only in active programs, and
+/// customers were told of this one). The manager cancels the event first, or keeps its day in the
+/// season and the program active.
+fn events_to_come_keep(
     definition: &ProgramDefinition,
     events_to_come: &[CalendarDate],
 ) -> Result<(), ChangeError> {
     let mut errors = FieldErrors::default();
-    if let Some(day) = events_to_come.iter().find(|day| **day < definition.season_start) {
+    if let Some(day) = events_to_come.iter().min().filter(|day| **day < definition.season_start) {
         errors.add(
             ProgramForm::SEASON_START,
             format!("An event is called for {day}, before this start. Cancel it first, or start the season by then."),
         );
     }
-    if let Some(day) = events_to_come.iter().rev().find(|day| **day > definition.season_end) {
+    if let Some(day) = events_to_come.iter().max().filter(|day| **day > definition.season_end) {
         errors.add(
             ProgramForm::SEASON_END,
             format!("An event is called for {day}, after this end. Cancel it first, or end the season after it."),
+        );
+    }
+    if let Some(day) =
+        events_to_come.iter().min().filter(|_| definition.status != ProgramStatus::Active)
+    {
+        errors.add(
+            ProgramForm::STATUS,
+            format!("An event is called for {day}. Cancel it first, or keep the program active."),
         );
     }
     if errors.is_empty() {
@@ -173,6 +183,32 @@ mod tests {
             &season("2026-07-15", "2026-08-19")
         )
         .is_ok());
+    }
+
+    #[test]
+    fn a_program_with_an_event_called_stays_active_until_the_event_is_cancelled() {
+        let old = Program { id: ProgramId(3), definition: definition("Cool Savings") };
+        let events = [CalendarDate::parse("2026-07-14").unwrap()];
+        let save = |status: &str, events: &[CalendarDate]| {
+            let definition = ProgramForm {
+                status: status.into(),
+                ..ProgramForm::of(&definition("Cool Savings"))
+            }
+            .parse()
+            .unwrap();
+            apply_program_save(Some(ProgramId(3)), Some(&old), false, events, &definition)
+        };
+        for status in ["retired", "draft"] {
+            let Err(ChangeError::Fields(fields)) = save(status, &events) else {
+                panic!("a {status} program cannot keep an event called")
+            };
+            assert_eq!(
+                fields.get(ProgramForm::STATUS),
+                Some("An event is called for July 14, 2026. Cancel it first, or keep the program active.")
+            );
+        }
+        assert!(save("active", &events).is_ok());
+        assert!(save("retired", &[]).is_ok(), "with no event to come it may retire");
     }
 
     #[test]

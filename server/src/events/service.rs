@@ -349,12 +349,8 @@ impl Events {
             PeakDayRequest::ScheduleTimeAway { device, start, end } => {
                 let fields = [(TimeAwayForm::START, *start), (TimeAwayForm::END, *end)];
                 time::refuse_skipped(&zone, &fields)?;
-                let span = time::span(&zone, *start, *end).map_err(|_| {
-                    ChangeError::field(
-                        TimeAwayForm::START,
-                        "That time does not exist in the utility's time zone.",
-                    )
-                })?;
+                let span = time::span(&zone, *start, *end)
+                    .map_err(|_| time::too_far(TimeAwayForm::START))?;
                 AccountEventChange::ScheduleTimeAway {
                     device: *device,
                     span,

@@ -42,6 +42,13 @@ pub fn refuse_skipped(zone: &TimeZone, fields: &[(&str, LocalMoment)]) -> Result
     }
 }
 
+/// The refusal, beside `field`, of a day the clock cannot place: only days near the ends of the
+/// calendar (`instant` places every other, skipped and repeated times included), which no rule
+/// would accept anyway.
+pub fn too_far(field: &str) -> ChangeError {
+    ChangeError::field(field, "That date is too far from today: choose a nearer one.")
+}
+
 fn civil(moment: LocalMoment) -> jiff::civil::DateTime {
     let (year, month, day) = moment.day.parts();
     let (hour, minute) = (moment.time.hour(), moment.time.minute());
@@ -70,16 +77,10 @@ pub fn proposed_event(
             (CallEventForm::NOTICE_TIME, notice),
         ],
     )?;
-    let outside_the_zone = |_| {
-        ChangeError::field(
-            CallEventForm::START,
-            "That time does not exist in the utility's time zone.",
-        )
-    };
     Ok(ProposedEvent {
         day: request.day,
-        span: span(zone, start, end).map_err(outside_the_zone)?,
-        notice_at: instant(zone, notice).map_err(outside_the_zone)?,
+        span: span(zone, start, end).map_err(|_| too_far(CallEventForm::START))?,
+        notice_at: instant(zone, notice).map_err(|_| too_far(CallEventForm::NOTICE_DAY))?,
         target: request.target,
     })
 }
@@ -229,5 +230,26 @@ mod tests {
         let event =
             proposed_event(&new_york(), &form("01:00", "04:00", "00:30").parse().unwrap()).unwrap();
         assert_eq!(event.span.seconds(), 2 * HOUR, "01:00 EST to 04:00 EDT");
+    }
+
+    #[test]
+    fn a_day_at_the_end_of_the_calendar_is_refused_as_too_far() {
+        let form = CallEventForm {
+            day: "9999-12-31".into(),
+            start: "14:00".into(),
+            end: "18:00".into(),
+            notice_day: "2026-07-14".into(),
+            notice_time: "12:00".into(),
+            target_kw: "50".into(),
+            groups: String::new(),
+        };
+        let Err(ChangeError::Fields(errors)) = proposed_event(&new_york(), &form.parse().unwrap())
+        else {
+            panic!("the clock cannot place 9999-12-31 18:00 in New York")
+        };
+        assert_eq!(
+            errors.get(CallEventForm::START),
+            Some("That date is too far from today: choose a nearer one.")
+        );
     }
 }

@@ -36,7 +36,7 @@ pub async fn program_for_change(
 }
 
 /// The days of program `id`'s events not cancelled and not over by `at`, earliest first: a
-/// season saved for the program must keep them.
+/// definition saved for the program must keep them (in its season, and the program active).
 pub async fn days_of_events_to_come(
     conn: &mut AnyConnection,
     id: ProgramId,
