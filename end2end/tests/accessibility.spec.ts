@@ -165,7 +165,7 @@ for (const width of [1280, 360]) {
       await check("/signin/verify");
     });
 
-    test("nothing scrolls sideways", async ({ page }) => {
+    test("nothing scrolls sideways, and each box's label starts beside it", async ({ page }) => {
       // Several pages, each waiting for the debug WASM to hydrate on a busy 2-core machine.
       test.slow();
       await signIn(page, DEMO.customer, "/account");
@@ -174,6 +174,17 @@ for (const width of [1280, 360]) {
         await hydrated(page);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, path).toBeLessThanOrEqual(0);
+        // A label too long for its line wraps beside its box, not below it ("Peak Time Rebate
+        // day alert" at 360 px).
+        const dropped = await page.evaluate(() =>
+          [...document.querySelectorAll(".check")]
+            .filter((check) => {
+              const box = check.querySelector("input")!.getBoundingClientRect();
+              return check.querySelector("label")!.getBoundingClientRect().top >= box.bottom;
+            })
+            .map((check) => check.querySelector("label")!.textContent),
+        );
+        expect(dropped, `${path}: labels below their boxes`).toEqual([]);
       }
     });
   });
