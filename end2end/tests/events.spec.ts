@@ -116,6 +116,11 @@ test("an agent sets the medical flag with a note, and programs close to the cust
   await expect(page.getByRole("status")).toContainText("Medical flag set: demand-response programs are closed to this account online.");
   await expect(flag).toContainText("Set: demand-response programs are closed to this account online.");
   await page.goto(`/agent/accounts/${customer.accountNumber}/activity`);
-  await expect(page.getByText("Set the medical or life-support flag")).toBeVisible();
-  await expect(page.getByText("Home dialysis; letter from Dr. Ames")).toBeVisible();
+  const changes = page.getByRole("region", { name: "Changes" });
+  await expect(changes.getByText("Set the medical or life-support flag")).toBeVisible();
+  await expect(changes.getByText("Home dialysis; letter from Dr. Ames")).toBeVisible();
+  // The customer's sign-ins are listed apart, so they never bury a change.
+  const signIns = page.getByRole("region", { name: "Sign-ins and security" });
+  await expect(signIns).toBeVisible();
+  await expect(signIns.getByText("Set the medical or life-support flag")).toHaveCount(0);
 });

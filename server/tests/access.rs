@@ -175,6 +175,50 @@ async fn a_customer_naming_any_other_account_is_refused_alike_whether_it_exists_
     }
 }
 
+/// Sign-ins change nothing, so customer service reads them apart from the changes: however many
+/// there are, the account's changes stay in sight. The customer sees the changes alone.
+#[tokio::test]
+async fn a_run_of_sign_ins_never_pushes_a_change_out_of_customer_services_sight() {
+    use peakday_app::activity::{AccountActivity, Actor, ChangeSource};
+    use peakday_app::change::AuditRecord;
+    for db in TestDb::all().await {
+        let db = db.seeded().await;
+        let app = router(db.app_state());
+        let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
+        let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+        let page = send(&app, call("/api/preferences", "", Some(&customer))).await;
+        let page: serde_json::Value = serde_json::from_str(&body_text(page).await).unwrap();
+        let stop = format!("version={}&scope=sms&stopped=true", page["version"]);
+        let stopped = send(&app, call("/api/set_opt_out", &stop, Some(&customer))).await;
+        assert_eq!(stopped.status(), StatusCode::OK, "{}", db.name);
+        // More sign-ins than customer service is shown, all after the change.
+        let account = account_id(&db, "3000012345").await;
+        let actor = Actor { user_id: None, source: ChangeSource::Portal };
+        let signed_in = AuditRecord::new("session.signed_in", "Signed in");
+        let mut tx = db.store.begin_write().await.unwrap();
+        for _ in 0..AccountActivity::SIGN_INS_SHOWN + 5 {
+            let entry = peakday_server::store::audit_entry(actor, Some(account), &signed_in);
+            audit::append_audit(&mut tx, &entry).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let read = |body: &str, session: &str| {
+            let request = call("/api/activity", body, Some(session));
+            async {
+                serde_json::from_str::<AccountActivity>(&body_text(send(&app, request).await).await)
+            }
+        };
+        let for_agent = read("account=3000012345", &agent).await.unwrap();
+        assert_eq!(for_agent.changes.len(), 1, "{}: {for_agent:?}", db.name);
+        assert_eq!(for_agent.changes[0].summary, "Stop all texts", "{}", db.name);
+        assert_eq!(for_agent.sign_ins.len(), AccountActivity::SIGN_INS_SHOWN, "{}", db.name);
+        assert!(for_agent.sign_ins.iter().all(|entry| entry.changes.is_empty()));
+        let own = read("", &customer).await.unwrap();
+        assert_eq!(own.changes, for_agent.changes, "{}", db.name);
+        assert!(own.sign_ins.is_empty(), "{}: a customer sees changes only", db.name);
+    }
+}
+
 async fn account_id(db: &TestDb, number: &str) -> peakday_app::accounts::AccountId {
     let number = peakday_app::accounts::AccountNumber::parse(number).unwrap();
     accounts::store::account_id_by_number(&mut db.store.read().await.unwrap(), &number)
@@ -215,13 +259,13 @@ async fn an_agent_acts_for_a_customer_and_the_change_is_attributed() {
 
         let history = send(&app, call("/api/activity", "", Some(&customer))).await;
         let history: serde_json::Value = serde_json::from_str(&body_text(history).await).unwrap();
-        assert_eq!(history[0]["source"], "agent", "{}", db.name);
-        assert_eq!(history[0]["staff_member"], serde_json::Value::Null, "{}", db.name);
+        assert_eq!(history["changes"][0]["source"], "agent", "{}", db.name);
+        assert_eq!(history["changes"][0]["staff_member"], serde_json::Value::Null, "{}", db.name);
 
         let for_agent = send(&app, call("/api/activity", "account=3000012345", Some(&agent))).await;
         let for_agent: serde_json::Value =
             serde_json::from_str(&body_text(for_agent).await).unwrap();
-        assert_eq!(for_agent[0]["staff_member"], "Alex Agent", "{}", db.name);
+        assert_eq!(for_agent["changes"][0]["staff_member"], "Alex Agent", "{}", db.name);
 
         let audit = audit::changes_of_account(
             &mut db.store.read().await.unwrap(),

@@ -226,7 +226,7 @@ async fn an_agents_time_away_releases_the_device_and_the_customer_sees_it() {
         assert_eq!(derms_messages(&db).await, ["dispatch", "unavailable", "release"]);
 
         let (_, activity) = api(&rig.app, "/api/activity", "", &rig.customer).await;
-        let entry = activity
+        let entry = activity["changes"]
             .as_array()
             .unwrap()
             .iter()

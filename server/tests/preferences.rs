@@ -401,7 +401,7 @@ async fn activity_lists_changes_newest_first_with_before_and_after_and_no_sign_i
             .await
             .unwrap();
 
-        let activity = preferences.activity(account, false).await.unwrap();
+        let activity = preferences.activity(account, false).await.unwrap().changes;
         let summaries: Vec<&str> = activity.iter().map(|entry| entry.summary.as_str()).collect();
         assert_eq!(
             summaries,

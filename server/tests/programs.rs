@@ -123,8 +123,12 @@ async fn enrolling_a_thermostat_registers_it_with_the_head_end() {
 
         // The customer's history says what happened, and the program manager sees the group.
         let (_, history) = api(&rig.app, "/api/activity", "", &rig.customer).await;
-        let summaries: Vec<&str> =
-            history.as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
+        let summaries: Vec<&str> = history["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["summary"].as_str().unwrap())
+            .collect();
         assert!(
             summaries
                 .iter()

@@ -8,7 +8,7 @@ mod page;
 mod service;
 
 pub use api::{load_activity, LoadActivity};
-pub use model::{field_changes, ActivityEntry, Actor, ChangeSource, FieldChange};
+pub use model::{field_changes, AccountActivity, ActivityEntry, Actor, ChangeSource, FieldChange};
 pub use page::ActivityPage;
 #[cfg(feature = "ssr")]
 pub use service::ActivityService;

@@ -87,6 +87,23 @@ pub struct ActivityEntry {
     pub changes: Vec<FieldChange>,
 }
 
+/// An account's Activity page: its changes and, for customer service, its sign-ins and other
+/// records that change nothing (sign-outs, a password changed). Each list is newest first and
+/// has its own length, so a run of sign-ins never pushes a change out of sight.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AccountActivity {
+    pub changes: Vec<ActivityEntry>,
+    /// Empty for the customer, who sees only changes.
+    pub sign_ins: Vec<ActivityEntry>,
+}
+
+impl AccountActivity {
+    /// The most changes shown, newest first.
+    pub const CHANGES_SHOWN: usize = 200;
+    /// The most sign-in records shown to customer service, newest first.
+    pub const SIGN_INS_SHOWN: usize = 20;
+}
+
 impl ActivityEntry {
     /// Who made the change, for the person reading: the customer reads "by you" and "by
     /// customer service"; customer service reads "by the customer" and "by customer service

@@ -12,7 +12,9 @@ use crate::store::{Store, StoreError, Tx};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use peakday_app::accounts::AccountId;
-use peakday_app::activity::{field_changes, ActivityEntry, ActivityService, Actor, ChangeSource};
+use peakday_app::activity::{
+    field_changes, AccountActivity, ActivityEntry, ActivityService, Actor, ChangeSource,
+};
 use peakday_app::change::ChangeError;
 use peakday_app::error::AppError;
 use peakday_app::preferences::{
@@ -26,7 +28,6 @@ use std::collections::BTreeMap;
 pub const SMS_OPT_IN_CONFIRMATION: &str = "sms_opt_in_confirmation";
 
 /// How many history records the Activity page shows.
-const ACTIVITY_LIMIT: i64 = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PreferencesError {
@@ -103,43 +104,48 @@ impl Preferences {
     }
 
     /// The account's history of changes, newest first, with times in the utility's zone.
-    /// Customer service (`for_staff`) sees every record, sign-ins too, and which staff member
-    /// made each change; a customer reads "by customer service".
+    /// Customer service (`for_staff`) also sees the sign-ins, in a list of their own, and which
+    /// staff member made each change; a customer reads "by customer service".
     #[tracing::instrument(name = "activity.list", skip_all, fields(account = account.0))]
     pub async fn activity(
         &self,
         account: AccountId,
         for_staff: bool,
-    ) -> Result<Vec<ActivityEntry>, PreferencesError> {
+    ) -> Result<AccountActivity, PreferencesError> {
         let zone = self.utility_zone().await?;
-        let records = if for_staff {
-            audit::audit_of_account(&mut *self.store.read().await?, account, ACTIVITY_LIMIT).await?
-        } else {
-            audit::changes_of_account(&mut *self.store.read().await?, account, ACTIVITY_LIMIT)
-                .await?
+        let entry = |stored: audit::StoredAuditEntry| {
+            let parse = |json: &Option<String>| {
+                json.as_deref()
+                    .and_then(|text| serde_json::from_str::<BTreeMap<String, String>>(text).ok())
+            };
+            let (before, after) = (parse(&stored.entry.before), parse(&stored.entry.after));
+            let instant = Timestamp::from_second(stored.at).unwrap_or(Timestamp::UNIX_EPOCH);
+            ActivityEntry {
+                when: crate::store::local_time(&zone, stored.at),
+                when_utc: instant.to_string(),
+                source: stored.entry.source,
+                staff_member: stored
+                    .actor_name
+                    .filter(|_| for_staff && stored.entry.source == ChangeSource::Agent),
+                summary: stored.entry.summary,
+                changes: field_changes(before.as_ref(), after.as_ref()),
+            }
         };
-        Ok(records
-            .into_iter()
-            .map(|stored| {
-                let parse = |json: &Option<String>| {
-                    json.as_deref().and_then(|text| {
-                        serde_json::from_str::<BTreeMap<String, String>>(text).ok()
-                    })
-                };
-                let (before, after) = (parse(&stored.entry.before), parse(&stored.entry.after));
-                let instant = Timestamp::from_second(stored.at).unwrap_or(Timestamp::UNIX_EPOCH);
-                ActivityEntry {
-                    when: crate::store::local_time(&zone, stored.at),
-                    when_utc: instant.to_string(),
-                    source: stored.entry.source,
-                    staff_member: stored
-                        .actor_name
-                        .filter(|_| for_staff && stored.entry.source == ChangeSource::Agent),
-                    summary: stored.entry.summary,
-                    changes: field_changes(before.as_ref(), after.as_ref()),
-                }
-            })
-            .collect())
+        let mut conn = self.store.read().await?;
+        let limit = |shown: usize| i64::try_from(shown).unwrap_or(i64::MAX);
+        let changes =
+            audit::changes_of_account(&mut conn, account, limit(AccountActivity::CHANGES_SHOWN))
+                .await?;
+        let sign_ins = if for_staff {
+            audit::sign_ins_of_account(&mut conn, account, limit(AccountActivity::SIGN_INS_SHOWN))
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(AccountActivity {
+            changes: changes.into_iter().map(entry).collect(),
+            sign_ins: sign_ins.into_iter().map(entry).collect(),
+        })
     }
 
     async fn utility_zone(&self) -> Result<TimeZone, PreferencesError> {
@@ -224,7 +230,7 @@ impl ActivityService for Preferences {
         &self,
         account: AccountId,
         for_staff: bool,
-    ) -> Result<Vec<ActivityEntry>, AppError> {
+    ) -> Result<AccountActivity, AppError> {
         Ok(self.activity(account, for_staff).await?)
     }
 }

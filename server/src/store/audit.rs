@@ -70,6 +70,17 @@ pub async fn changes_of_account(
     .await
 }
 
+/// The newest `limit` records of an account that change nothing, newest first: sign-ins,
+/// sign-outs and security records (a password changed), which customer service reads apart
+/// from the changes.
+pub async fn sign_ins_of_account(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    limit: i64,
+) -> Result<Vec<StoredAuditEntry>, StoreError> {
+    audit_where(conn, account, limit, "AND a.before_value IS NULL AND a.after_value IS NULL").await
+}
+
 async fn audit_where(
     conn: &mut AnyConnection,
     account: AccountId,
