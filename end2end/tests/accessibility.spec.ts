@@ -54,6 +54,9 @@ for (const width of [1280, 360]) {
       test.slow();
       await signIn(page, DEMO.admin, "/admin");
       await expectNoViolations(page, "/admin");
+      // The staff table scrolls sideways inside its region; the page itself never does.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, "/admin").toBeLessThanOrEqual(0);
       await page.goto("/agent");
       await expectNoViolations(page, "/agent");
       await page.goto("/agent?q=rivera");
