@@ -483,6 +483,45 @@ async fn preference_functions_refuse_anonymous_callers_and_staff_naming_no_accou
     }
 }
 
+/// Before the WASM loads, a form posts itself and the browser shows whatever comes back: a 401
+/// or 403 would show its body (`"NotSignedIn"`), so a refused plain post is sent back to its
+/// page like every other refusal, and the page's guard sends an ended session to sign in.
+#[tokio::test]
+async fn a_plain_form_post_after_the_session_ended_goes_back_to_sign_in_not_to_a_bare_error() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let body = "version=0&name=Late&email=late%40example.com&sms=&voice=";
+    for cookie in [None, Some("peakday_session=ended")] {
+        let response = send(&app, call("/api/add_recipient", body, cookie, true)).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{cookie:?}");
+        let mut at = location(&response).to_owned();
+        assert!(at.starts_with("/account/alerts?"), "{at}");
+        // The page, once its unverifiable query is dropped, sends the browser to sign in.
+        for _ in 0..3 {
+            if at.starts_with("/signin") {
+                break;
+            }
+            let mut page = Request::get(&at).header("host", "127.0.0.1:3000");
+            if let Some(cookie) = cookie {
+                page = page.header(COOKIE, cookie);
+            }
+            let page = send(&app, page.body(Body::empty()).unwrap()).await;
+            assert!(page.status().is_redirection(), "{at}: {}", page.status());
+            at = location(&page).to_owned();
+        }
+        assert!(at.contains("next=%2Faccount%2Falerts"), "{at}");
+    }
+    // A customer posting to a program manager's form is sent back too, and nothing is saved.
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let response = send(&app, call("/api/save_program", "name=X", Some(&customer), true)).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    // Called as the hydrated page calls, the statuses still say why.
+    let response = send(&app, call("/api/add_recipient", body, None, false)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = send(&app, call("/api/save_program", "name=X", Some(&customer), false)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn a_plain_form_post_saves_and_returns_to_the_page_with_a_confirmation() {
     let db = TestDb::sqlite().await.seeded().await;

@@ -7,8 +7,7 @@ use crate::activity::{Actor, ChangeSource};
 use crate::error::AppError;
 use http::request::Parts;
 use http::StatusCode;
-use leptos::prelude::{use_context, with_context};
-use leptos_axum::ResponseOptions;
+use leptos::prelude::with_context;
 use std::sync::Arc;
 
 /// The signed-in person of the current request, put there by the server's session middleware.
@@ -19,8 +18,12 @@ pub fn viewer_of_request() -> Option<Viewer> {
 
 /// Refuses the call unless the current viewer is signed in and `access` permits their role.
 /// Every non-public server function calls this first (ASVS 8.2.1 / 8.3.1).
-/// A refusal also sets the response status (401 or 403) for clients that read it.
+/// A refusal also sets the response status (401 or 403) for clients that read it; a plain form
+/// post keeps its redirect back to the page instead, as every refusal does, since a browser
+/// shows the body of a 401 rather than follow it: an expired session then lands on the sign-in
+/// page ("Your session ended"), not on a bare `"NotSignedIn"`.
 pub fn authorize(access: Access) -> Result<Viewer, AppError> {
+    let set_status = crate::shell::refusal_status();
     let refuse = |error: AppError, status: StatusCode| {
         let function =
             with_context::<Parts, _>(|parts| parts.uri.path().to_owned()).unwrap_or_default();
@@ -33,9 +36,7 @@ pub fn authorize(access: Access) -> Result<Viewer, AppError> {
             role,
             "call refused"
         );
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(status);
-        }
+        set_status(&error);
         Err(error)
     };
     match viewer_of_request() {
