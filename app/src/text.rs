@@ -2,10 +2,14 @@
 //! hold, and one for a note written for the record.
 //!
 //! Control characters break storage (PostgreSQL refuses a NUL) and layout; bidirectional
-//! overrides and isolates make text read differently from what it holds ("Trojan Source"), so a
-//! name could pass for another on an agent's screen. Neither belongs in anything a person types.
+//! overrides and isolates make text read differently from what it holds ("Trojan Source"), and
+//! invisible characters (a zero-width space) make two names that read alike differ, so a name
+//! could pass for another on an agent's screen. None belongs in anything a person types.
 
-/// Whether `text` holds a control character or a bidirectional formatting character.
+/// What the refusals call the characters [`is_forbidden`] refuses.
+pub const FORBIDDEN_CHARACTERS: &str = "control, invisible or text-direction characters";
+
+/// Whether `text` holds a control, invisible or bidirectional formatting character.
 pub fn has_forbidden_characters(text: &str) -> bool {
     text.chars().any(is_forbidden)
 }
@@ -26,16 +30,22 @@ pub fn record_note<'a>(input: &'a str, limit: usize, missing: &str) -> Result<&'
     } else if note.chars().count() > limit {
         Err(format!("Keep it to {limit} characters or fewer."))
     } else if has_forbidden_characters_in_lines(note) {
-        Err("Remove the control or text-direction characters: they hide what the text says."
-            .to_owned())
+        Err(format!("Remove the {FORBIDDEN_CHARACTERS}: they hide what the text says."))
     } else {
         Ok(note)
     }
 }
 
-/// A control character or a bidirectional formatting character.
+/// A control character, an invisible one or a bidirectional formatting character.
 pub fn is_forbidden(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_bidi_control(c) || is_invisible(c)
+}
+
+/// Characters that show nothing and do nothing a name needs: the zero-width space, the word
+/// joiner and invisible operators, the byte-order mark, the Mongolian vowel separator. The
+/// zero-width joiner and non-joiner are not among them: Persian and Indic names need them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}')
 }
 
 /// The bidirectional formatting characters: marks, embeddings, overrides and isolates.
@@ -52,13 +62,24 @@ mod tests {
         assert!(!has_forbidden_characters("Zoë Núñez-O'Brien, Jr."));
         assert!(!has_forbidden_characters("محمد"));
         assert!(!has_forbidden_characters("Powerwall 3 (13.5 kWh)"));
+        // Zero-width non-joiner (Persian) and joiner (Devanagari): part of how these are written.
+        assert!(!has_forbidden_characters("\u{645}\u{6CC}\u{200C}\u{62F}\u{627}\u{646}"));
+        assert!(!has_forbidden_characters("\u{915}\u{94D}\u{200D}\u{937}"));
     }
 
     #[test]
     fn control_and_bidirectional_override_characters_are_refused() {
-        for text in
-            ["nul\0", "tab\there", "line\nbreak", "\u{202E}gnp.exe", "a\u{2066}b", "\u{200F}x"]
-        {
+        for text in [
+            "nul\0",
+            "tab\there",
+            "line\nbreak",
+            "\u{202E}gnp.exe",
+            "a\u{2066}b",
+            "\u{200F}x",
+            "Zed\u{200B}",
+            "\u{FEFF}Ann",
+            "Jo\u{2060}e",
+        ] {
             assert!(has_forbidden_characters(text), "{text:?}");
         }
         assert!(!has_forbidden_characters_in_lines("two\r\nlines"));

@@ -976,7 +976,7 @@ mod tests {
             plan_cancel(&managed(false), "Cooler \u{202E}weather", NOW).unwrap_err(),
             ChangeError::field(
                 REASON,
-                "Remove the control or text-direction characters: they hide what the text says."
+                "Remove the control, invisible or text-direction characters: they hide what the text says."
             )
         );
         let outcome = plan_cancel(&managed(false), "Cooler weather forecast", NOW).unwrap();

@@ -74,7 +74,7 @@ impl DeviceForm {
             } else if crate::text::has_forbidden_characters(value) {
                 errors.add(
                     field,
-                    format!("The {what} cannot contain control or text-direction characters."),
+                    format!("The {what} cannot contain {}.", crate::text::FORBIDDEN_CHARACTERS),
                 );
             }
             value.to_owned()
@@ -262,8 +262,8 @@ mod tests {
         let form =
             DeviceForm { make: "Tes\0la".into(), model: "Power\u{202E}llaw".into(), ..battery() };
         let errors = form.parse().unwrap_err();
-        assert!(errors.get(DeviceForm::MAKE).unwrap().contains("control or text-direction"));
-        assert!(errors.get(DeviceForm::MODEL).unwrap().contains("control or text-direction"));
+        assert!(errors.get(DeviceForm::MAKE).unwrap().contains(crate::text::FORBIDDEN_CHARACTERS));
+        assert!(errors.get(DeviceForm::MODEL).unwrap().contains(crate::text::FORBIDDEN_CHARACTERS));
     }
 
     #[test]

@@ -211,7 +211,10 @@ impl ProgramForm {
         } else if name.chars().count() > 80 {
             errors.add(Self::NAME, "A program name has at most 80 characters.");
         } else if crate::text::has_forbidden_characters(&name) {
-            errors.add(Self::NAME, "A name cannot contain control or text-direction characters.");
+            errors.add(
+                Self::NAME,
+                format!("A name cannot contain {}.", crate::text::FORBIDDEN_CHARACTERS),
+            );
         }
         let description = self.description.trim().to_owned();
         if description.chars().count() > 1000 {
@@ -219,7 +222,7 @@ impl ProgramForm {
         } else if crate::text::has_forbidden_characters_in_lines(&description) {
             errors.add(
                 Self::DESCRIPTION,
-                "A description cannot contain control or text-direction characters.",
+                format!("A description cannot contain {}.", crate::text::FORBIDDEN_CHARACTERS),
             );
         }
         let kind = ProgramKind::parse(&self.kind);

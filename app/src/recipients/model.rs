@@ -22,7 +22,7 @@ pub enum NameError {
     Empty,
     #[error("A name is 100 characters at most.")]
     TooLong,
-    #[error("A name cannot contain control or text-direction characters.")]
+    #[error("A name cannot contain {}.", crate::text::FORBIDDEN_CHARACTERS)]
     Control,
 }
 
@@ -225,6 +225,8 @@ mod tests {
         assert_eq!(RecipientName::parse(&"x".repeat(101)), Err(NameError::TooLong));
         assert!(RecipientName::parse(&"é".repeat(100)).is_ok());
         assert_eq!(RecipientName::parse("Sam\u{0}"), Err(NameError::Control));
+        // A zero-width space would make "Sam" and "Sam\u{200B}" two recipients who read alike.
+        assert_eq!(RecipientName::parse("Sam\u{200B}"), Err(NameError::Control));
     }
 
     #[test]

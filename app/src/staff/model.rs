@@ -68,7 +68,10 @@ impl NewStaffForm {
         } else if name.chars().count() > 100 {
             errors.add(Self::NAME, "A name has at most 100 characters.");
         } else if crate::text::has_forbidden_characters(name) {
-            errors.add(Self::NAME, "A name cannot contain control or text-direction characters.");
+            errors.add(
+                Self::NAME,
+                format!("A name cannot contain {}.", crate::text::FORBIDDEN_CHARACTERS),
+            );
         }
         let email = EmailAddress::parse(&self.email)
             .map_err(|error| errors.add(Self::EMAIL, error.to_string()))
