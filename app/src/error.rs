@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What went wrong, phrased for the person using the page. The cause goes to the server log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    #[error("Please sign in to continue.")]
+    #[error("Your session ended, so this was not saved. Sign in again to continue.")]
     NotSignedIn,
     #[error("You are not allowed to see or change this.")]
     Forbidden,

@@ -204,6 +204,28 @@ test("stop all email, and undo it", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Stop all email" })).toBeVisible();
 });
 
+test("a save after the session ended says so, keeps the page, and signs in again back to it", async ({ page, context }) => {
+  const customer = await openAlerts(page);
+  await channel(page, customer.name, "Email").check();
+  // Away long enough for the session to end: the browser still sends a cookie the server no
+  // longer knows.
+  const cookies = await context.cookies();
+  await context.addCookies(
+    cookies.filter((cookie) => cookie.name === "peakday_session").map((cookie) => ({ ...cookie, value: "ended" })),
+  );
+  await recipient(page, customer.name).getByRole("button", { name: "Save alerts" }).click();
+  const refusal = recipient(page, customer.name).getByRole("alert");
+  await expect(refusal).toContainText("Your session ended, so this was not saved. Sign in again to continue.");
+  await expect(channel(page, customer.name, "Email")).toBeChecked();
+  await refusal.getByRole("link", { name: "Sign in again" }).click();
+  // The refused save cleared the cookie, so the sign-in page has nothing to say but where next.
+  await expect(page).toHaveURL(/\/signin\?(notice=expired&)?next=%2Faccount%2Falerts$/);
+  await page.getByLabel("Email").fill(customer.email);
+  await page.getByLabel("Password").fill(customer.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL("/account/alerts");
+});
+
 test("the activity page lists each change, newest first, by whom", async ({ page }) => {
   const customer = await openAlerts(page);
   await addAndSee(page, { name: "Mia Chen", email: "mia@example.com" });

@@ -219,18 +219,24 @@ impl FormErrors {
     }
 }
 
-/// The form-level refusal: "changed elsewhere", a broken rule, or "see the fields".
+/// The form-level refusal: "changed elsewhere", a broken rule, or "see the fields". Both
+/// "changed elsewhere" and "your session ended" offer to load the page again: the page's guard
+/// sends an ended session to sign in and back.
 #[component]
 pub fn FormRefusal(errors: FormErrors) -> impl IntoView {
     move || {
         errors.refusal.get().map(|error| {
-            let conflict = error == AppError::Conflict;
+            let reload = match error {
+                AppError::Conflict => Some("Reload the page"),
+                AppError::NotSignedIn => Some("Sign in again"),
+                _ => None,
+            };
             let extra = errors.fields.read().get("form").map(str::to_owned);
             view! {
                 <div class="notice notice--error" role="alert">
                     <p>{error.to_string()}</p>
                     {extra.map(|text| view! { <p>{text}</p> })}
-                    {conflict.then(|| view! { <p><a href="" rel="external">"Reload the page"</a></p> })}
+                    {reload.map(|label| view! { <p><a href="" rel="external">{label}</a></p> })}
                 </div>
             }
         })
