@@ -366,11 +366,28 @@ test.describe("before the WASM loads (no JavaScript)", () => {
     await expect(page.getByText("Added Plain Form. Choose below what they receive.")).toBeVisible();
     await expect(recipient(page, "Plain Form")).toBeVisible();
 
-    // A refusal of a plain form post comes back beside its field.
+    // A refusal of a plain form post comes back beside its field, in the form it refused,
+    // open, with what was typed; the other recipient's form stays closed and as it was.
     const holder = recipient(page, customer.name);
     await disclosure(holder, "Edit contact info").click();
     await holder.getByRole("textbox", { name: "Email" }).fill("not-an-email");
     await holder.getByRole("button", { name: "Save contact info" }).click();
-    await expect(recipient(page, customer.name)).toContainText("Enter an email address like name@example.com.");
+    await expect(holder.getByText("Enter an email address like name@example.com.")).toBeVisible();
+    await expect(holder.getByRole("textbox", { name: "Email" })).toHaveValue("not-an-email");
+    const other = recipient(page, "Plain Form");
+    await expect(other.getByRole("textbox", { name: "Email" })).toBeHidden();
+    await expect(other).not.toContainText("Enter an email address");
+    await disclosure(other, "Edit contact info").click();
+    await expect(other.getByRole("textbox", { name: "Email" })).toHaveValue("plain@example.com");
+
+    // So does a new recipient refused.
+    await disclosure(section, "Add recipient").click();
+    await section.getByLabel("Name").fill("Second Try");
+    await section.getByLabel("Mobile phone (SMS)").fill("555-01");
+    await section.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(section.getByText("Enter a 10-digit number like (555) 234-5678, or + and the country code.")).toBeVisible();
+    await expect(section.getByLabel("Name")).toHaveValue("Second Try");
+    await expect(section.getByLabel("Mobile phone (SMS)")).toHaveValue("555-01");
+    await expect(recipient(page, "Second Try")).toHaveCount(0);
   });
 });

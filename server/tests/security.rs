@@ -35,12 +35,17 @@ async fn actions(db: &TestDb, number: &str) -> Vec<String> {
 
 /// A form posted to `/api/register_device` from the devices page before the WASM arrives.
 fn plain_post_to_devices(cookie: &str, body: &'static str) -> Request<Body> {
+    plain_post_to_devices_from("/account/devices", cookie, body)
+}
+
+/// The same, from the devices page at `page` (its address may carry the last post's answer).
+fn plain_post_to_devices_from(page: &str, cookie: &str, body: &'static str) -> Request<Body> {
     Request::post("/api/register_device")
         .header("host", "127.0.0.1:3000")
         .header(ORIGIN, SITE)
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(ACCEPT, "text/html")
-        .header(REFERER, format!("{SITE}/account/devices"))
+        .header(REFERER, format!("{SITE}{page}"))
         .header(COOKIE, cookie)
         .body(Body::from(body))
         .unwrap()
@@ -72,6 +77,39 @@ async fn a_refusal_in_the_url_shows_only_when_this_server_put_it_there_for_this_
     let elsewhere = send(&app, get(&back, Some(&other))).await;
     assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&elsewhere), "/account/devices");
+}
+
+#[tokio::test]
+async fn a_second_refusal_shows_itself_not_the_first_and_a_refusal_drops_an_earlier_save() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+    let page_after = |back: &str| {
+        let app = app.clone();
+        let customer = customer.clone();
+        let back = back.to_owned();
+        async move { body_text(send(&app, get(&back, Some(&customer))).await).await }
+    };
+
+    let saved = send(&app, plain_post_to_devices(&customer, "kind=thermostat&make=ecobee&model=Lite&serial=PLAIN-2&network_address=10.0.0.1&capacity=3&service_point=SP-1000001")).await;
+    let after_save = location(&saved);
+    // Posted again from the confirmed page, whose address carries the sentence.
+    let no_model = "kind=thermostat&make=ecobee&model=&serial=X1&network_address=10.0.0.1&capacity=3&service_point=SP-1000001";
+    let first =
+        location(&send(&app, plain_post_to_devices_from(&after_save, &customer, no_model)).await);
+    assert!(!first.contains("saved="), "a refusal does not carry the earlier sentence: {first}");
+    let text = page_after(&first).await;
+    assert!(text.contains("Enter the model."), "the refusal shows");
+    assert!(!text.contains("was added"), "without the earlier confirmation beside it");
+
+    // A second mistake, posted from the page that shows the first.
+    let no_make = "kind=thermostat&make=&model=Lite&serial=X2&network_address=10.0.0.1&capacity=3&service_point=SP-1000001";
+    let second =
+        location(&send(&app, plain_post_to_devices_from(&first, &customer, no_make)).await);
+    assert_eq!(second.matches("__err=").count(), 1, "{second}");
+    let text = page_after(&second).await;
+    assert!(text.contains("Enter the make (the brand)."), "the second refusal shows");
+    assert!(!text.contains("Enter the model."), "the first is gone");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use super::{
 };
 use crate::acting::ActingFor;
 use crate::contact::{EmailAddress, PhoneNumber};
+use crate::error::AppError;
 use crate::preferences::{Communication, PeakChannels};
 use crate::recipients::{ContactDetails, ContactForm, RecipientName, MAX_ADDITIONAL_RECIPIENTS};
 use crate::shell::{
@@ -145,12 +146,7 @@ fn RecipientCard(recipient: RecipientView, page: ReadSignal<PreferencesView>) ->
                     <dd>{text(contact.voice.as_ref().map(ToString::to_string))}</dd>
                 </div>
             </dl>
-            <details class="disclosure">
-                <summary>
-                    "Edit contact info" <span class="visually-hidden">{format!(" of {name}")}</span>
-                </summary>
-                <EditContactForm id revision initial=ContactForm::from_details(&contact) />
-            </details>
+            <EditContactForm id revision name=name.clone() current=ContactForm::from_details(&contact) />
             <AlertsForm id revision contact=contact.clone() is_primary peak_channels=person.peak_channels communications=person.communications statuses page />
             {(!is_primary).then(|| view! { <RemoveRecipientForm id revision name=name.clone() /> })}
         </section>
@@ -249,21 +245,58 @@ fn ContactFields(
     }
 }
 
+/// How a contact form first shows. After a form posted without WASM was refused, the refusal
+/// comes back in the URL (see `provide_plain_post_refusal`) and the form opens with it, and
+/// with what was typed when the refusal carried it. Every card's "Edit contact info" posts to
+/// one server function, so each of them finds the refusal: a form of another recipient than
+/// the one it names drops it, and stays closed and as it was.
+struct ContactStart {
+    open: bool,
+    typed: Option<ContactForm>,
+}
+
+impl ContactStart {
+    /// For the form of `recipient` (`None`: the new recipient's form), following `action`.
+    fn of<A>(action: ServerAction<A>, recipient: Option<i64>) -> Self
+    where
+        A: leptos::server_fn::ServerFn<Output = crate::shell::Saved, Error = AppError>,
+        A: Clone + Send + Sync + 'static,
+    {
+        let start = action.value().with_untracked(|value| match value {
+            Some(Err(AppError::InvalidFields(fields))) if !fields.typed().is_empty() => {
+                let typed = fields.typed();
+                let named = crate::error::typed_value(typed, super::RECIPIENT_FIELD);
+                recipient
+                    .is_none_or(|id| named == id.to_string())
+                    .then(|| Self { open: true, typed: Some(ContactForm::from_typed(typed)) })
+            }
+            Some(Err(_)) => Some(Self { open: true, typed: None }),
+            _ => Some(Self { open: false, typed: None }),
+        });
+        start.unwrap_or_else(|| {
+            action.value().set(None);
+            Self { open: false, typed: None }
+        })
+    }
+}
+
 #[component]
 fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
     let action = ServerAction::<AddRecipient>::new();
+    let start = ContactStart::of(action, None);
     let errors = FormErrors::follow(action);
     let inputs = ContactInputs::new();
+    let initial = start.typed.unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="add-recipient-heading">
             <h2 id="add-recipient-heading">"Add a recipient"</h2>
             {if room {
                 view! {
-                    <details class="disclosure" open=action.value().get_untracked().is_some_and(|r| r.is_err())>
+                    <details class="disclosure" open=start.open>
                         <summary>"Add recipient"</summary>
                         <SaveForm action>
                             <SaveBasis part=roster />
-                            <ContactFields prefix="new".into() initial=ContactForm::default() errors inputs />
+                            <ContactFields prefix="new".into() initial errors inputs />
                             <FormRefusal errors />
                             <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
                                 "Save"
@@ -285,21 +318,30 @@ fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
     }
 }
 
+/// "Edit contact info" of one recipient, filled in with their details (`current`), or opened
+/// with what was typed when the server refused it.
 #[component]
-fn EditContactForm(id: i64, revision: u64, initial: ContactForm) -> impl IntoView {
+fn EditContactForm(id: i64, revision: u64, name: String, current: ContactForm) -> impl IntoView {
     let action = ServerAction::<UpdateContact>::new();
+    let start = ContactStart::of(action, Some(id));
     let errors = FormErrors::follow(action);
     let inputs = ContactInputs::new();
+    let initial = start.typed.unwrap_or(current);
     view! {
-        <SaveForm action>
-            <SaveBasis part=revision />
-            <input type="hidden" name="recipient" value=id.to_string() />
-            <ContactFields prefix=format!("recipient-{id}") initial errors inputs />
-            <FormRefusal errors />
-            <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
-                "Save contact info"
-            </button>
-        </SaveForm>
+        <details class="disclosure" open=start.open>
+            <summary>
+                "Edit contact info" <span class="visually-hidden">{format!(" of {name}")}</span>
+            </summary>
+            <SaveForm action>
+                <SaveBasis part=revision />
+                <input type="hidden" name=super::RECIPIENT_FIELD value=id.to_string() />
+                <ContactFields prefix=format!("recipient-{id}") initial errors inputs />
+                <FormRefusal errors />
+                <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
+                    "Save contact info"
+                </button>
+            </SaveForm>
+        </details>
     }
 }
 
@@ -312,7 +354,7 @@ fn RemoveRecipientForm(id: i64, revision: u64, name: String) -> impl IntoView {
             <summary>"Remove" <span class="visually-hidden">{format!(" {name}")}</span></summary>
             <SaveForm action>
                 <SaveBasis part=revision />
-                <input type="hidden" name="recipient" value=id.to_string() />
+                <input type="hidden" name=super::RECIPIENT_FIELD value=id.to_string() />
                 <p>{format!("Remove {name}? They will stop getting alerts from this account.")}</p>
                 <FormRefusal errors />
                 <button type="submit" class="danger">{format!("Remove {name}")}</button>
@@ -400,7 +442,7 @@ fn AlertsForm(
     view! {
         <SaveForm action>
             <SaveBasis part=revision />
-            <input type="hidden" name="recipient" value=id.to_string() />
+            <input type="hidden" name=super::RECIPIENT_FIELD value=id.to_string() />
             <fieldset>
                 <legend>"Peak pricing alerts"</legend>
                 <div class="checks">{channel_boxes}</div>

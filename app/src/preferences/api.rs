@@ -21,22 +21,25 @@ pub async fn load_preferences(account: Option<String>) -> Result<PreferencesView
 }
 
 /// Runs one change, through server function `F`, on what the page showed: its version and the
-/// revision of the part the form changes (see [`super::Basis`]).
+/// revision of the part the form changes (see [`super::Basis`]). A refusal about fields carries
+/// `typed` back, so a form posted without WASM comes back as it was typed.
 #[cfg(feature = "ssr")]
 async fn change<F: crate::auth::Guarded>(
     account: Option<String>,
     basis: super::Basis,
     change: Result<super::PreferenceChange, AppError>,
+    typed: Vec<(String, String)>,
 ) -> Result<Saved, AppError> {
     let answer = crate::shell::save_answer();
     let preferences = crate::service::service::<dyn super::PreferencesService>()?;
     let scope = crate::auth::account_scope::<F>(account).await?;
-    answer(match change {
+    let result = match change {
         Ok(change) => {
             preferences.change_preferences(scope.actor, scope.account, basis, change).await
         }
         Err(error) => Err(error),
-    })
+    };
+    answer(result.map_err(|error| error.with_typed(typed)))
 }
 
 crate::declare_access!(AddRecipient => Account);
@@ -52,6 +55,7 @@ pub async fn add_recipient(
         account,
         super::Basis { version, part },
         contact.map(super::PreferenceChange::AddRecipient),
+        form.typed(),
     )
     .await
 }
@@ -67,10 +71,14 @@ pub async fn update_contact(
 ) -> Result<Saved, AppError> {
     use crate::recipients::RecipientId;
     let contact = form.parse().map_err(AppError::InvalidFields);
+    // Which recipient's form was refused: every card's form posts to this one function.
+    let mut typed = form.typed();
+    typed.push((super::RECIPIENT_FIELD.to_owned(), recipient.to_string()));
     change::<UpdateContact>(
         account,
         super::Basis { version, part },
         contact.map(|c| super::PreferenceChange::UpdateContact(RecipientId(recipient), c)),
+        typed,
     )
     .await
 }
@@ -85,7 +93,8 @@ pub async fn remove_recipient(
 ) -> Result<Saved, AppError> {
     use crate::recipients::RecipientId;
     let change_request = Ok(super::PreferenceChange::RemoveRecipient(RecipientId(recipient)));
-    change::<RemoveRecipient>(account, super::Basis { version, part }, change_request).await
+    change::<RemoveRecipient>(account, super::Basis { version, part }, change_request, Vec::new())
+        .await
 }
 
 crate::declare_access!(SaveAlerts => Account);
@@ -100,7 +109,7 @@ pub async fn save_alerts(
     communications: CheckedBoxes,
 ) -> Result<Saved, AppError> {
     let change_request = super::forms::alerts_change(recipient, channels, communications);
-    change::<SaveAlerts>(account, super::Basis { version, part }, change_request).await
+    change::<SaveAlerts>(account, super::Basis { version, part }, change_request, Vec::new()).await
 }
 
 crate::declare_access!(SetOptOut => Account);
@@ -116,7 +125,7 @@ pub async fn set_opt_out(
     let scope = super::OptOutScope::parse(&scope)
         .ok_or_else(|| AppError::Invalid("Choose what to stop.".to_owned()));
     let change_request = scope.map(|scope| super::PreferenceChange::SetOptOut { scope, stopped });
-    change::<SetOptOut>(account, super::Basis { version, part }, change_request).await
+    change::<SetOptOut>(account, super::Basis { version, part }, change_request, Vec::new()).await
 }
 
 crate::declare_access!(SaveNotifications => Account);
@@ -131,5 +140,6 @@ pub async fn save_notifications(
     high_usage_kwh: String,
 ) -> Result<Saved, AppError> {
     let change_request = super::forms::notifications_change(recipient, cells, &high_usage_kwh);
-    change::<SaveNotifications>(account, super::Basis { version, part }, change_request).await
+    change::<SaveNotifications>(account, super::Basis { version, part }, change_request, Vec::new())
+        .await
 }

@@ -6,6 +6,9 @@ use crate::utility::Channel;
 #[cfg(any(feature = "ssr", test))]
 pub use parse::{alerts_change, notifications_change};
 
+/// The hidden field naming the recipient a form changes.
+pub const RECIPIENT_FIELD: &str = "recipient";
+
 /// `channels[email]`: a peak pricing alert channel check box.
 pub fn channel_field(channel: Channel) -> String {
     format!("channels[{}]", channel.as_str())

@@ -131,7 +131,7 @@ fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView
             </div>
             <SaveForm action>
                 <SaveBasis part=revision />
-                <input type="hidden" name="recipient" value=id.to_string() />
+                <input type="hidden" name=super::RECIPIENT_FIELD value=id.to_string() />
                 <div class="table-scroll" role="region" aria-label=region_label tabindex="0">
                     <table class="matrix">
                         <thead>

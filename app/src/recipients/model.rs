@@ -142,6 +142,31 @@ impl ContactForm {
             voice: details.voice.as_ref().map(ToString::to_string).unwrap_or_default(),
         }
     }
+
+    /// The form as field name and value pairs: carried back with a refusal of a form posted
+    /// without WASM, so the page shows what was typed (see `FieldErrors::typed`).
+    pub fn typed(&self) -> Vec<(String, String)> {
+        [
+            (Self::NAME, &self.name),
+            (Self::EMAIL, &self.email),
+            (Self::SMS, &self.sms),
+            (Self::VOICE, &self.voice),
+        ]
+        .into_iter()
+        .map(|(field, value)| (field.to_owned(), value.clone()))
+        .collect()
+    }
+
+    /// The form from [`ContactForm::typed`]'s pairs.
+    pub fn from_typed(pairs: &[(String, String)]) -> Self {
+        let value = |field: &str| crate::error::typed_value(pairs, field);
+        Self {
+            name: value(Self::NAME),
+            email: value(Self::EMAIL),
+            sms: value(Self::SMS),
+            voice: value(Self::VOICE),
+        }
+    }
 }
 
 /// An account's recipients (`R`: what is known of each): exactly one primary and up to ten more. The primary is its own
@@ -178,6 +203,13 @@ mod tests {
 
     fn form(name: &str, email: &str, sms: &str, voice: &str) -> ContactForm {
         ContactForm { name: name.into(), email: email.into(), sms: sms.into(), voice: voice.into() }
+    }
+
+    #[test]
+    fn a_refused_form_comes_back_as_it_was_typed() {
+        let typed = form("Sam & Co", "not-an-email", "(518) 555", "");
+        assert_eq!(ContactForm::from_typed(&typed.typed()), typed);
+        assert_eq!(ContactForm::from_typed(&[]), ContactForm::default());
     }
 
     #[test]

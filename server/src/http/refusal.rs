@@ -45,14 +45,14 @@ pub async fn sign_refusal_redirects(
     };
     let local = local_part(location).to_owned();
     let (path, pairs) = split_query(&local);
+    let pairs = this_answer_only(pairs);
     let Some(carried) = carried(&pairs) else { return response };
     let Ok(signature) =
         state.auth.keys().sign(KeyPurpose::Refusal, &[&session, path, &carried]).await
     else {
         return response;
     };
-    let mut kept: Vec<(String, String)> =
-        pairs.into_iter().filter(|(key, _)| key != SIGNATURE).collect();
+    let mut kept = pairs;
     kept.push((SIGNATURE.to_owned(), signature));
     let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
     if let Ok(value) = HeaderValue::from_str(&format!("{path}?{query}")) {
@@ -111,6 +111,29 @@ fn carried(pairs: &[(String, String)]) -> Option<String> {
     (!values.is_empty()).then(|| serde_urlencoded::to_string(&values).unwrap_or_default())
 }
 
+/// The query of a redirect answering a plain form post, carrying this answer alone. Leptos
+/// appends a refusal to the page's address as the browser sent it, which may still carry the
+/// last post's answer: a refusal or a sentence, and its signature. Each carried key keeps its
+/// last value (the one just appended), a refusal drops an earlier save's sentence, and the old
+/// signature goes (the caller signs anew). Otherwise the page would show the first of two
+/// refusals, or "Saved" beside a refusal.
+fn this_answer_only(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        if key == SIGNATURE {
+            continue;
+        }
+        if CARRIED.contains(&key.as_str()) {
+            kept.retain(|(earlier, _)| *earlier != key);
+        }
+        kept.push((key, value));
+    }
+    if kept.iter().any(|(key, _)| key == ERROR) {
+        kept.retain(|(key, _)| key != SAVED_PARAMETER);
+    }
+    kept
+}
+
 /// What binds a refusal to the browser's session: its stored hash ("" with none).
 fn session_key(state: &AppState, request: &Request) -> String {
     session_token(request.headers(), state.config.secure_cookies)
@@ -146,5 +169,23 @@ mod tests {
         assert_eq!(local_part("https://evil.example/account?x=1"), "/account?x=1");
         assert_eq!(local_part("/account/devices?__err=x"), "/account/devices?__err=x");
         assert_eq!(local_part("https://evil.example"), "/");
+    }
+
+    #[test]
+    fn a_refusal_after_an_earlier_answer_carries_only_its_own() {
+        let pairs = |query: &str| split_query(query).1;
+        let second_refusal = "/account/alerts?tab=x&__path=%2Fapi%2Fupdate_contact&__err=old\
+            &__sig=s1&__path=%2Fapi%2Fadd_recipient&__err=new";
+        assert_eq!(
+            this_answer_only(pairs(second_refusal)),
+            pairs("/account/alerts?tab=x&__path=%2Fapi%2Fadd_recipient&__err=new")
+        );
+        let refusal_after_a_save = "/account/alerts?saved=Added+Sam&__sig=s1&__path=p&__err=e";
+        assert_eq!(
+            this_answer_only(pairs(refusal_after_a_save)),
+            pairs("/account/alerts?__path=p&__err=e")
+        );
+        let a_save = "/account/alerts?saved=Added+Sam";
+        assert_eq!(this_answer_only(pairs(a_save)), pairs(a_save));
     }
 }
