@@ -93,6 +93,8 @@ test("an agent schedules time away for a customer, and the customer's Activity s
   await page.getByLabel("Back on").fill(to);
   await page.getByRole("button", { name: /Schedule time away/ }).click();
   await expect(page.getByLabel("Away from")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Away from"), "what was typed stays").toHaveValue(from);
+  await expect(page.getByLabel("Back on")).toHaveValue(to);
   await expect(page.getByText(/already has time away from .* Cancel it first to change it/)).toBeVisible();
   await expect(page.getByRole("button", { name: /Cancel time away from/ })).toHaveCount(1);
 

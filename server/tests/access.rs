@@ -6,7 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::Router;
-use common::{body_text, send, sign_in, TestDb, SITE};
+use common::{body_text, plain_post, send, sign_in, TestDb, SITE};
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN};
 use http::{Request, StatusCode};
 use peakday_app::auth::{
@@ -428,15 +428,8 @@ async fn a_plain_form_post_in_admin_mode_saves_for_the_customer_and_returns_to_t
         page["version"]
     );
     // As the browser sends it before the WASM arrives.
-    let request = Request::post("/api/add_recipient")
-        .header("host", "127.0.0.1:3000")
-        .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header(http::header::REFERER, format!("{SITE}/agent/accounts/3000012345/alerts"))
-        .header(COOKIE, &agent)
-        .body(Body::from(body))
-        .unwrap();
+    let request =
+        plain_post("/api/add_recipient", "/agent/accounts/3000012345/alerts", &agent, body);
     let response = send(&app, request).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     // Back to the page it came from, with the server's sentence signed for the session.

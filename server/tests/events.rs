@@ -150,6 +150,50 @@ async fn events_page(rig: &Rig) -> String {
 }
 
 #[tokio::test]
+async fn a_refused_time_away_comes_back_in_its_devices_form_alone_with_what_was_typed() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let rig = rig(&db).await;
+    // Jordan enrolls a second thermostat, so the page has two "Schedule time away" forms.
+    let second = "kind=thermostat&make=ecobee&model=Lite&serial=EB-2222\
+        &network_address=10.0.0.22&capacity=2&service_point=SP-1000001";
+    let (status, saved) = api(&rig.app, "/api/register_device", second, &rig.customer).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, devices) = api(&rig.app, "/api/devices", "", &rig.customer).await;
+    let ids: Vec<i64> =
+        devices["devices"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
+    let second = *ids.iter().max().unwrap();
+    let (_, offers) = api(&rig.app, "/api/account_programs", "", &rig.customer).await;
+    let enrollment = offers["offers"][0]["enrollment"]["id"].as_i64().unwrap();
+    let add = format!("enrollment={enrollment}&device={second}");
+    let (status, saved) = api(&rig.app, "/api/add_enrolled_device", &add, &rig.customer).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, events) = api(&rig.app, "/api/account_events", "", &rig.customer).await;
+    assert_eq!(events["devices"].as_array().unwrap().len(), 2, "{events}");
+
+    // Backwards, for the second device, posted without WASM.
+    let backwards = format!("device={second}&start=2027-03-02T20:00&end=2027-03-02T08:00");
+    let post =
+        common::plain_post("/api/schedule_time_away", "/account/events", &rig.customer, backwards);
+    let refused = common::send(&rig.app, post).await;
+    let back = common::location(&refused);
+    let page = common::send(&rig.app, common::get(&back, Some(&rig.customer))).await;
+    let page = common::body_text(page).await;
+    let message = "The time away must end after it starts.";
+    assert_eq!(page.matches(message).count(), 1, "shown once: {page}");
+    let form_of = |device: i64| {
+        let start = page.find(&format!("id=\"away-{device}-heading\"")).unwrap();
+        let rest = &page[start..];
+        rest[..rest.find("</form>").unwrap()].to_owned()
+    };
+    let refused_form = form_of(second);
+    assert!(refused_form.contains(message), "{refused_form}");
+    assert!(refused_form.contains(r#"value="2027-03-02T20:00""#), "as typed: {refused_form}");
+    assert!(refused_form.contains(r#"value="2027-03-02T08:00""#), "as typed: {refused_form}");
+    let other = form_of(*ids.iter().min().unwrap());
+    assert!(!other.contains("2027-03-02") && !other.contains(r#"aria-invalid="true""#), "{other}");
+}
+
+#[tokio::test]
 async fn an_event_breaking_the_programs_rules_is_refused_with_each_rule_named() {
     for db in TestDb::all().await {
         let db = db.seeded().await;

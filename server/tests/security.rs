@@ -4,8 +4,10 @@
 mod common;
 
 use axum::body::Body;
-use common::{api, body_text, call, get, location, post_step, send, sign_in, TestDb, SITE};
-use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN, REFERER};
+use common::{
+    api, body_text, call, get, location, plain_post, post_step, send, sign_in, TestDb, SITE,
+};
+use http::header::{CONTENT_TYPE, COOKIE, ORIGIN};
 use http::{Request, StatusCode};
 use peakday_app::accounts::{AccountId, AccountNumber};
 use peakday_server::accounts;
@@ -40,15 +42,7 @@ fn plain_post_to_devices(cookie: &str, body: &'static str) -> Request<Body> {
 
 /// The same, from the devices page at `page` (its address may carry the last post's answer).
 fn plain_post_to_devices_from(page: &str, cookie: &str, body: &'static str) -> Request<Body> {
-    Request::post("/api/register_device")
-        .header("host", "127.0.0.1:3000")
-        .header(ORIGIN, SITE)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "text/html")
-        .header(REFERER, format!("{SITE}{page}"))
-        .header(COOKIE, cookie)
-        .body(Body::from(body))
-        .unwrap()
+    plain_post("/api/register_device", page, cookie, body)
 }
 
 #[tokio::test]

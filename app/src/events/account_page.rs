@@ -48,6 +48,12 @@ fn PeakDays(events: AccountEvents) -> impl IntoView {
     let opt_out_errors = FormErrors::follow(actions.opt_out);
     let cancel_errors = FormErrors::follow(actions.cancel_away);
     let away_errors = FormErrors::follow(actions.away);
+    // A refused "Schedule time away" comes back to every device's form alike: a refusal about
+    // fields names its device and shows in that device's form alone (see `AwayCard`); any
+    // other shows above the devices.
+    let away_typed = away_errors.refused_typed();
+    let away_errors_above =
+        if away_typed.is_some() { FormErrors::plain(None) } else { away_errors };
     let allowances = events
         .allowances
         .iter()
@@ -81,9 +87,13 @@ fn PeakDays(events: AccountEvents) -> impl IntoView {
         events
             .devices
             .into_iter()
-            .map(
-                |device| view! { <AwayCard device actions errors=away_errors zone=zone.clone() /> },
-            )
+            .map(|device| {
+                let typed = away_typed
+                    .as_deref()
+                    .and_then(|typed| TimeAwayForm::typed_for(typed, device.device));
+                let errors = if typed.is_some() { away_errors } else { FormErrors::plain(None) };
+                view! { <AwayCard device actions errors typed zone=zone.clone() /> }
+            })
             .collect_view()
             .into_any()
     };
@@ -98,6 +108,7 @@ fn PeakDays(events: AccountEvents) -> impl IntoView {
             <h2 id="away-heading">"Time away"</h2>
             <p>"Going away, or need a device on a given day? Schedule time away and no event will use it then."</p>
             <FormRefusal errors=cancel_errors />
+            <FormRefusal errors=away_errors_above />
             {devices}
         </section>
         <section aria-labelledby="past-heading">
@@ -194,13 +205,17 @@ fn OptOutForm(
     }
 }
 
+/// One enrolled device's time away: what is scheduled, and the form to schedule more, showing
+/// `errors` and what was `typed` when the server refused this device's form.
 #[component]
 fn AwayCard(
     device: DeviceAway,
     actions: Actions,
     errors: FormErrors,
+    typed: Option<TimeAwayForm>,
     zone: String,
 ) -> impl IntoView {
+    let typed = typed.unwrap_or_default();
     let heading = format!("away-{}-heading", device.device);
     let labelled = heading.clone();
     let periods = if device.periods.is_empty() {
@@ -235,12 +250,13 @@ fn AwayCard(
             view! {
                 <ActionForm action=actions.away attr:novalidate=true>
                     <ActingInput />
-                    <input type="hidden" name="device" value=device.device.to_string() />
+                    <input type="hidden" name=TimeAwayForm::DEVICE value=device.device.to_string() />
                     <p class="hint">{format!("Local time ({zone}), up to a year ahead.")}</p>
                     <div class="field-row">
-                        <TextField id=format!("{prefix}-start") name=TimeAwayForm::START label="Away from" kind="datetime-local" autocomplete="off" error=errors.field(TimeAwayForm::START) />
-                        <TextField id=format!("{prefix}-end") name=TimeAwayForm::END label="Back on" kind="datetime-local" autocomplete="off" error=errors.field(TimeAwayForm::END) />
+                        <TextField id=format!("{prefix}-start") name=TimeAwayForm::START label="Away from" kind="datetime-local" autocomplete="off" value=typed.start error=errors.field(TimeAwayForm::START) />
+                        <TextField id=format!("{prefix}-end") name=TimeAwayForm::END label="Back on" kind="datetime-local" autocomplete="off" value=typed.end error=errors.field(TimeAwayForm::END) />
                     </div>
+                    <FormRefusal errors />
                     <button type="submit" class="primary">
                         "Schedule time away" <span class="visually-hidden">{format!(" for the {title}")}</span>
                     </button>

@@ -53,26 +53,29 @@ pub async fn load_account_events(account: Option<String>) -> Result<AccountEvent
     events.account_events(scope.account).await
 }
 
-/// Runs one peak-day request through server function `F`.
+/// Runs one peak-day request through server function `F`. A refusal about fields carries
+/// `typed` back, so the form comes back as it was typed.
 #[cfg(feature = "ssr")]
 async fn change<F: crate::auth::Guarded>(
     account: Option<String>,
     request: Result<super::PeakDayRequest, AppError>,
+    typed: Vec<(String, String)>,
 ) -> Result<Saved, AppError> {
     let answer = crate::shell::save_answer();
     let events = crate::service::service::<dyn super::EventsService>()?;
     let scope = crate::auth::account_scope::<F>(account).await?;
-    answer(match request {
+    let result = match request {
         Ok(request) => events.change_peak_days(scope.actor, scope.account, request).await,
         Err(error) => Err(error),
-    })
+    };
+    answer(result.map_err(|error| error.with_typed(typed)))
 }
 
 crate::declare_access!(OptOut => Account);
 /// Opts the account's devices out of an event.
 #[server(endpoint = "opt_out")]
 pub async fn opt_out(account: Option<String>, event: EventId) -> Result<Saved, AppError> {
-    change::<OptOut>(account, Ok(super::PeakDayRequest::OptOut { event })).await
+    change::<OptOut>(account, Ok(super::PeakDayRequest::OptOut { event }), Vec::new()).await
 }
 
 crate::declare_access!(ScheduleTimeAway => Account);
@@ -89,12 +92,13 @@ pub async fn schedule_time_away(
         .parse()
         .map(|(start, end)| super::PeakDayRequest::ScheduleTimeAway { device, start, end })
         .map_err(AppError::InvalidFields);
-    change::<ScheduleTimeAway>(account, request).await
+    change::<ScheduleTimeAway>(account, request, form.typed(device)).await
 }
 
 crate::declare_access!(CancelTimeAway => Account);
 /// Cancels a period of time away still to come.
 #[server(endpoint = "cancel_time_away")]
 pub async fn cancel_time_away(account: Option<String>, id: TimeAwayId) -> Result<Saved, AppError> {
-    change::<CancelTimeAway>(account, Ok(super::PeakDayRequest::CancelTimeAway { id })).await
+    change::<CancelTimeAway>(account, Ok(super::PeakDayRequest::CancelTimeAway { id }), Vec::new())
+        .await
 }

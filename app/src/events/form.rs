@@ -74,6 +74,27 @@ pub struct TimeAwayForm {
 impl TimeAwayForm {
     pub const START: &'static str = "start";
     pub const END: &'static str = "end";
+    /// The hidden field naming the device the time away is for.
+    pub const DEVICE: &'static str = "device";
+
+    /// The form of `device` as field name and value pairs: carried back with a refusal, so
+    /// the page shows what was typed, in that device's form alone (every device's form posts
+    /// to one server function).
+    pub fn typed(&self, device: impl fmt::Display) -> Vec<(String, String)> {
+        [(Self::START, self.start.clone()), (Self::END, self.end.clone())]
+            .into_iter()
+            .chain([(Self::DEVICE, device.to_string())])
+            .map(|(field, value)| (field.to_owned(), value))
+            .collect()
+    }
+
+    /// The form typed for `device`, from [`TimeAwayForm::typed`]'s pairs; `None` when they
+    /// are another device's.
+    pub fn typed_for(pairs: &[(String, String)], device: impl fmt::Display) -> Option<Self> {
+        let value = |field: &str| crate::error::typed_value(pairs, field);
+        (value(Self::DEVICE) == device.to_string())
+            .then(|| Self { start: value(Self::START), end: value(Self::END) })
+    }
 
     pub fn parse(&self) -> Result<(LocalMoment, LocalMoment), FieldErrors> {
         let mut errors = FieldErrors::default();

@@ -183,6 +183,13 @@ impl FormErrors {
         }
     }
 
+    /// Every field typed before the server refused the form, when the refusal carried them
+    /// back (see `FieldErrors::typed`).
+    pub fn refused_typed(self) -> Option<Vec<(String, String)>> {
+        self.fields
+            .with_untracked(|fields| (!fields.typed().is_empty()).then(|| fields.typed().to_vec()))
+    }
+
     /// What was typed in `field` before the server refused the form, when the refusal carried it
     /// back (see `FieldErrors::typed`); empty otherwise.
     pub fn typed(self, field: &str) -> String {

@@ -23,6 +23,20 @@ pub async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
     app.clone().oneshot(request).await.unwrap()
 }
 
+/// A form posted to server function `path` from the page at `page` as a browser sends it
+/// before the WASM arrives (asking for HTML, so it is answered with a redirect to the page).
+pub fn plain_post(path: &str, page: &str, cookie: &str, body: impl Into<String>) -> Request<Body> {
+    Request::post(path)
+        .header("host", "127.0.0.1:3000")
+        .header(ORIGIN, SITE)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "text/html")
+        .header(http::header::REFERER, format!("{SITE}{page}"))
+        .header(http::header::COOKIE, cookie)
+        .body(Body::from(body.into()))
+        .unwrap()
+}
+
 /// A GET of `path` on the test router's host, signed in when `cookie` is given.
 pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::get(path).header("host", "127.0.0.1:3000");
