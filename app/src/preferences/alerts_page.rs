@@ -280,29 +280,74 @@ impl ContactStart {
     }
 }
 
+/// What `?open=` names to show a disclosure open (see [`LazyDisclosure`]).
+const OPEN_PARAMETER: &str = "open";
+
+/// A disclosure whose content (a form) is built only once it is opened. Most visits open none:
+/// built closed, the page's three kinds of closed forms were a fifth of what the server spent
+/// on it (`scripts/profile.sh /account/alerts`), and as much HTML for the phone to parse and
+/// hydrate. It opens as the page is shown when `open` (a refusal to show) or when the page's
+/// `?open=` names it. Before the WASM has run, the closed content is a link to the page with it
+/// open, so nothing needs the WASM.
+#[component]
+fn LazyDisclosure<F>(
+    /// Its id, and what `?open=` names it by.
+    name: String,
+    open: bool,
+    summary: &'static str,
+    /// Words after the summary for screen readers, naming whose it is.
+    #[prop(optional)]
+    whose: Option<String>,
+    content: F,
+) -> impl IntoView
+where
+    F: Fn() -> AnyView + Send + Sync + 'static,
+{
+    let open = open || crate::shell::query_param(OPEN_PARAMETER).is_some_and(|asked| asked == name);
+    let shown = RwSignal::new(open);
+    let without_wasm = format!("?{OPEN_PARAMETER}={name}#{name}");
+    view! {
+        <details class="disclosure" id=name open=open>
+            <summary on:click=move |_| shown.set(true)>
+                {summary} {whose.map(|whose| view! { <span class="visually-hidden">{whose}</span> })}
+            </summary>
+            {move || {
+                if shown.get() {
+                    content()
+                } else {
+                    view! { <p><a href=without_wasm.clone()>"Show the form"</a></p> }.into_any()
+                }
+            }}
+        </details>
+    }
+}
+
 #[component]
 fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
     let action = ServerAction::<AddRecipient>::new();
     let start = ContactStart::of(action, None);
-    let errors = FormErrors::follow(action);
-    let inputs = ContactInputs::new();
-    let initial = start.typed.unwrap_or_default();
+    let form = move || {
+        let errors = FormErrors::follow(action);
+        let inputs = ContactInputs::new();
+        let initial = start.typed.clone().unwrap_or_default();
+        view! {
+            <SaveForm action>
+                <SaveBasis part=roster />
+                <ContactFields prefix="new".into() initial errors inputs />
+                <FormRefusal errors />
+                <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
+                    "Save"
+                </button>
+            </SaveForm>
+        }
+        .into_any()
+    };
     view! {
         <section class="card" aria-labelledby="add-recipient-heading">
             <h2 id="add-recipient-heading">"Add a recipient"</h2>
             {if room {
                 view! {
-                    <details class="disclosure" open=start.open>
-                        <summary>"Add recipient"</summary>
-                        <SaveForm action>
-                            <SaveBasis part=roster />
-                            <ContactFields prefix="new".into() initial errors inputs />
-                            <FormRefusal errors />
-                            <button type="submit" class="primary" on:click=move |event| inputs.check_on_submit(errors, &event)>
-                                "Save"
-                            </button>
-                        </SaveForm>
-                    </details>
+                    <LazyDisclosure name="add-recipient".into() open=start.open summary="Add recipient" content=form />
                 }
                     .into_any()
             } else {
@@ -324,14 +369,12 @@ fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
 fn EditContactForm(id: i64, revision: u64, name: String, current: ContactForm) -> impl IntoView {
     let action = ServerAction::<UpdateContact>::new();
     let start = ContactStart::of(action, Some(id));
-    let errors = FormErrors::follow(action);
-    let inputs = ContactInputs::new();
-    let initial = start.typed.unwrap_or(current);
-    view! {
-        <details class="disclosure" open=start.open>
-            <summary>
-                "Edit contact info" <span class="visually-hidden">{format!(" of {name}")}</span>
-            </summary>
+    let initial = start.typed.clone().unwrap_or(current);
+    let form = move || {
+        let errors = FormErrors::follow(action);
+        let inputs = ContactInputs::new();
+        let initial = initial.clone();
+        view! {
             <SaveForm action>
                 <SaveBasis part=revision />
                 <input type="hidden" name=super::RECIPIENT_FIELD value=id.to_string() />
@@ -341,17 +384,23 @@ fn EditContactForm(id: i64, revision: u64, name: String, current: ContactForm) -
                     "Save contact info"
                 </button>
             </SaveForm>
-        </details>
+        }
+        .into_any()
+    };
+    view! {
+        <LazyDisclosure name=format!("edit-contact-{id}") open=start.open summary="Edit contact info" whose=format!(" of {name}") content=form />
     }
 }
 
 #[component]
 fn RemoveRecipientForm(id: i64, revision: u64, name: String) -> impl IntoView {
     let action = ServerAction::<RemoveRecipient>::new();
-    let errors = FormErrors::follow(action);
-    view! {
-        <details class="disclosure">
-            <summary>"Remove" <span class="visually-hidden">{format!(" {name}")}</span></summary>
+    let refused = action.value().with_untracked(|value| matches!(value, Some(Err(_))));
+    let whose = format!(" {name}");
+    let form = move || {
+        let errors = FormErrors::follow(action);
+        let name = name.clone();
+        view! {
             <SaveForm action>
                 <SaveBasis part=revision />
                 <input type="hidden" name=super::RECIPIENT_FIELD value=id.to_string() />
@@ -359,8 +408,10 @@ fn RemoveRecipientForm(id: i64, revision: u64, name: String) -> impl IntoView {
                 <FormRefusal errors />
                 <button type="submit" class="danger">{format!("Remove {name}")}</button>
             </SaveForm>
-        </details>
-    }
+        }
+        .into_any()
+    };
+    view! { <LazyDisclosure name=format!("remove-{id}") open=refused summary="Remove" whose content=form /> }
 }
 
 /// Seed 000's "Peak pricing alerts" channels and the communications, saved together.
