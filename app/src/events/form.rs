@@ -81,11 +81,14 @@ impl TimeAwayForm {
     /// the page shows what was typed, in that device's form alone (every device's form posts
     /// to one server function).
     pub fn typed(&self, device: impl fmt::Display) -> Vec<(String, String)> {
-        [(Self::START, self.start.clone()), (Self::END, self.end.clone())]
-            .into_iter()
-            .chain([(Self::DEVICE, device.to_string())])
-            .map(|(field, value)| (field.to_owned(), value))
-            .collect()
+        [
+            (Self::START, self.start.clone()),
+            (Self::END, self.end.clone()),
+            (Self::DEVICE, device.to_string()),
+        ]
+        .into_iter()
+        .map(|(field, value)| (field.to_owned(), value))
+        .collect()
     }
 
     /// The form typed for `device`, from [`TimeAwayForm::typed`]'s pairs; `None` when they
@@ -266,6 +269,16 @@ fn entity_groups(input: &str) -> Result<Vec<String>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_time_away_comes_back_to_its_own_device_alone() {
+        let typed =
+            TimeAwayForm { start: "2027-03-02T20:00".into(), end: "2027-03-02T08:00".into() };
+        let pairs = typed.typed(7);
+        assert_eq!(TimeAwayForm::typed_for(&pairs, 7), Some(typed));
+        assert_eq!(TimeAwayForm::typed_for(&pairs, 8), None);
+        assert_eq!(TimeAwayForm::typed_for(&[], 7), None);
+    }
 
     fn form() -> CallEventForm {
         CallEventForm {
