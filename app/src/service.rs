@@ -29,7 +29,7 @@ impl ServiceRegistry {
 }
 
 /// The service `S` (a `dyn` feature trait) from context. Take it before the call awaits
-/// anything: a resource rendered on the server may be polled again outside the request's context.
+/// anything, so the call does not depend on when, or under which owner, its future is polled.
 pub fn service<S: ?Sized + Send + Sync + 'static>() -> Result<Arc<S>, AppError> {
     use_context::<Arc<ServiceRegistry>>().and_then(|registry| registry.get::<S>()).ok_or_else(
         || {

@@ -79,17 +79,10 @@ pub async fn set_medical_flag(
 #[component]
 pub fn MedicalFlagSection(account: String) -> impl IntoView {
     provide_plain_post_refusal();
-    let flag = Resource::new(
-        {
-            let account = account.clone();
-            move || Some(account.clone())
-        },
-        load_medical_flag,
-    );
     view! {
         <section class="card" aria-labelledby="medical-heading">
             <h2 id="medical-heading">"Medical or life-support flag"</h2>
-            <Loaded resource=flag show=|flag| view! { <MedicalFlagForm flag /> }.into_any() />
+            <Loaded data=load_medical_flag(Some(account.clone())) show=|flag| view! { <MedicalFlagForm flag /> }.into_any() />
         </section>
     }
 }

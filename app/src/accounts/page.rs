@@ -9,13 +9,7 @@ use leptos_meta::Title;
 pub fn AccountPage() -> impl IntoView {
     let acting = crate::acting::acting_for();
     let title = if acting.is_some() { "Account" } else { "My account" };
-    let account = Resource::new(
-        {
-            let acting = acting.clone();
-            move || acting.clone()
-        },
-        load_account,
-    );
+    let account = load_account(acting.clone());
     // Customer service's controls over the customer's sign-in, in admin mode.
     let sign_in = acting.map(|number| {
         crate::shell::provide_plain_post_refusal();
@@ -29,7 +23,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text=title />
         <h1>{title}</h1>
-        <Loaded resource=account show=|account| view! { <AccountDetails account /> }.into_any() />
+        <Loaded data=account show=|account| view! { <AccountDetails account /> }.into_any() />
         {sign_in}
     }
 }

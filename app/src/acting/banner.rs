@@ -25,17 +25,15 @@ const ACCOUNT_PAGES: &[(&str, &str)] = &[
 #[component]
 pub fn AdminMode() -> impl IntoView {
     let account = acting_for();
-    let overview = Resource::new(move || account.clone(), load_account);
-    // No `Suspense`, as in `shell::Loaded`: the page below is built once, when the account is
-    // there.
-    move || {
-        Suspend::new(async move {
-            match overview.await {
-                Ok(overview) => view! { <ActingBanner overview /> <Outlet /> }.into_any(),
-                Err(error) => view! { <AccountUnavailable error /> }.into_any(),
-            }
-        })
-    }
+    let overview = load_account(account);
+    // No `Suspense` and no `Resource`, as in `shell::Loaded`: the page below is built once,
+    // when the account is there.
+    Suspend::new(async move {
+        match overview.await {
+            Ok(overview) => view! { <ActingBanner overview /> <Outlet /> }.into_any(),
+            Err(error) => view! { <AccountUnavailable error /> }.into_any(),
+        }
+    })
 }
 
 /// The page for an account that cannot be opened, titled for what went wrong. The number from

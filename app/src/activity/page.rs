@@ -9,12 +9,11 @@ use leptos_meta::Title;
 pub fn ActivityPage() -> impl IntoView {
     let account = crate::acting::acting_for();
     let for_staff = account.is_some();
-    let activity = Resource::new(move || account.clone(), load_activity);
     view! {
         <Title text="Activity" />
         <h1>"Activity"</h1>
         <p class="lead">"Every change to this account's recipients, alerts, consent, devices and programs: what changed, when, and who made it."</p>
-        <Loaded resource=activity show=move |activity| view! { <ActivitySections activity for_staff /> }.into_any() />
+        <Loaded data=load_activity(account) show=move |activity| view! { <ActivitySections activity for_staff /> }.into_any() />
     }
 }
 

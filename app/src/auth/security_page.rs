@@ -26,12 +26,11 @@ pub const RESET_LINK_PAGE: &str = "/admin/reset-link";
 pub fn SecurityPage() -> impl IntoView {
     provide_plain_post_refusal();
     SaveFeedback::provide();
-    let security = Resource::new(|| (), |_| load_security());
     view! {
         <Title text="Sign-in & security" />
         <h1>"Sign-in & security"</h1>
         <SaveStatus />
-        <Loaded resource=security show=|view| view! { <SecuritySections view /> }.into_any() />
+        <Loaded data=load_security() show=|view| view! { <SecuritySections view /> }.into_any() />
     }
 }
 
@@ -193,18 +192,11 @@ pub fn ResetLinkPage() -> impl IntoView {
 /// one-time reset link). Each change is recorded in the account's Activity.
 #[component]
 pub fn CustomerSignInSection(account: String) -> impl IntoView {
-    let sign_in = Resource::new(
-        {
-            let account = account.clone();
-            move || Some(account.clone())
-        },
-        load_account_sign_in,
-    );
     view! {
         <section class="card" aria-labelledby="sign-in-heading">
             <h2 id="sign-in-heading">"Sign-in"</h2>
             <Loaded
-                resource=sign_in
+                data=load_account_sign_in(Some(account.clone()))
                 show=move |sign_in| match sign_in {
                     Some(sign_in) => view! { <CustomerSignInControls account=account.clone() sign_in /> }.into_any(),
                     None => view! { <p>"This account has no sign-in."</p> }.into_any(),

@@ -65,8 +65,8 @@ pub struct AccountScope {
 /// another account or tells whether it exists (ASVS 8.2.2). Customer service names the account
 /// it acts for (admin mode), and the change is recorded as theirs, made through an agent.
 ///
-/// Everything taken from the request's context is taken before the first await: a resource
-/// rendered on the server may be polled again outside the render's context.
+/// Everything taken from the request's context is taken before the first await, so the call does
+/// not depend on when, or under which owner, its future is polled.
 pub async fn account_scope<F: super::Guarded>(
     account: Option<String>,
 ) -> Result<AccountScope, AppError> {

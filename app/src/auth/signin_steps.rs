@@ -149,13 +149,12 @@ fn StepFrame(
     title: &'static str,
     show: impl Fn(SignInStepView) -> AnyView + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
-    let step = Resource::new(|| (), |_| load_sign_in_step());
     view! {
         <Title text=title />
         <section class="card narrow">
             <h1>{title}</h1>
             <Loaded
-                resource=step
+                data=load_sign_in_step()
                 show=move |step| match step {
                     Some(step) => show(step),
                     None => view! {
@@ -326,19 +325,12 @@ fn NewPasswordFields(
 pub fn ResetPage() -> impl IntoView {
     let token = crate::shell::query_param("token").unwrap_or_default();
     let problem = problem_from_query();
-    let reset = Resource::new(
-        {
-            let token = token.clone();
-            move || token.clone()
-        },
-        load_reset,
-    );
     view! {
         <Title text="Choose a new password" />
         <section class="card narrow">
             <h1>"Choose a new password"</h1>
             <Loaded
-                resource=reset
+                data=load_reset(token.clone())
                 show=move |reset| match reset {
                     Some(reset) => view! {
                         <p>{format!("This link resets the sign-in of {}. It works once.", reset.display_name)}</p>

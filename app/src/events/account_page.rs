@@ -18,7 +18,6 @@ pub fn PeakDaysPage() -> impl IntoView {
     provide_plain_post_refusal();
     SaveFeedback::provide();
     let account = acting_for();
-    let events = Resource::new(move || account.clone(), load_account_events);
     view! {
         <Title text="Peak days" />
         <h1>"Peak days"</h1>
@@ -26,7 +25,7 @@ pub fn PeakDaysPage() -> impl IntoView {
             "On a peak day the utility asks your enrolled devices to use less power for a few hours, and you earn credits for it."
         </p>
         <SaveStatus />
-        <Loaded resource=events show=|events| view! { <PeakDays events /> }.into_any() />
+        <Loaded data=load_account_events(account) show=|events| view! { <PeakDays events /> }.into_any() />
     }
 }
 

@@ -20,19 +20,16 @@ pub fn ProgramEventsPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|params| {
         params.get("id").and_then(|id| id.parse::<i64>().ok()).map(crate::programs::ProgramId)
     });
-    let events = Resource::new(
-        move || id,
-        |id| async move {
-            match id {
-                Some(id) => load_program_events(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let events = async move {
+        match id {
+            Some(id) => load_program_events(id).await,
+            None => Err(AppError::NotFound),
+        }
+    };
     view! {
         <p><a href="/programs">"All programs"</a></p>
         <SaveStatus />
-        <Loaded resource=events show=|events| view! { <Events events /> }.into_any() />
+        <Loaded data=events show=|events| view! { <Events events /> }.into_any() />
     }
 }
 

@@ -20,17 +20,10 @@ use leptos_meta::Title;
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     let account = crate::acting::acting_for();
-    let preferences = Resource::new(
-        {
-            let account = account.clone();
-            move || account.clone()
-        },
-        load_preferences,
-    );
     view! {
         <Title text="Alerts & recipients" />
         <h1>"Alerts & recipients"</h1>
-        <Loaded resource=preferences show=move |view| view! { <AlertsIsland account=account.clone() view /> }.into_any() />
+        <Loaded data=load_preferences(account.clone()) show=move |view| view! { <AlertsIsland account=account.clone() view /> }.into_any() />
     }
 }
 

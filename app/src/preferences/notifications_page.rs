@@ -15,17 +15,10 @@ use leptos_meta::Title;
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let account = crate::acting::acting_for();
-    let preferences = Resource::new(
-        {
-            let account = account.clone();
-            move || account.clone()
-        },
-        load_preferences,
-    );
     view! {
         <Title text="Account notifications" />
         <h1>"Account notifications"</h1>
-        <Loaded resource=preferences show=move |view| view! { <NotificationsIsland account=account.clone() view /> }.into_any() />
+        <Loaded data=load_preferences(account.clone()) show=move |view| view! { <NotificationsIsland account=account.clone() view /> }.into_any() />
     }
 }
 

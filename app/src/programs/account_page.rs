@@ -18,7 +18,6 @@ pub fn AccountProgramsPage() -> impl IntoView {
     SaveFeedback::provide();
     let account = acting_for();
     let devices_href = account_path(account.as_deref(), "devices");
-    let programs = Resource::new(move || account.clone(), load_account_programs);
     view! {
         <Title text="Programs" />
         <h1>"Programs"</h1>
@@ -27,7 +26,7 @@ pub fn AccountProgramsPage() -> impl IntoView {
             <a href=devices_href>"My devices"</a>"."
         </p>
         <SaveStatus />
-        <Loaded resource=programs show=|programs| view! { <Offers programs /> }.into_any() />
+        <Loaded data=load_account_programs(account) show=|programs| view! { <Offers programs /> }.into_any() />
     }
 }
 

@@ -20,13 +20,12 @@ pub fn DevicesPage() -> impl IntoView {
     SaveFeedback::provide();
     let account = acting_for();
     let title = if account.is_some() { "Devices" } else { "My devices" };
-    let devices = Resource::new(move || account.clone(), load_devices);
     view! {
         <Title text=title />
         <h1>{title}</h1>
         <p class="lead">"Smart thermostats, EV chargers, batteries and solar inverters that can take part in the utility's programs. Add a device here, then enroll it under Programs."</p>
         <SaveStatus />
-        <Loaded resource=devices show=|devices| view! { <DevicesSections devices /> }.into_any() />
+        <Loaded data=load_devices(account) show=|devices| view! { <DevicesSections devices /> }.into_any() />
     }
 }
 

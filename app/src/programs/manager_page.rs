@@ -18,13 +18,12 @@ use leptos_router::hooks::use_params_map;
 pub fn ProgramsPage() -> impl IntoView {
     provide_plain_post_refusal();
     SaveFeedback::provide();
-    let overview = Resource::new(|| (), |_| load_programs_overview());
     view! {
         <Title text="Programs" />
         <h1>"Programs"</h1>
         <SaveStatus />
         <UtilitySummary />
-        <Loaded resource=overview show=|overview| view! { <Overview overview /> }.into_any() />
+        <Loaded data=load_programs_overview() show=|overview| view! { <Overview overview /> }.into_any() />
         <section class="card" aria-labelledby="new-program-heading">
             <h2 id="new-program-heading">"Create a program"</h2>
             <ProgramEditor form=new_program() program=None />
@@ -40,12 +39,11 @@ pub fn ProgramEditPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|params| {
         params.get("id").and_then(|id| id.parse::<i64>().ok()).map(super::ProgramId)
     });
-    let overview = Resource::new(|| (), |_| load_programs_overview());
     view! {
         <p><a href="/programs">"All programs"</a></p>
         <SaveStatus />
         <Loaded
-            resource=overview
+            data=load_programs_overview()
             show=move |overview| {
                 let found = overview.programs.into_iter().find(|summary| Some(summary.program.id) == id);
                 match found {

@@ -9,12 +9,10 @@ use leptos::prelude::*;
 pub fn SearchSection() -> impl IntoView {
     let (query, after) = (query_param("q"), query_param("after"));
     let results = query.clone().map(|text| {
-        let resource =
-            Resource::new(move || (text.clone(), after.clone()), |(q, a)| search_accounts(q, a));
-        let text = query.clone().unwrap_or_default();
+        let data = search_accounts(text.clone(), after.clone());
         view! {
             <Loaded
-                resource
+                data
                 show=move |results| view! { <ResultsList results query=text.clone() /> }.into_any()
             />
         }

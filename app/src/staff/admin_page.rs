@@ -19,7 +19,6 @@ use leptos_meta::Title;
 pub fn AdminPage() -> impl IntoView {
     provide_plain_post_refusal();
     SaveFeedback::provide();
-    let staff = Resource::new(|| (), |_| staff_members());
     view! {
         <Title text="Administration" />
         <h1>"Administration"</h1>
@@ -27,7 +26,7 @@ pub fn AdminPage() -> impl IntoView {
         <UtilitySummary />
         <section aria-labelledby="staff-heading">
             <h2 id="staff-heading">"Staff"</h2>
-            <Loaded resource=staff show=|staff| view! { <StaffTable staff /> }.into_any() />
+            <Loaded data=staff_members() show=|staff| view! { <StaffTable staff /> }.into_any() />
         </section>
         <AddStaffSection />
         <super::HeldMessagesSection />

@@ -64,11 +64,10 @@ pub async fn release_message(message: i64, discard: bool) -> Result<Saved, AppEr
 /// The administrator's view of them, with Send again and Discard.
 #[component]
 pub fn HeldMessagesSection() -> impl IntoView {
-    let held = Resource::new(|| (), |_| held_messages());
     view! {
         <section aria-labelledby="held-heading">
             <h2 id="held-heading">"Messages to the head-end set aside"</h2>
-            <crate::shell::Loaded resource=held show=|held| view! { <HeldList held /> }.into_any() />
+            <crate::shell::Loaded data=held_messages() show=|held| view! { <HeldList held /> }.into_any() />
         </section>
     }
 }

@@ -6,9 +6,8 @@ use leptos::prelude::*;
 /// The utility's configuration as every staff home shows it.
 #[component]
 pub fn UtilitySummary() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| load_utility_overview());
     view! {
-        <Loaded resource=overview show=|overview| view! { <UtilityFacts overview /> }.into_any() />
+        <Loaded data=load_utility_overview() show=|overview| view! { <UtilityFacts overview /> }.into_any() />
     }
 }
 
