@@ -12,7 +12,9 @@ use std::future::Future;
 /// and a spawned task (wrk, `/account`: a fifth more pages per second without it). For the same
 /// reason the read is a plain future, awaited once as the page renders, not a `Resource`: a
 /// resource's reactive state (an async derived signal with an owner of its own, a memo of its
-/// source) is for data that changes in the browser, which a page's never does (`scripts/profile.sh`: about 8k instructions a page).
+/// source, its fetch spawned as a task of its own) is for data that changes in the browser,
+/// which a page's never does (`/account`: 5% fewer instructions, 8 to 20% more pages per
+/// second; docs/performance-history.md, "a nineteenth machine").
 ///
 /// A page whose data is not there (`/programs/<unknown id>/events`) is the not-found page,
 /// answered 404 as an unknown address is; any other refusal keeps the page around it and is
