@@ -396,4 +396,34 @@ test.describe("before the WASM loads (no JavaScript)", () => {
     await expect(section.getByLabel("Mobile phone (SMS)")).toHaveValue("555-01");
     await expect(recipient(page, "Second Try")).toHaveCount(0);
   });
+
+  test("the stops are one form whose pressed button says what it does; a stale press is refused once", async ({ context }) => {
+    const customer = newCustomer();
+    const page = await context.newPage();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(customer.email);
+    await page.getByLabel("Password").fill(customer.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.goto("/account/alerts");
+    const older = await context.newPage();
+    await older.goto("/account/alerts");
+    const stops = (p: Page) => p.getByRole("region", { name: "Stop messages for this account" });
+
+    await stops(page).getByRole("button", { name: "Stop all texts" }).click();
+    await expect(page).toHaveURL(/\/account\/alerts\?saved=.*&__sig=/);
+    await expect(page.getByText("All texts from us are stopped for this account.").first()).toBeVisible();
+    await expect(stops(page).getByRole("button", { name: "Resume texts" })).toBeVisible();
+    await expect(stops(page).getByRole("button", { name: "Stop all email" })).toBeVisible();
+
+    // The older page still offers to stop texts: stopped already, so that press is refused, once.
+    await stops(older).getByRole("button", { name: "Stop all texts" }).click();
+    await expect(stops(older).getByRole("alert")).toHaveCount(1);
+    await expect(stops(older).getByRole("alert")).toContainText("changed elsewhere");
+    await expect(stops(older).getByRole("button", { name: "Resume texts" })).toBeVisible();
+    // Stopping something the page showed running goes through, whatever else changed.
+    await stops(older).getByRole("button", { name: "Stop all calls" }).click();
+    await expect(older.getByText("All calls from us are stopped for this account.").first()).toBeVisible();
+    await expect(stops(older).getByRole("button", { name: "Resume calls" })).toBeVisible();
+    await expect(stops(older).getByRole("button", { name: "Resume texts" })).toBeVisible();
+  });
 });

@@ -20,7 +20,7 @@ use peakday_server::store::audit;
 /// Unknown fields are ignored; ids that match nothing are refused by the rules (404), not by
 /// access.
 const EVERY_FIELD: &str = "version=0&recipient=0&name=Matrix+Test&email=matrix%40example.com\
-    &sms=&voice=&scope=email&stopped=false&high_usage_kwh=&query=maple&user=0&role=agent\
+    &sms=&voice=&resume=email&high_usage_kwh=&query=maple&user=0&role=agent\
     &password=long-enough-password&disabled=false&device=0&program=0&enrollment=0&replacement=0\
     &kind=thermostat&make=Matrix&model=M1&serial=MATRIX-1&network_address=10.0.0.1&capacity=1\
     &service_point=SP-0&description=&status=draft&season_start=2027-06-01&season_end=2027-09-30\
@@ -155,7 +155,7 @@ async fn a_customer_naming_any_other_account_is_refused_alike_whether_it_exists_
         for path in ["/api/account", "/api/preferences", "/api/activity", "/api/set_opt_out"] {
             let mut answers = Vec::new();
             for account in ["3000067890", "9999999999", "not-a-number"] {
-                let body = format!("version=1&scope=everything&stopped=true&account={account}");
+                let body = format!("version=1&stop=everything&account={account}");
                 let response = send(&app, call(path, &body, Some(&customer))).await;
                 answers.push((response.status(), body_text(response).await));
             }
@@ -188,7 +188,7 @@ async fn a_run_of_sign_ins_never_pushes_a_change_out_of_customer_services_sight(
         let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
         let page = send(&app, call("/api/preferences", "", Some(&customer))).await;
         let page: serde_json::Value = serde_json::from_str(&body_text(page).await).unwrap();
-        let stop = format!("version={}&scope=sms&stopped=true", page["version"]);
+        let stop = format!("version={}&stop=sms", page["version"]);
         let stopped = send(&app, call("/api/set_opt_out", &stop, Some(&customer))).await;
         assert_eq!(stopped.status(), StatusCode::OK, "{}", db.name);
         // More sign-ins than customer service is shown, all after the change.
@@ -250,7 +250,7 @@ async fn an_agent_acts_for_a_customer_and_the_change_is_attributed() {
         assert!(own.to_string().contains("Added By Agent"), "{}", db.name);
 
         // Seed 000's "Opt out a customer": texts stopped for the whole account, on their behalf.
-        let stop = format!("account=3000012345&version={}&scope=sms&stopped=true", own["version"]);
+        let stop = format!("account=3000012345&version={}&stop=sms", own["version"]);
         let stopped = send(&app, call("/api/set_opt_out", &stop, Some(&agent))).await;
         assert_eq!(stopped.status(), StatusCode::OK, "{}", db.name);
         let own = send(&app, call("/api/preferences", "", Some(&customer))).await;

@@ -469,7 +469,7 @@ async fn preference_functions_refuse_anonymous_callers_and_staff_naming_no_accou
     let app = app(&db).await;
     let agent = sign_in(&app, "agent@peakday.example", "peakday-agent").await;
     for path in ["/api/preferences", "/api/add_recipient", "/api/set_opt_out", "/api/activity"] {
-        let body = "version=0&name=X&email=x%40example.com&sms=&voice=&scope=email&stopped=true";
+        let body = "version=0&name=X&email=x%40example.com&sms=&voice=&stop=email";
         assert_eq!(
             send(&app, call(path, body, None, false)).await.status(),
             StatusCode::UNAUTHORIZED,
@@ -605,7 +605,7 @@ async fn a_cross_site_save_is_refused_and_changes_nothing() {
         .header(ORIGIN, "http://evil.test")
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(COOKIE, &cookie)
-        .body(Body::from(format!("version={}&scope=everything&stopped=true", before["version"])))
+        .body(Body::from(format!("version={}&stop=everything", before["version"])))
         .unwrap();
     assert_eq!(send(&app, forged).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(preferences(&app, &cookie).await, before);

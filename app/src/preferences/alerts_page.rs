@@ -1,7 +1,7 @@
 use super::{
     channel_field, communication_field, load_preferences, unreachable_by, AddRecipient,
     OptOutScope, PreferencesView, RecipientView, RemoveRecipient, SaveAlerts, SelectionStatus,
-    SetOptOut, UpdateContact,
+    SetOptOut, UpdateContact, RESUME_FIELD, STOP_FIELD,
 };
 use crate::acting::ActingFor;
 use crate::contact::{EmailAddress, PhoneNumber};
@@ -543,12 +543,16 @@ fn StatusLine(status: SelectionStatus) -> impl IntoView {
 }
 
 /// "Stop all email", "Stop all texts", "Stop all calls", "Unsubscribe from everything", each
-/// reversible and each stated in words.
+/// reversible and each stated in words. One form: each button sends what it does (`stop` or
+/// `resume`, naming the scope), so a refusal shows once, above the list, and the page carries
+/// one form and its hidden fields rather than one per stop.
 #[component]
 fn OptOutsSection(
     opt_outs: super::AccountOptOuts,
     page: ReadSignal<PreferencesView>,
 ) -> impl IntoView {
+    let action = ServerAction::<SetOptOut>::new();
+    let errors = FormErrors::follow(action);
     let offered = page.with_untracked(|p| p.channels_offered.clone());
     let rows = OptOutScope::ALL
         .into_iter()
@@ -556,33 +560,30 @@ fn OptOutsSection(
             OptOutScope::Channel(channel) => offered.contains(channel),
             OptOutScope::Everything => true,
         })
-        .map(|scope| view! { <OptOutRow scope stopped=opt_outs.get(scope) /> })
+        .map(|scope| {
+            let stopped = opt_outs.get(scope);
+            let (field, label) = if stopped {
+                (RESUME_FIELD, scope.resume_label())
+            } else {
+                (STOP_FIELD, scope.stop_label())
+            };
+            view! {
+                <li>
+                    {stopped.then(|| view! { <p class="status status--warn">{scope.stopped_sentence()}</p> })}
+                    <button type="submit" name=field value=scope.as_str() class=if stopped { "secondary" } else { "danger" }>{label}</button>
+                </li>
+            }
+        })
         .collect_view();
     view! {
         <section class="card" aria-labelledby="opt-outs-heading">
             <h2 id="opt-outs-heading">"Stop messages for this account"</h2>
             <p>"These apply to every recipient and every alert and notification. You can undo each one."</p>
-            <ul class="opt-outs">{rows}</ul>
-        </section>
-    }
-}
-
-#[component]
-fn OptOutRow(scope: OptOutScope, stopped: bool) -> impl IntoView {
-    let action = ServerAction::<SetOptOut>::new();
-    let errors = FormErrors::follow(action);
-    let state = if stopped { scope.stopped_sentence() } else { "" };
-    let label = if stopped { scope.resume_label() } else { scope.stop_label() };
-    view! {
-        <li>
-            {stopped.then(|| view! { <p class="status status--warn">{state}</p> })}
             <SaveForm action>
-                <SaveBasis part=u64::from(stopped) />
-                <input type="hidden" name="scope" value=scope.as_str() />
-                <input type="hidden" name="stopped" value=(!stopped).to_string() />
+                <SaveBasis />
                 <FormRefusal errors />
-                <button type="submit" class=if stopped { "secondary" } else { "danger" }>{label}</button>
+                <ul class="opt-outs">{rows}</ul>
             </SaveForm>
-        </li>
+        </section>
     }
 }

@@ -113,18 +113,19 @@ pub async fn save_alerts(
 }
 
 crate::declare_access!(SetOptOut => Account);
-/// Stops (or resumes) a channel, or everything, for the whole account.
+/// Stops or resumes a channel, or everything, for the whole account: the stops form's pressed
+/// button, `stop=<scope>` or `resume=<scope>` (see `forms::opt_out_change`). Which it is says
+/// what the page showed, so the form sends no part of its own.
 #[server(endpoint = "set_opt_out")]
 pub async fn set_opt_out(
     account: Option<String>,
     version: i64,
-    part: Option<u64>,
-    scope: String,
-    stopped: bool,
+    stop: Option<String>,
+    resume: Option<String>,
 ) -> Result<Saved, AppError> {
-    let scope = super::OptOutScope::parse(&scope)
-        .ok_or_else(|| AppError::Invalid("Choose what to stop.".to_owned()));
-    let change_request = scope.map(|scope| super::PreferenceChange::SetOptOut { scope, stopped });
+    let pressed = super::forms::opt_out_change(stop.as_deref(), resume.as_deref());
+    let part = pressed.as_ref().ok().map(|(_, part)| *part);
+    let change_request = pressed.map(|(change, _)| change);
     change::<SetOptOut>(account, super::Basis { version, part }, change_request, Vec::new()).await
 }
 

@@ -4,10 +4,15 @@
 use super::{Activity, Communication};
 use crate::utility::Channel;
 #[cfg(any(feature = "ssr", test))]
-pub use parse::{alerts_change, notifications_change};
+pub use parse::{alerts_change, notifications_change, opt_out_change};
 
 /// The hidden field naming the recipient a form changes.
 pub const RECIPIENT_FIELD: &str = "recipient";
+
+/// The names of the account-wide stops' buttons, all in one form: the pressed one is sent as
+/// `stop=<scope>` or `resume=<scope>` (`set_opt_out`'s parameters of those names).
+pub const STOP_FIELD: &str = "stop";
+pub const RESUME_FIELD: &str = "resume";
 
 /// `channels[email]`: a peak pricing alert channel check box.
 pub fn channel_field(channel: Channel) -> String {
@@ -34,7 +39,8 @@ mod parse {
     use super::cell_key;
     use crate::error::{AppError, FieldErrors};
     use crate::preferences::{
-        Activity, Communication, Communications, NotificationMatrix, PeakChannels, PreferenceChange,
+        Activity, Communication, Communications, NotificationMatrix, OptOutScope, PeakChannels,
+        PreferenceChange,
     };
     use crate::recipients::RecipientId;
     use crate::utility::Channel;
@@ -93,6 +99,22 @@ mod parse {
             })?;
         Ok(PreferenceChange::SetNotifications { recipient: RecipientId(recipient), matrix })
     }
+
+    /// The stops form as a change, from its pressed button (`stop` or `resume`, naming the
+    /// scope), and the part of the page the press was based on (see `Basis`): a stop is pressed
+    /// where the page showed the scope running (0), a resume where it showed it stopped (1).
+    pub fn opt_out_change(
+        stop: Option<&str>,
+        resume: Option<&str>,
+    ) -> Result<(PreferenceChange, u64), AppError> {
+        let (name, stopped) = match (stop, resume) {
+            (Some(name), None) => (name, true),
+            (None, Some(name)) => (name, false),
+            _ => return Err(AppError::Invalid("Choose one thing to stop or resume.".to_owned())),
+        };
+        let scope = OptOutScope::parse(name).ok_or_else(unknown_box)?;
+        Ok((PreferenceChange::SetOptOut { scope, stopped }, u64::from(!stopped)))
+    }
 }
 
 #[cfg(test)]
@@ -150,6 +172,22 @@ mod tests {
         assert!(matrix.get(Activity::HighUsage, Channel::Sms));
         assert_eq!(matrix.high_usage_kwh, Some(1200));
         assert!(notifications_change(3, None, "lots").is_err());
+    }
+
+    #[test]
+    fn the_pressed_stop_button_is_the_change_and_its_part() {
+        use crate::preferences::OptOutScope;
+        let stop = opt_out_change(Some("sms"), None).unwrap();
+        let sms = OptOutScope::Channel(Channel::Sms);
+        assert_eq!(stop, (PreferenceChange::SetOptOut { scope: sms, stopped: true }, 0));
+        let resume = opt_out_change(None, Some("everything")).unwrap();
+        let everything = OptOutScope::Everything;
+        assert_eq!(resume, (PreferenceChange::SetOptOut { scope: everything, stopped: false }, 1));
+        // No button, both at once (a crafted post), or a scope the page does not have.
+        assert!(opt_out_change(None, None).is_err());
+        assert!(opt_out_change(Some("email"), Some("email")).is_err());
+        assert!(opt_out_change(Some("print"), None).is_err());
+        assert!(opt_out_change(Some("fax"), None).is_err());
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub use delivery::{
     communications_offered, eligibility, summarize, Audience, Decision, EligibilityFailure,
     Message, PlannedDelivery, SelectionStatus, Suppression,
 };
-pub use forms::{cell_field, channel_field, communication_field, RECIPIENT_FIELD};
+pub use forms::{
+    cell_field, channel_field, communication_field, RECIPIENT_FIELD, RESUME_FIELD, STOP_FIELD,
+};
 pub use model::*;
 pub use notifications_page::NotificationsPage;
 pub use recipient::Recipient;

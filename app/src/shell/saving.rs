@@ -278,12 +278,18 @@ where
     }
 }
 
-/// The submitted form's fields, encoded as the browser posts them.
+/// The submitted form's fields, encoded as the browser posts them: with the pressed button's
+/// name and value, when it has a name (a form whose buttons each say what they do), which
+/// `FormData` of the form alone leaves out.
 fn form_body(event: &leptos::ev::SubmitEvent) -> Option<String> {
     use wasm_bindgen::JsCast;
     let form = event.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
     let fields = web_sys::FormData::new_with_form(&form).ok()?;
     let encoded = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&fields).ok()?;
+    let pressed = event.submitter().and_then(|e| e.dyn_into::<web_sys::HtmlButtonElement>().ok());
+    if let Some(button) = pressed.filter(|button| !button.name().is_empty()) {
+        encoded.append(&button.name(), &button.value());
+    }
     Some(encoded.to_string().into())
 }
 

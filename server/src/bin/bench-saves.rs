@@ -90,9 +90,10 @@ async fn main() -> anyhow::Result<()> {
                 pace.map(|pace| Instant::now() + pace.mul_f64(index as f64 / args.sessions as f64));
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
-                let mut stopped = true;
+                let mut stop = true;
                 while Instant::now() < deadline {
-                    let body = format!("version={version}&scope=email&stopped={stopped}");
+                    let pressed = if stop { "stop" } else { "resume" };
+                    let body = format!("version={version}&{pressed}=email");
                     let began = match (next, pace) {
                         (Some(at), Some(pace)) => {
                             tokio::time::sleep_until(at.into()).await;
@@ -115,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
                     saved["message"].as_str().context("the save says what was saved")?;
                     // Each session's account is its own: an accepted save moves it one version.
                     version += 1;
-                    stopped = !stopped;
+                    stop = !stop;
                 }
                 Ok::<_, anyhow::Error>(latencies)
             })
