@@ -397,6 +397,34 @@ test.describe("before the WASM loads (no JavaScript)", () => {
     await expect(recipient(page, "Second Try")).toHaveCount(0);
   });
 
+  test("a refusal of one recipient's form shows in that recipient's card alone", async ({ context }) => {
+    const customer = newCustomer();
+    const page = await context.newPage();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(customer.email);
+    await page.getByLabel("Password").fill(customer.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.goto("/account/alerts?open=add-recipient");
+    const section = page.getByRole("region", { name: "Add a recipient" });
+    await section.getByLabel("Name").fill("Second Card");
+    await section.getByLabel("Email").fill("second@example.com");
+    await section.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(recipient(page, "Second Card")).toBeVisible();
+    const older = await context.newPage();
+    await older.goto("/account/alerts");
+
+    // Saved on one page; the older page's save of the same card is refused as changed elsewhere.
+    await channel(page, customer.name, "Email").click();
+    await recipient(page, customer.name).getByRole("button", { name: "Save alerts" }).click();
+    await expect(page.getByText(`Saved the alerts of ${customer.name}.`)).toBeVisible();
+    await channel(older, customer.name, "Email").click();
+    await recipient(older, customer.name).getByRole("button", { name: "Save alerts" }).click();
+    await expect(recipient(older, customer.name).getByRole("alert")).toHaveCount(1);
+    await expect(recipient(older, customer.name).getByRole("alert")).toContainText("changed elsewhere");
+    // The other card's form posts to the same function, and shows nothing of it.
+    await expect(recipient(older, "Second Card").getByRole("alert")).toHaveCount(0);
+  });
+
   test("the stops are one form whose pressed button says what it does; a stale press is refused once", async ({ context }) => {
     const customer = newCustomer();
     const page = await context.newPage();

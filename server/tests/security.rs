@@ -74,6 +74,37 @@ async fn a_refusal_in_the_url_shows_only_when_this_server_put_it_there_for_this_
 }
 
 #[tokio::test]
+async fn a_refusal_names_the_recipients_form_it_refused_and_the_name_is_signed_with_it() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = router(db.app_state());
+    let customer = sign_in(&app, "demo@peakday.example", "peakday-demo").await;
+
+    // Every card's alerts form posts to one function: a save of recipient 1's based on the page
+    // before another save is refused, and the way back to the page names that card's form.
+    let first = "version=0&recipient=1&channels%5Bemail%5D=on";
+    let saved =
+        send(&app, plain_post("/api/save_alerts", "/account/alerts", &customer, first)).await;
+    assert!(location(&saved).contains("saved="), "{}", location(&saved));
+    let stale = "version=0&part=1&recipient=1&channels%5Bemail%5D=on";
+    let refused =
+        send(&app, plain_post("/api/save_alerts", "/account/alerts", &customer, stale)).await;
+    assert!(
+        refused.headers().get("x-peakday-refused-form").is_none(),
+        "the name is for the page alone"
+    );
+    let back = location(&refused);
+    assert!(back.contains("__err=") && back.contains("&__form=1&__sig="), "{back}");
+    let page = send(&app, get(&back, Some(&customer))).await;
+    assert_eq!(page.status(), StatusCode::OK);
+
+    // Renamed, the link is not this server's word: the page drops what it carries.
+    let renamed = back.replace("&__form=1&", "&__form=4&");
+    let response = send(&app, get(&renamed, Some(&customer))).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account/alerts");
+}
+
+#[tokio::test]
 async fn a_second_refusal_shows_itself_not_the_first_and_a_refusal_drops_an_earlier_save() {
     let db = TestDb::sqlite().await.seeded().await;
     let app = router(db.app_state());

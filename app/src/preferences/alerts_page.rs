@@ -361,6 +361,7 @@ fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
 #[component]
 fn EditContactForm(id: i64, revision: u64, name: String, current: ContactForm) -> impl IntoView {
     let action = ServerAction::<UpdateContact>::new();
+    crate::shell::keep_refusal_if_mine(action, &id.to_string());
     let start = ContactStart::of(action, Some(id));
     let initial = start.typed.clone().unwrap_or(current);
     let form = move || {
@@ -388,6 +389,7 @@ fn EditContactForm(id: i64, revision: u64, name: String, current: ContactForm) -
 #[component]
 fn RemoveRecipientForm(id: i64, revision: u64, name: String) -> impl IntoView {
     let action = ServerAction::<RemoveRecipient>::new();
+    crate::shell::keep_refusal_if_mine(action, &id.to_string());
     let refused = action.value().with_untracked(|value| matches!(value, Some(Err(_))));
     let whose = format!(" {name}");
     let form = move || {
@@ -420,6 +422,7 @@ fn AlertsForm(
     page: ReadSignal<PreferencesView>,
 ) -> impl IntoView {
     let action = ServerAction::<SaveAlerts>::new();
+    crate::shell::keep_refusal_if_mine(action, &id.to_string());
     let errors = FormErrors::follow(action);
     let (product, utility, offered_channels, offered) = page.with_untracked(|p| {
         (

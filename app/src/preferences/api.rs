@@ -70,6 +70,7 @@ pub async fn update_contact(
     #[server(flatten)] form: crate::recipients::ContactForm,
 ) -> Result<Saved, AppError> {
     use crate::recipients::RecipientId;
+    crate::shell::name_refused_form(recipient);
     let contact = form.parse().map_err(AppError::InvalidFields);
     // Which recipient's form was refused: every card's form posts to this one function.
     let mut typed = form.typed();
@@ -92,6 +93,7 @@ pub async fn remove_recipient(
     recipient: i64,
 ) -> Result<Saved, AppError> {
     use crate::recipients::RecipientId;
+    crate::shell::name_refused_form(recipient);
     let change_request = Ok(super::PreferenceChange::RemoveRecipient(RecipientId(recipient)));
     change::<RemoveRecipient>(account, super::Basis { version, part }, change_request, Vec::new())
         .await
@@ -108,6 +110,7 @@ pub async fn save_alerts(
     channels: CheckedBoxes,
     communications: CheckedBoxes,
 ) -> Result<Saved, AppError> {
+    crate::shell::name_refused_form(recipient);
     let change_request = super::forms::alerts_change(recipient, channels, communications);
     change::<SaveAlerts>(account, super::Basis { version, part }, change_request, Vec::new()).await
 }
@@ -140,6 +143,7 @@ pub async fn save_notifications(
     cells: CheckedBoxes,
     high_usage_kwh: String,
 ) -> Result<Saved, AppError> {
+    crate::shell::name_refused_form(recipient);
     let change_request = super::forms::notifications_change(recipient, cells, &high_usage_kwh);
     change::<SaveNotifications>(account, super::Basis { version, part }, change_request, Vec::new())
         .await

@@ -52,9 +52,10 @@ fn NotificationsIsland(account: Option<String>, view: PreferencesView) -> impl I
 #[component]
 fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView {
     let action = ServerAction::<SaveNotifications>::new();
-    let errors = FormErrors::follow(action);
     let RecipientView { recipient: person, is_primary, revision, .. } = recipient;
     let id = person.id.0;
+    crate::shell::keep_refusal_if_mine(action, &id.to_string());
+    let errors = FormErrors::follow(action);
     let name = person.contact.name.to_string();
     let heading = format!("notifications-{id}");
     let matrix = person.notifications;

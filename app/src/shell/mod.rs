@@ -17,11 +17,12 @@ pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, NotFound};
 pub use ready::Ready;
 pub use saving::{
-    provide_plain_post_refusal, query_param, FormErrors, FormRefusal, SaveBasis, SaveFeedback,
-    SaveForm, SaveStatus, Saved, Versioned, SAVED_PARAMETER,
+    keep_refusal_if_mine, provide_plain_post_refusal, query_param, FormErrors, FormRefusal,
+    SaveBasis, SaveFeedback, SaveForm, SaveStatus, Saved, Versioned, REFUSED_FORM_HEADER,
+    REFUSED_FORM_PARAMETER, SAVED_PARAMETER,
 };
 #[cfg(feature = "ssr")]
-pub use saving::{refusal_status, save_answer};
+pub use saving::{name_refused_form, refusal_status, save_answer};
 pub use table::ScrollTable;
 
 use leptos::prelude::*;

@@ -397,6 +397,40 @@ pub fn save_answer() -> impl Fn(Result<Saved, AppError>) -> Result<Saved, AppErr
     }
 }
 
+/// Where a form repeated on a page (one per recipient) is named when the server refuses it after
+/// a plain form post: every copy's action picks the refusal up from the URL, and each keeps it
+/// only if it names that copy (see [`keep_refusal_if_mine`]). The server function sets the
+/// header; the server moves it into the signed redirect as [`REFUSED_FORM_PARAMETER`].
+pub const REFUSED_FORM_HEADER: &str = "x-peakday-refused-form";
+pub const REFUSED_FORM_PARAMETER: &str = "__form";
+
+/// Names the copy of a repeated form this call came from (its recipient, say), for a refusal
+/// of a plain form post to be shown by that copy alone. Call it before the first await.
+#[cfg(feature = "ssr")]
+pub fn name_refused_form(form: impl std::fmt::Display) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&form.to_string()),
+    ) {
+        response.insert_header(http::HeaderName::from_static(REFUSED_FORM_HEADER), value);
+    }
+}
+
+/// For one copy of a repeated form (`form`, as the server function names it with
+/// [`name_refused_form`]): drops the refusal `action` took from the URL when it names another
+/// copy. Call it as the action is made, before anything reads its value.
+pub fn keep_refusal_if_mine<A>(action: ServerAction<A>, form: &str)
+where
+    A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    A::Error: Send + Sync + 'static,
+{
+    let named = query_param(REFUSED_FORM_PARAMETER);
+    if named.is_some_and(|named| named != form) && action.value().with_untracked(Option::is_some) {
+        action.value().set(None);
+    }
+}
+
 /// The path of our own page a `Referer` names (never anywhere else it might name).
 #[cfg(feature = "ssr")]
 fn back_to_page(referer: &str) -> String {

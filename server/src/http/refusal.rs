@@ -18,13 +18,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::header::LOCATION;
 use http::{HeaderValue, Method};
-use peakday_app::shell::SAVED_PARAMETER;
+use peakday_app::shell::{REFUSED_FORM_HEADER, REFUSED_FORM_PARAMETER, SAVED_PARAMETER};
 
 const ERROR: &str = "__err";
 const PATH: &str = "__path";
 const SIGNATURE: &str = "__sig";
-/// What a URL may carry back to a page, signed.
-const CARRIED: [&str; 3] = [ERROR, PATH, SAVED_PARAMETER];
+/// What a URL may carry back to a page, signed: a refusal, the function refusing, which copy of
+/// a repeated form it refused, or a save's sentence.
+const CARRIED: [&str; 4] = [ERROR, PATH, REFUSED_FORM_PARAMETER, SAVED_PARAMETER];
 
 /// Signs what a redirect a server function answered a plain form post with carries back to
 /// the page, and keeps the redirect on this site (only its path and query are kept). Only a
@@ -40,12 +41,15 @@ pub async fn sign_refusal_redirects(
     }
     let session = session_key(&state, &request);
     let mut response = next.run(request).await;
+    // The copy of a repeated form the function named: for the page alone, never the browser.
+    let form = response.headers_mut().remove(REFUSED_FORM_HEADER);
     let Some(location) = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()) else {
         return response;
     };
     let local = local_part(location).to_owned();
     let (path, pairs) = split_query(&local);
-    let pairs = this_answer_only(pairs);
+    let form = form.and_then(|value| value.to_str().ok().map(str::to_owned));
+    let pairs = this_answer_only(pairs, form);
     let Some(carried) = carried(&pairs) else { return response };
     let Ok(signature) =
         state.auth.keys().sign(KeyPurpose::Refusal, &[&session, path, &carried]).await
@@ -116,11 +120,12 @@ fn carried(pairs: &[(String, String)]) -> Option<String> {
 /// last post's answer: a refusal or a sentence, and its signature. Each carried key keeps its
 /// last value (the one just appended), a refusal drops an earlier save's sentence, and the old
 /// signature goes (the caller signs anew). Otherwise the page would show the first of two
-/// refusals, or "Saved" beside a refusal.
-fn this_answer_only(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+/// refusals, or "Saved" beside a refusal. A refusal names the copy of a repeated form it
+/// refused when the function named one (`form`); an earlier answer's name never stays.
+fn this_answer_only(pairs: Vec<(String, String)>, form: Option<String>) -> Vec<(String, String)> {
     let mut kept: Vec<(String, String)> = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
-        if key == SIGNATURE {
+        if key == SIGNATURE || key == REFUSED_FORM_PARAMETER {
             continue;
         }
         if CARRIED.contains(&key.as_str()) {
@@ -130,6 +135,7 @@ fn this_answer_only(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     }
     if kept.iter().any(|(key, _)| key == ERROR) {
         kept.retain(|(key, _)| key != SAVED_PARAMETER);
+        kept.extend(form.map(|form| (REFUSED_FORM_PARAMETER.to_owned(), form)));
     }
     kept
 }
@@ -175,17 +181,27 @@ mod tests {
     fn a_refusal_after_an_earlier_answer_carries_only_its_own() {
         let pairs = |query: &str| split_query(query).1;
         let second_refusal = "/account/alerts?tab=x&__path=%2Fapi%2Fupdate_contact&__err=old\
-            &__sig=s1&__path=%2Fapi%2Fadd_recipient&__err=new";
+            &__form=3&__sig=s1&__path=%2Fapi%2Fadd_recipient&__err=new";
         assert_eq!(
-            this_answer_only(pairs(second_refusal)),
+            this_answer_only(pairs(second_refusal), None),
             pairs("/account/alerts?tab=x&__path=%2Fapi%2Fadd_recipient&__err=new")
         );
         let refusal_after_a_save = "/account/alerts?saved=Added+Sam&__sig=s1&__path=p&__err=e";
         assert_eq!(
-            this_answer_only(pairs(refusal_after_a_save)),
+            this_answer_only(pairs(refusal_after_a_save), None),
             pairs("/account/alerts?__path=p&__err=e")
         );
         let a_save = "/account/alerts?saved=Added+Sam";
-        assert_eq!(this_answer_only(pairs(a_save)), pairs(a_save));
+        assert_eq!(this_answer_only(pairs(a_save), Some("4".into())), pairs(a_save));
+    }
+
+    #[test]
+    fn a_refusal_names_the_copy_of_a_form_it_refused() {
+        let pairs = |query: &str| split_query(query).1;
+        let refused = "/account/alerts?__form=3&__path=%2Fapi%2Fsave_alerts&__err=e";
+        assert_eq!(
+            this_answer_only(pairs(refused), Some("4".into())),
+            pairs("/account/alerts?__path=%2Fapi%2Fsave_alerts&__err=e&__form=4")
+        );
     }
 }
