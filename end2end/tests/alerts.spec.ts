@@ -400,10 +400,7 @@ test.describe("before the WASM loads (no JavaScript)", () => {
   test("a refusal of one recipient's form shows in that recipient's card alone", async ({ context }) => {
     const customer = newCustomer();
     const page = await context.newPage();
-    await page.goto("/signin");
-    await page.getByLabel("Email").fill(customer.email);
-    await page.getByLabel("Password").fill(customer.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, customer, "/account");
     await page.goto("/account/alerts?open=add-recipient");
     const section = page.getByRole("region", { name: "Add a recipient" });
     await section.getByLabel("Name").fill("Second Card");
@@ -428,10 +425,7 @@ test.describe("before the WASM loads (no JavaScript)", () => {
   test("the stops are one form whose pressed button says what it does; a stale press is refused once", async ({ context }) => {
     const customer = newCustomer();
     const page = await context.newPage();
-    await page.goto("/signin");
-    await page.getByLabel("Email").fill(customer.email);
-    await page.getByLabel("Password").fill(customer.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, customer, "/account");
     await page.goto("/account/alerts");
     const older = await context.newPage();
     await older.goto("/account/alerts");
