@@ -241,34 +241,25 @@ fn ContactFields(
 /// How a contact form first shows. After a form posted without WASM was refused, the refusal
 /// comes back in the URL (see `provide_plain_post_refusal`) and the form opens with it, and
 /// with what was typed when the refusal carried it. Every card's "Edit contact info" posts to
-/// one server function, so each of them finds the refusal: a form of another recipient than
-/// the one it names drops it, and stays closed and as it was.
+/// one server function: the refusal names the card (`keep_refusal_if_mine`, called as each
+/// form's action is made), so the other cards' forms stay closed and as they were.
 struct ContactStart {
     open: bool,
     typed: Option<ContactForm>,
 }
 
 impl ContactStart {
-    /// For the form of `recipient` (`None`: the new recipient's form), following `action`.
-    fn of<A>(action: ServerAction<A>, recipient: Option<i64>) -> Self
+    fn of<A>(action: ServerAction<A>) -> Self
     where
         A: leptos::server_fn::ServerFn<Output = crate::shell::Saved, Error = AppError>,
         A: Clone + Send + Sync + 'static,
     {
-        let start = action.value().with_untracked(|value| match value {
+        action.value().with_untracked(|value| match value {
             Some(Err(AppError::InvalidFields(fields))) if !fields.typed().is_empty() => {
-                let typed = fields.typed();
-                let named = crate::error::typed_value(typed, super::RECIPIENT_FIELD);
-                recipient
-                    .is_none_or(|id| named == id.to_string())
-                    .then(|| Self { open: true, typed: Some(ContactForm::from_typed(typed)) })
+                Self { open: true, typed: Some(ContactForm::from_typed(fields.typed())) }
             }
-            Some(Err(_)) => Some(Self { open: true, typed: None }),
-            _ => Some(Self { open: false, typed: None }),
-        });
-        start.unwrap_or_else(|| {
-            action.value().set(None);
-            Self { open: false, typed: None }
+            Some(Err(_)) => Self { open: true, typed: None },
+            _ => Self { open: false, typed: None },
         })
     }
 }
@@ -318,7 +309,7 @@ where
 #[component]
 fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
     let action = ServerAction::<AddRecipient>::new();
-    let start = ContactStart::of(action, None);
+    let start = ContactStart::of(action);
     let form = move || {
         let errors = FormErrors::follow(action);
         let inputs = ContactInputs::new();
@@ -362,7 +353,7 @@ fn AddRecipientSection(roster: u64, room: bool) -> impl IntoView {
 fn EditContactForm(id: i64, revision: u64, name: String, current: ContactForm) -> impl IntoView {
     let action = ServerAction::<UpdateContact>::new();
     crate::shell::keep_refusal_if_mine(action, &id.to_string());
-    let start = ContactStart::of(action, Some(id));
+    let start = ContactStart::of(action);
     let initial = start.typed.clone().unwrap_or(current);
     let form = move || {
         let errors = FormErrors::follow(action);

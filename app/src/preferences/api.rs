@@ -72,14 +72,11 @@ pub async fn update_contact(
     use crate::recipients::RecipientId;
     crate::shell::name_refused_form(recipient);
     let contact = form.parse().map_err(AppError::InvalidFields);
-    // Which recipient's form was refused: every card's form posts to this one function.
-    let mut typed = form.typed();
-    typed.push((super::RECIPIENT_FIELD.to_owned(), recipient.to_string()));
     change::<UpdateContact>(
         account,
         super::Basis { version, part },
         contact.map(|c| super::PreferenceChange::UpdateContact(RecipientId(recipient), c)),
-        typed,
+        form.typed(),
     )
     .await
 }
