@@ -36,6 +36,13 @@ pub fn record_note<'a>(input: &'a str, limit: usize, missing: &str) -> Result<&'
     }
 }
 
+/// `text` with its first letter capitalized, for a phrase written to sit inside a sentence
+/// ("smart thermostat (ecobee ...)") that starts a heading or a line instead.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// A control character, an invisible one or a bidirectional formatting character.
 pub fn is_forbidden(c: char) -> bool {
     c.is_control() || is_bidi_control(c) || is_invisible(c)
@@ -56,6 +63,17 @@ fn is_bidi_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phrase_capitalized_to_start_a_line_keeps_the_rest_as_written() {
+        assert_eq!(
+            capitalized("smart thermostat (ecobee SmartThermostat)"),
+            "Smart thermostat (ecobee SmartThermostat)"
+        );
+        assert_eq!(capitalized("élan"), "Élan");
+        assert_eq!(capitalized("EV charger"), "EV charger");
+        assert_eq!(capitalized(""), "");
+    }
 
     #[test]
     fn letters_accents_and_punctuation_are_allowed() {

@@ -52,7 +52,7 @@ test("a customer sees the peak day, opts out, and the program manager sees it fa
   await expect(page).toHaveURL("/account/events");
   await expect(page.getByText("Smart Thermostat Rewards: 3 of 3 opt-outs left this season.")).toBeVisible();
   const demo = eventCard(page, "2:00–6:00 PM");
-  await expect(demo).toContainText("smart thermostat (ecobee SmartThermostat Premium): Taking part");
+  await expect(demo).toContainText("Smart thermostat (ecobee SmartThermostat Premium): Taking part");
   await expect(demo).toContainText("your thermostat is eased a few degrees");
   await expect(demo).toContainText("Earn $1.00 for each kWh you use less than usual");
 

@@ -7,6 +7,7 @@ use crate::shell::{
     provide_plain_post_refusal, FormErrors, FormRefusal, Loaded, SaveFeedback, SaveStatus,
     TextField,
 };
+use crate::text::capitalized;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -126,7 +127,7 @@ fn EventCard(event: AccountEvent, opt_out: Option<ServerAction<OptOut>>) -> impl
         .iter()
         .map(|device| {
             let participation = device.participation.clone().map(|text| format!(" ({text})"));
-            view! { <li>{device.title.clone()}": " <strong>{device.state.label()}</strong>{participation}</li> }
+            view! { <li>{capitalized(&device.title)}": " <strong>{device.state.label()}</strong>{participation}</li> }
         })
         .collect_view();
     // A cancellation says more than an opt-out it made moot (and gave back).
@@ -266,7 +267,7 @@ fn AwayCard(
     };
     view! {
         <div class="card" role="group" aria-labelledby=labelled>
-            <h3 id=heading>{device.title.clone()}</h3>
+            <h3 id=heading>{capitalized(&device.title)}</h3>
             <p class="hint">{device.program.clone()}</p>
             {periods}
             {form}

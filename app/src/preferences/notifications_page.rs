@@ -81,7 +81,8 @@ fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView
                 .map(|channel| {
                     let channel = *channel;
                     // A channel that cannot reach this person is not offered; the reason is
-                    // said once under the table. One chosen before stays, to be unticked.
+                    // said once under the table (on a phone, where the table stacks, only
+                    // that). One chosen before stays, to be unticked.
                     let checked = matrix.get(activity, channel);
                     if !checked && unreachable.iter().any(|(unreachable, _)| *unreachable == channel) {
                         return view! {
@@ -93,9 +94,15 @@ fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView
                         .into_any();
                     }
                     let label = format!("{} by {}", activity.label(), channel.noun());
+                    // On a phone the table stacks (style/main.css) and each box shows its
+                    // channel's name beside it, as the column headings are out of sight;
+                    // screen readers have the box's own name, so the shown one is hidden from them.
                     view! {
                         <td>
-                            <input type="checkbox" name=cell_field(activity, channel) checked=checked aria-label=label />
+                            <label class="matrix__cell">
+                                <input type="checkbox" name=cell_field(activity, channel) checked=checked aria-label=label />
+                                <span class="matrix__channel" aria-hidden="true">{channel.label()}</span>
+                            </label>
                         </td>
                     }
                     .into_any()

@@ -267,12 +267,7 @@ impl ProgramDefinition {
         if self.incentives.enrollment_credit.0 > 0 {
             format!("{} when you enroll, then {performance}.", self.incentives.enrollment_credit)
         } else {
-            format!("{}.", capitalized(&performance))
+            format!("{}.", crate::text::capitalized(&performance))
         }
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
