@@ -24,6 +24,10 @@ test("a customer changes their password and their other browser is signed out", 
   await expect(sessions.getByText("(this browser)")).toHaveCount(1);
 
   const password = laptop.getByRole("region", { name: "Password" });
+  // The rule for a new password is read with its field, not left between two fields.
+  await expect(password.getByLabel("New password", { exact: true })).toHaveAccessibleDescription(
+    "At least 8 characters. A few unrelated words are easy to remember and hard to guess.",
+  );
   await password.getByLabel("Current password").fill("not my password");
   await password.getByLabel("New password", { exact: true }).fill("violet harbor teapot 42");
   await password.getByLabel("New password again").fill("violet harbor teapot 42");

@@ -58,8 +58,8 @@ fn PasswordSection(email: String, min_len: usize) -> impl IntoView {
                 // The email lets password managers file the new password under the right sign-in.
                 <input type="text" name="username" value=email autocomplete="username" hidden />
                 <TextField id="current-password".into() name="current" label="Current password" kind="password" autocomplete="current-password" error=errors.field("current") />
-                <p id="new-password-rule" class="hint">{format!("At least {min_len} characters. A few unrelated words are easy to remember and hard to guess.")}</p>
-                <TextField id="new-password".into() name=NewPasswordForm::PASSWORD label="New password" kind="password" autocomplete="new-password" error=errors.field(NewPasswordForm::PASSWORD) />
+                <TextField id="new-password".into() name=NewPasswordForm::PASSWORD label="New password" kind="password" autocomplete="new-password" error=errors.field(NewPasswordForm::PASSWORD)
+                    hint=format!("At least {min_len} characters. A few unrelated words are easy to remember and hard to guess.") />
                 <TextField id="confirm-password".into() name=NewPasswordForm::CONFIRM label="New password again" kind="password" autocomplete="new-password" error=errors.field(NewPasswordForm::CONFIRM) />
                 <button type="submit" class="primary">"Change password"</button>
             </ActionForm>

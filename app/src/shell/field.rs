@@ -12,15 +12,22 @@ pub fn TextField(
     autocomplete: &'static str,
     error: Signal<Option<String>>,
     #[prop(optional)] value: String,
+    /// What to type, shown between the label and the input and read with the input.
+    #[prop(optional, into)]
+    hint: Option<String>,
     #[prop(optional)] node_ref: NodeRef<leptos::html::Input>,
     /// Called with the text as it is typed.
     #[prop(optional)]
     on_input: Option<Callback<String>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by =
+        if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p id=hint_id class="hint">{hint}</p> })}
             <input
                 id=id
                 name=name
@@ -29,7 +36,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 node_ref=node_ref
                 aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=error_id.clone()
+                aria-describedby=described_by
                 on:input=move |event| {
                     if let Some(on_input) = on_input {
                         on_input.run(event_target_value(&event));
