@@ -53,11 +53,12 @@ test.describe("on a phone", () => {
     }
     const table = holder.getByRole("region", { name: "Notification choices of Robin Hale" });
     expect(await table.evaluate((region) => region.scrollWidth - region.clientWidth)).toBeLessThanOrEqual(0);
-    // Each box shows its channel's name beside it; pressing the name ticks the box.
-    const byText = holder.locator("label", { has: page.getByLabel("Payment received by text message") });
+    // Each box shows its channel's name beside it, the name it has for speech input too;
+    // pressing the name ticks the box.
+    const byText = holder.locator("label", { has: page.getByLabel("Payment received by Text (SMS)") });
     await expect(byText).toHaveText("Text (SMS)");
     await byText.click();
-    await expect(holder.getByLabel("Payment received by text message")).toBeChecked();
+    await expect(holder.getByLabel("Payment received by Text (SMS)")).toBeChecked();
     // No boxes for calls, nor the column's heading: the reason is said once, under the table.
     await expect(holder.getByText("Voice call", { exact: true })).toBeHidden();
     await expect(page.getByText("To get messages by voice call, add a phone number for Robin Hale first.")).toBeVisible();
@@ -67,6 +68,6 @@ test.describe("on a phone", () => {
       "Saved the account notifications of Robin Hale. We are sending a text to (518) 555-0199: texts start once it replies YES.",
     );
     await page.reload();
-    await expect(page.getByRole("region", { name: "Robin Hale" }).first().getByLabel("Payment received by text message")).toBeChecked();
+    await expect(page.getByRole("region", { name: "Robin Hale" }).first().getByLabel("Payment received by Text (SMS)")).toBeChecked();
   });
 });

@@ -93,10 +93,12 @@ fn MatrixForm(recipient: RecipientView, channels: Vec<Channel>) -> impl IntoView
                         }
                         .into_any();
                     }
-                    let label = format!("{} by {}", activity.label(), channel.noun());
                     // On a phone the table stacks (style/main.css) and each box shows its
-                    // channel's name beside it, as the column headings are out of sight;
-                    // screen readers have the box's own name, so the shown one is hidden from them.
+                    // channel's name beside it, as the column headings are out of sight. The
+                    // box's own name holds that name as shown, so a person using speech input
+                    // can say it; screen readers read the box's name, so the shown one is hidden
+                    // from them.
+                    let label = format!("{} by {}", activity.label(), channel.label());
                     view! {
                         <td>
                             <label class="matrix__cell">
