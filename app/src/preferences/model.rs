@@ -226,8 +226,9 @@ impl AccountOptOuts {
     }
 }
 
-/// SMS consent belongs to a phone number, not a recipient: a STOP
-/// from a number stops it for every recipient who uses it. No record means "not asked".
+/// SMS consent belongs to an account and a phone number, not a recipient: a YES confirms the
+/// number for the accounts that asked it (another account's confirmation says nothing of this
+/// one), and a STOP from the number ends it for every account. No record means "not asked".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SmsConsent {
