@@ -16,7 +16,10 @@ test("a wrong password shows the error and stays on the sign-in page", async ({ 
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/signin\?notice=invalid/);
   await expect(page.getByRole("alert")).toHaveText(/The email or password is not right/);
-  await expect(page.getByLabel("Email")).toBeVisible();
+  // Only the password is to be typed again, and the address is not in the URL.
+  await expect(page.getByLabel("Email")).toHaveValue(DEMO.pm.email);
+  await expect(page.getByLabel("Password")).toHaveValue("");
+  expect(page.url()).not.toContain("peakday.example");
 });
 
 test("a malformed email is flagged in the browser before anything is sent", async ({ page }) => {

@@ -112,11 +112,49 @@ async fn a_wrong_password_returns_to_signin_with_one_message_and_no_cookie() {
     let response = send(&app, post_form("/signin", body, SITE, None)).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/signin?notice=invalid&next=%2Faccount");
-    assert!(!response.headers().contains_key(SET_COOKIE));
+    assert_eq!(session_cookie(&response), None);
     // The page it returns to says what went wrong and whom to ask, for a customer who forgot.
     let page = body_text(send(&app, get(location(&response), None)).await).await;
     assert!(page.contains("The email or password is not right"), "{page}");
     assert!(page.contains("Forgot your password? Contact your utility"), "{page}");
+}
+
+/// The `Set-Cookie` of `response` for the email a refused sign-in keeps.
+fn kept_email(response: &Response<Body>) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|set| set.starts_with("peakday_signin_email="))
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_comes_back_with_the_email_filled_in_and_never_in_the_url() {
+    let db = TestDb::sqlite().await.seeded().await;
+    let app = app(&db).await;
+    let body = "email=Demo%40Peakday.example&password=nope&next=%2Faccount";
+    let refused = send(&app, post_form("/signin", body, SITE, None)).await;
+    assert!(!location(&refused).contains("peakday.example"), "{}", location(&refused));
+    let set = kept_email(&refused).expect("the email is kept");
+    for part in ["Path=/signin", "HttpOnly", "SameSite=Lax", "Max-Age=600"] {
+        assert!(set.contains(part), "{set}");
+    }
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let page = body_text(send(&app, get(location(&refused), Some(&cookie))).await).await;
+    assert!(page.contains(r#"value="demo@peakday.example""#), "{page}");
+
+    // Signing in ends it; what is not an email address is never kept, and a cookie holding
+    // anything else fills in nothing.
+    let body = "email=demo%40peakday.example&password=peakday-demo";
+    let signed_in = send(&app, post_form("/signin", body, SITE, None)).await;
+    assert!(kept_email(&signed_in).is_some_and(|set| set.contains("Max-Age=0")));
+    let typo = send(&app, post_form("/signin", "email=demo&password=nope", SITE, None)).await;
+    assert!(kept_email(&typo).is_some_and(|set| set.starts_with("peakday_signin_email=;")));
+    let crafted = "peakday_signin_email=%22%3E%3Cb%3Ehi";
+    let page = body_text(send(&app, get("/signin", Some(crafted))).await).await;
+    assert!(!page.contains("<b>hi") && !page.contains("&lt;b&gt;hi"), "{page}");
 }
 
 #[tokio::test]

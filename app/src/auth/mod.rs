@@ -45,7 +45,7 @@ pub use security_page::{
 #[cfg(feature = "ssr")]
 pub use server::{account_scope, authorize, authorize_call, viewer_of_request, AccountScope};
 pub use signed_in::{signed_in, SignedInAs};
-pub use signin_page::{SignInNotice, SignInPage};
+pub use signin_page::{KeptEmail, SignInNotice, SignInPage};
 pub use signin_steps::{
     load_reset, load_sign_in_step, EnrollPage, LoadReset, LoadSignInStep, NewPasswordPage,
     ResetPage, ResetView, SecondFactorPage, SignInStepView, StepProblem, TwoStepInstructions,

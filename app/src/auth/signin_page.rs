@@ -68,12 +68,71 @@ impl SignInNotice {
     }
 }
 
+/// The email of a refused sign-in, kept so the page comes back with it filled in and only the
+/// password to type again. In a cookie only the sign-in page is sent, for ten minutes, not in the
+/// URL: an address in a URL stays in the browser's history and in logs. Only an email address
+/// goes into it, and only one comes out of it.
+pub struct KeptEmail;
+
+impl KeptEmail {
+    pub const MAX_AGE_SECONDS: u32 = 600;
+    /// The path the cookie is sent to: the sign-in page, and its form's post.
+    pub const PATH: &'static str = "/signin";
+
+    /// Over HTTPS the name is `__Secure-`, which no plain-HTTP page can set.
+    pub fn cookie_name(https: bool) -> &'static str {
+        if https {
+            "__Secure-peakday_signin_email"
+        } else {
+            "peakday_signin_email"
+        }
+    }
+
+    /// The cookie's value for what was typed, percent-encoded; `None` unless it is an email
+    /// address.
+    pub fn encode(typed: &str) -> Option<String> {
+        let email = EmailAddress::parse(typed).ok()?;
+        Some(crate::shell::encode_component(email.as_str()))
+    }
+
+    /// The email address a cookie value holds, if it holds one.
+    pub fn decode(value: &str) -> Option<String> {
+        let email = EmailAddress::parse(&crate::shell::decode_component(value)).ok()?;
+        Some(email.as_str().to_owned())
+    }
+
+    /// The kept email of this request, under either name (the page does not know whether the
+    /// site is served over HTTPS; a browser only holds the name its server set).
+    fn of_request() -> Option<String> {
+        #[cfg(feature = "ssr")]
+        {
+            with_context::<http::request::Parts, _>(|parts| {
+                parts
+                    .headers
+                    .get_all(http::header::COOKIE)
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .flat_map(|value| value.split(';'))
+                    .filter_map(|pair| pair.trim().split_once('='))
+                    .find(|(name, _)| {
+                        *name == Self::cookie_name(true) || *name == Self::cookie_name(false)
+                    })
+                    .and_then(|(_, value)| Self::decode(value))
+            })
+            .flatten()
+        }
+        #[cfg(not(feature = "ssr"))]
+        None
+    }
+}
+
 /// The sign-in form. It posts to the server's `/signin` handler as a plain form, so it works
 /// before (or without) the WASM; once hydrated it checks the email's shape before sending.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let notice = query_param("notice").as_deref().and_then(SignInNotice::parse);
     let next = query_param("next").unwrap_or_default();
+    let email = KeptEmail::of_request().unwrap_or_default();
 
     // The page reads nothing: rendered in one pass (see `shell::Ready`).
     Ready::new(view! {
@@ -90,7 +149,7 @@ pub fn SignInPage() -> impl IntoView {
                         </div>
                     }
                 })}
-            <SignInForm next />
+            <SignInForm next email />
             // Customers cannot reset a password alone yet (email delivery is to come): say
             // whom to ask rather than leave a new or locked-out customer with nothing to try.
             <p class="hint signin-help">
@@ -102,7 +161,7 @@ pub fn SignInPage() -> impl IntoView {
 
 /// The form itself: an island, so it checks the email's shape before sending once the WASM runs.
 #[island]
-fn SignInForm(next: String) -> impl IntoView {
+fn SignInForm(next: String, email: String) -> impl IntoView {
     crate::shell::mark_island_hydrated();
     let email_input = NodeRef::<leptos::html::Input>::new();
     let password_input = NodeRef::<leptos::html::Input>::new();
@@ -143,6 +202,7 @@ fn SignInForm(next: String) -> impl IntoView {
                         type="email"
                         autocomplete="username"
                         required
+                        value=email
                         node_ref=email_input
                         aria-invalid=move || email_error.get().is_some().to_string()
                         aria-describedby="email-error"
@@ -197,5 +257,17 @@ mod tests {
             assert_eq!(SignInNotice::parse(notice.as_query()), Some(notice));
         }
         assert_eq!(SignInNotice::parse("<script>"), None);
+    }
+
+    #[test]
+    fn only_an_email_address_is_kept_and_it_comes_back_as_the_address() {
+        let value = KeptEmail::encode("  Jordan.Rivera+home@Example.com ").unwrap();
+        assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b"%-_.~".contains(&b)));
+        assert_eq!(KeptEmail::decode(&value).as_deref(), Some("jordan.rivera+home@example.com"));
+        assert_eq!(KeptEmail::encode("not an email"), None);
+        assert_eq!(KeptEmail::encode(""), None);
+        // A value set by something else is read only if it is an email address.
+        assert_eq!(KeptEmail::decode("%22%3E%3Cscript%3E"), None);
+        assert_eq!(KeptEmail::decode("a%40b.example%3B%20x"), None);
     }
 }

@@ -16,6 +16,7 @@ pub use header::Header;
 pub use loaded::Loaded;
 pub use notices::{ErrorNotice, Forbidden, NotFound};
 pub use ready::Ready;
+pub(crate) use saving::{decode_component, encode_component};
 pub use saving::{
     keep_refusal_if_mine, provide_plain_post_refusal, query_param, FormErrors, FormRefusal,
     SaveBasis, SaveFeedback, SaveForm, SaveStatus, Saved, Versioned, REFUSED_FORM_HEADER,

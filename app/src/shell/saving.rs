@@ -479,7 +479,7 @@ pub fn query_param(name: &str) -> Option<String> {
 
 /// Percent-encoding of one query value: everything but unreserved characters.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-fn encode_component(value: &str) -> String {
+pub(crate) fn encode_component(value: &str) -> String {
     value
         .bytes()
         .map(|byte| match byte {
@@ -492,7 +492,7 @@ fn encode_component(value: &str) -> String {
 }
 
 /// Percent-decoding of one query value (`+` is a space in form encoding).
-fn decode_component(value: &str) -> String {
+pub(crate) fn decode_component(value: &str) -> String {
     let hex = |byte: u8| (byte as char).to_digit(16).map(|digit| digit as u8);
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use peakday_app::auth::SessionKey;
+use peakday_app::auth::{KeptEmail, SessionKey};
 
 /// The cookie's name over plain HTTP. Over HTTPS it is `__Host-peakday_session`, a name browsers
 /// only accept with `Secure`, `Path=/` and no `Domain`.
@@ -84,6 +84,23 @@ pub fn clearing_cookie(https: bool) -> HeaderValue {
         cookie_name(https)
     ))
     .expect("a static cookie is a valid header")
+}
+
+/// `Set-Cookie` keeping the email of a refused sign-in for the sign-in page
+/// ([`KeptEmail`]), or ending it (`typed` `None`, or not an email address). `HttpOnly`,
+/// `SameSite=Lax`, sent to `/signin` alone.
+pub fn kept_email_cookie(typed: Option<&str>, https: bool) -> HeaderValue {
+    let secure = if https { "; Secure" } else { "" };
+    let (value, max_age) = match typed.and_then(KeptEmail::encode) {
+        Some(value) => (value, KeptEmail::MAX_AGE_SECONDS),
+        None => (String::new(), 0),
+    };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path={}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        KeptEmail::cookie_name(https),
+        KeptEmail::PATH,
+    ))
+    .expect("the value is percent-encoded")
 }
 
 /// Resolves the session cookie into a `Viewer` request extension for the handlers, server

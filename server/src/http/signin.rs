@@ -4,7 +4,8 @@
 //! loads, and each is a full page load that leaves no account data in the page.
 
 use super::session::{
-    clearing_cookie, cookie_value, device_cookie, device_cookie_name, session_cookie, session_token,
+    clearing_cookie, cookie_value, device_cookie, device_cookie_name, kept_email_cookie,
+    session_cookie, session_token,
 };
 use super::{AppState, Shared};
 use crate::accounts;
@@ -164,19 +165,26 @@ pub async fn sign_in(
         user_agent: &user_agent,
         device: cookie_value(&headers, device_cookie_name(https)),
     };
-    match state.auth.sign_in(&attempt, now()).await {
-        Ok(signed_in) => after_step(&state, &signed_in, &form.next),
+    // A refused sign-in comes back with the email filled in (`KeptEmail`); a signed-in one
+    // leaves none behind.
+    let (mut response, kept) = match state.auth.sign_in(&attempt, now()).await {
+        Ok(signed_in) => (after_step(&state, &signed_in, &form.next), None),
         Err(SignInError::Invalid) => {
-            Redirect::to(&signin_location(Some(SignInNotice::Invalid), Some(&form.next)))
-                .into_response()
+            (refused(SignInNotice::Invalid, &form.next), Some(&form.email))
         }
         Err(SignInError::Throttled(_)) => {
-            Redirect::to(&signin_location(Some(SignInNotice::Locked), Some(&form.next)))
-                .into_response()
+            (refused(SignInNotice::Locked, &form.next), Some(&form.email))
         }
-        Err(SignInError::Busy(_)) => busy(),
-        Err(SignInError::Store(error)) => store_failed(error),
-    }
+        Err(SignInError::Busy(_)) => return busy(),
+        Err(SignInError::Store(error)) => return store_failed(error),
+    };
+    response.headers_mut().append(SET_COOKIE, kept_email_cookie(kept.map(String::as_str), https));
+    response
+}
+
+/// Back to the sign-in page with `notice`, keeping the page to return to.
+fn refused(notice: SignInNotice, next: &str) -> Response {
+    Redirect::to(&signin_location(Some(notice), Some(next))).into_response()
 }
 
 /// A later step's form: a code, or a new password typed twice.
