@@ -101,6 +101,13 @@ async fn over_https_the_cookie_is_secure_and_host_prefixed() {
         cookie.starts_with("__Host-peakday_session=") && cookie.contains("; Secure"),
         "{cookie}"
     );
+    // The sign-in's kept email (ended here) is `__Secure-` too.
+    let kept = response.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let kept: Vec<&str> = kept.filter(|set| set.contains("peakday_signin_email=")).collect();
+    assert!(
+        matches!(kept[..], [set] if set.starts_with("__Secure-peakday_signin_email=;") && set.contains("; Secure")),
+        "{kept:?}"
+    );
     assert!(response.headers().contains_key("strict-transport-security"));
 }
 
