@@ -43,7 +43,9 @@ pub use security_page::{
     CustomerSignInSection, ResetLinkPage, SecurityPage, RESET_LINK_PAGE, SECURITY_PAGE,
 };
 #[cfg(feature = "ssr")]
-pub use server::{account_scope, authorize, authorize_call, viewer_of_request, AccountScope};
+pub use server::{
+    account_scope, authorize, authorize_call, cookie_value, viewer_of_request, AccountScope,
+};
 pub use signed_in::{signed_in, SignedInAs};
 pub use signin_page::{KeptEmail, SignInNotice, SignInPage};
 pub use signin_steps::{

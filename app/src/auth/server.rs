@@ -10,6 +10,19 @@ use http::StatusCode;
 use leptos::prelude::with_context;
 use std::sync::Arc;
 
+/// The value of the cookie `name` the browser sent, if any.
+pub fn cookie_value<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name && !value.is_empty()).then_some(value)
+        })
+}
+
 /// The signed-in person of the current request, put there by the server's session middleware.
 pub fn viewer_of_request() -> Option<Viewer> {
     // Borrowed, not `use_context`: that clones the whole request head (every header) each call.

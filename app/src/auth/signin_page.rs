@@ -107,17 +107,10 @@ impl KeptEmail {
         #[cfg(feature = "ssr")]
         {
             with_context::<http::request::Parts, _>(|parts| {
-                parts
-                    .headers
-                    .get_all(http::header::COOKIE)
-                    .iter()
-                    .filter_map(|value| value.to_str().ok())
-                    .flat_map(|value| value.split(';'))
-                    .filter_map(|pair| pair.trim().split_once('='))
-                    .find(|(name, _)| {
-                        *name == Self::cookie_name(true) || *name == Self::cookie_name(false)
-                    })
-                    .and_then(|(_, value)| Self::decode(value))
+                [Self::cookie_name(true), Self::cookie_name(false)]
+                    .into_iter()
+                    .find_map(|name| super::cookie_value(&parts.headers, name))
+                    .and_then(Self::decode)
             })
             .flatten()
         }

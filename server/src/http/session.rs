@@ -6,7 +6,7 @@ use crate::store::now;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header::{COOKIE, SET_COOKIE};
+use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use peakday_app::auth::{KeptEmail, SessionKey};
 
@@ -31,18 +31,8 @@ pub fn session_token(headers: &HeaderMap, https: bool) -> Option<SessionToken> {
     cookie_value(headers, cookie_name(https)).map(SessionToken::from_cookie)
 }
 
-/// The value of the cookie `name` the browser sent, if any.
-pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| {
-            let (key, value) = pair.trim().split_once('=')?;
-            (key == name && !value.is_empty()).then_some(value)
-        })
-}
+/// The value of the cookie `name` the browser sent (one reading, shared with the pages).
+pub use peakday_app::auth::cookie_value;
 
 /// The device cookie's name: `__Host-` over HTTPS, as the session cookie's.
 pub fn device_cookie_name(https: bool) -> &'static str {
@@ -148,6 +138,7 @@ pub async fn resolve_session(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::COOKIE;
 
     #[test]
     fn the_session_cookie_is_found_among_others() {
